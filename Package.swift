@@ -1,0 +1,93 @@
+// swift-tools-version: 6.1
+// Shepherd: a canary migration and traffic-splitting controller for LLM API calls.
+//
+// Layers (dependencies point one way, from pure logic out to I/O; see README "Architecture"):
+//   Canary        pure rollout logic: split, health window, scorer, ramp, rollback switch, policies, simulation
+//   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock
+//   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, prices
+//   MockProvider  a fault-injecting upstream server for tests, the demo and benchmarks
+//   shepherd      the executable: thin commands over the modules
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "shepherd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Canary", targets: ["Canary"]),
+        .library(name: "Resilience", targets: ["Resilience"]),
+        .library(name: "Upstream", targets: ["Upstream"]),
+        .library(name: "MockProvider", targets: ["MockProvider"]),
+        .executable(name: "shepherd", targets: ["shepherd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .target(
+            name: "Canary",
+            dependencies: [
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Resilience",
+            dependencies: ["Canary"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Upstream",
+            dependencies: [
+                "Canary",
+                "Resilience",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MockProvider",
+            dependencies: [
+                "Canary",
+                "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "shepherd",
+            dependencies: [
+                "Canary",
+                "MockProvider",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CanaryTests", dependencies: ["Canary"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Canary"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "UpstreamTests",
+            dependencies: [
+                "Upstream", "MockProvider", "Canary",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,93 @@
+/// The class of a failed LLM call: the one table every layer of Shepherd uses.
+///
+/// The health window counts failures by class, the retry policy retries only
+/// retryable classes, the router fails over only failover classes, and the
+/// metrics label outcomes by class. Keeping the table here, at the bottom of the
+/// module graph, means there is exactly one answer to "what kind of failure was
+/// this?" everywhere.
+///
+/// | class         | typical cause                               | retried | failed over | counts against the path |
+/// |---------------|---------------------------------------------|---------|-------------|-------------------------|
+/// | `timeout`     | per-attempt timeout, upstream 408           | yes     | yes         | yes                     |
+/// | `rateLimited` | 429, with its Retry-After                   | yes     | yes         | yes                     |
+/// | `serverError` | 500, 502, 503, 504, 529 and other 5xx       | yes     | yes         | yes                     |
+/// | `connection`  | refused, reset, DNS, TLS, stream cut        | yes     | yes         | yes                     |
+/// | `authError`   | 401, 403: a configuration problem           | no      | no          | yes (and alarmed)       |
+/// | `clientError` | 400, 404, 409, 413, 422: the caller's fault | no      | no          | no (recorded apart)     |
+/// | `cancelled`   | the caller went away                        | no      | no          | no (recorded apart)     |
+/// | `other`       | anything unrecognised                       | no      | no          | yes                     |
+///
+/// An auth error counts against the path because a wrong key on the relay makes
+/// the relay useless for every caller: the scorer must see it and roll back.
+public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
+    case timeout
+    case rateLimited
+    case serverError
+    case connection
+    case authError
+    case clientError
+    case cancelled
+    case other
+
+    /// Classifies an HTTP status code returned by an upstream.
+    ///
+    /// - Parameter httpStatus: the status code of the upstream's answer.
+    /// - Returns: the class, or `nil` for a success (1xx–3xx).
+    ///
+    /// ```swift
+    /// FailureClass(httpStatus: 429)  // .rateLimited
+    /// FailureClass(httpStatus: 529)  // .serverError (Anthropic "overloaded")
+    /// FailureClass(httpStatus: 200)  // nil
+    /// ```
+    public init?(httpStatus: Int) {
+        switch httpStatus {
+        case ..<400: return nil
+        case 401, 403: self = .authError
+        case 408: self = .timeout
+        case 429: self = .rateLimited
+        case 400..<500: self = .clientError
+        case 500..<600: self = .serverError
+        default: self = .other
+        }
+    }
+
+    /// Whether a call that failed this way may be tried again on the same upstream.
+    public var isRetryable: Bool {
+        switch self {
+        case .timeout, .rateLimited, .serverError, .connection: true
+        case .authError, .clientError, .cancelled, .other: false
+        }
+    }
+
+    /// Whether a relay failure of this class is answered by trying the legacy path.
+    public var isFailover: Bool { isRetryable }
+
+    /// Whether this class counts as a failure of the path in the health window.
+    ///
+    /// Client errors and cancellations are the caller's doing and are recorded
+    /// apart; they never make a path look unhealthy.
+    public var countsAgainstPath: Bool {
+        switch self {
+        case .clientError, .cancelled: false
+        default: true
+        }
+    }
+
+    /// The classes that count against a path, in display order.
+    public static let pathFailures: [FailureClass] = allCases.filter(\.countsAgainstPath)
+}
+
+/// An error that knows its ``FailureClass`` (and, for rate limits, when to try again).
+///
+/// Upstream clients throw errors conforming to this protocol so that the
+/// resilience layer and the router never have to guess.
+public protocol ClassifiedFailure: Error {
+    /// The class of the failure.
+    var failureClass: FailureClass { get }
+    /// The upstream's `Retry-After`, when it sent one.
+    var retryAfter: RetryAfter? { get }
+}
+
+extension ClassifiedFailure {
+    public var retryAfter: RetryAfter? { nil }
+}

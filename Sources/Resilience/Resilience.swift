@@ -1,0 +1,1 @@
+// Placeholder so the package builds while Resilience is written.

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Shepherd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shepherd",
+        abstract: "Canary migration and traffic splitting for LLM API calls.",
+        subcommands: [
+            // one command per file: Sources/shepherd/<Name>Command.swift
+        ]
+    )
+}
