@@ -7,6 +7,8 @@ struct Shepherd: AsyncParsableCommand {
         abstract: "Canary migration and traffic splitting for LLM API calls.",
         subcommands: [
             // one command per file: Sources/shepherd/<Name>Command.swift
+            SimulateCommand.self,
+            ValidateCommand.self,
         ]
     )
 }

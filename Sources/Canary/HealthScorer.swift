@@ -1,0 +1,361 @@
+/// Compares the relay (canary) against legacy (baseline) and says whether the relay is fit for more traffic.
+///
+/// The seeds' rule is the floor: with fewer than `minSamples` judged calls on
+/// either side there is **insufficient data** (score 0.5); the relay is healthy
+/// when its success rate is at least the baseline's minus `tolerance` and at
+/// least `absoluteFloor`. On top of that every comparison is made with a
+/// confidence bound, so that a hundred noisy samples can neither promote a
+/// worse relay nor roll back an equal one:
+///
+/// - **success vs baseline**: Newcombe's interval for `relay − baseline` at
+///   `confidence`. It passes when the *lower* bound is ≥ `−tolerance` (the
+///   relay is shown to be no worse than the tolerance allows), fails when the
+///   *upper* bound is < `−tolerance` (shown to be worse), and is inconclusive
+///   in between.
+/// - **absolute floor**: the relay's rate passes at or above the floor, fails
+///   when its Wilson upper bound is below it.
+/// - **latency vs baseline** and **latency ceiling**: "relay p95 ≤ T" is the
+///   same as "at most 5% of relay calls are slower than T", a proportion, so
+///   it is judged like one: pass when the observed share is ≤ 5%, fail when
+///   its Wilson lower bound is above 5%. T is `baseline p95 × p95Ratio` and
+///   `maxP95`.
+///
+/// Any failing check makes the verdict **unhealthy**; all passing make it
+/// **healthy**; otherwise the data are not yet enough to decide, and the
+/// verdict is **insufficientData** with the reason `inconclusive`: the ramp
+/// holds, it never rolls back on missing evidence.
+///
+/// ```swift
+/// let scorer = HealthScorer(configuration: .init(minSamples: 100, tolerance: 0.02))
+/// let verdict = scorer.evaluate(window.snapshot())
+/// print(verdict.kind, verdict.score, verdict.reason.summary)
+/// ```
+public struct HealthScorer: Sendable {
+    /// What the scorer checks and how strictly.
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// Judged calls needed on each side before any verdict. Default 100.
+        public var minSamples: Int
+        /// How far below the baseline's success rate the relay may be. Default 0.02.
+        public var tolerance: Double
+        /// The relay's success rate must be at least this. Default 0.95.
+        public var absoluteFloor: Double
+        /// One-sided confidence of every bound, in (0, 1). Default 0.95.
+        public var confidence: Double
+        /// Relay p95 may be at most baseline p95 × this. Default 1.5; `nil` turns the check off.
+        public var p95Ratio: Double?
+        /// Relay p95 may be at most this. Default 30 s; `nil` turns the check off.
+        public var maxP95: Duration?
+
+        /// Creates a configuration; the defaults are the seeds' rule plus the bounds described above.
+        public init(
+            minSamples: Int = 100,
+            tolerance: Double = 0.02,
+            absoluteFloor: Double = 0.95,
+            confidence: Double = 0.95,
+            p95Ratio: Double? = 1.5,
+            maxP95: Duration? = .seconds(30)
+        ) {
+            self.minSamples = minSamples
+            self.tolerance = tolerance
+            self.absoluteFloor = absoluteFloor
+            self.confidence = confidence
+            self.p95Ratio = p95Ratio
+            self.maxP95 = maxP95
+        }
+    }
+
+    /// The configuration in force.
+    public let configuration: Configuration
+    private let z: Double
+
+    /// The share of calls allowed above a p95 threshold.
+    static let p95Share = 0.05
+
+    /// Creates a scorer.
+    public init(configuration: Configuration = .init()) {
+        precondition(configuration.confidence > 0 && configuration.confidence < 1, "confidence must be in (0, 1)")
+        self.configuration = configuration
+        self.z = Statistics.normalQuantile(configuration.confidence)
+    }
+
+    /// Judges the relay against the baseline.
+    public func evaluate(_ snapshot: HealthSnapshot) -> HealthVerdict {
+        let legacy = snapshot.legacy
+        let relay = snapshot.relay
+        let samples = HealthReason.Samples(
+            legacy: legacy.judged, relay: relay.judged,
+            legacySuccessRate: legacy.successRate, relaySuccessRate: relay.successRate)
+        guard legacy.judged >= configuration.minSamples, relay.judged >= configuration.minSamples else {
+            let check = CheckResult(
+                check: .sampleSize, outcome: .inconclusive, relayValue: Double(relay.judged),
+                baselineValue: Double(legacy.judged), threshold: Double(configuration.minSamples), bound: nil,
+                detail: "need \(configuration.minSamples) judged calls per path; have legacy \(legacy.judged), relay \(relay.judged)")
+            return HealthVerdict(
+                kind: .insufficientData, score: 0.5,
+                reason: HealthReason(code: .insufficientData, samples: samples, confidence: configuration.confidence, checks: [check]))
+        }
+
+        var checks = [successCheck(legacy: legacy, relay: relay), floorCheck(relay: relay)]
+        if let ratio = configuration.p95Ratio, let baselineP95 = legacy.p95 {
+            checks.append(latencyCheck(.latencyVsBaseline, relay: relay, threshold: baselineP95 * ratio, baseline: baselineP95))
+        }
+        if let ceiling = configuration.maxP95 {
+            checks.append(latencyCheck(.latencyCeiling, relay: relay, threshold: ceiling, baseline: nil))
+        }
+
+        let failed = checks.filter { $0.outcome == .fail }
+        let kind: HealthVerdict.Kind
+        let code: HealthReason.Code
+        if let first = failed.first {
+            kind = .unhealthy
+            code = first.check.failureCode
+        } else if checks.allSatisfy({ $0.outcome == .pass }) {
+            kind = .healthy
+            code = .healthy
+        } else {
+            kind = .insufficientData
+            code = .inconclusive
+        }
+        let reason = HealthReason(code: code, samples: samples, confidence: configuration.confidence, checks: checks)
+        return HealthVerdict(kind: kind, score: score(kind: kind, legacy: legacy, relay: relay), reason: reason)
+    }
+
+    private func successCheck(legacy: PathSnapshot, relay: PathSnapshot) -> CheckResult {
+        let (lower, upper) = Statistics.newcombeDifference(
+            successes1: relay.successes, trials1: relay.judged,
+            successes2: legacy.successes, trials2: legacy.judged, z: z)
+        let tolerance = configuration.tolerance
+        let outcome: CheckResult.Outcome = lower >= -tolerance ? .pass : (upper < -tolerance ? .fail : .inconclusive)
+        let relayRate = relay.successRate ?? 0
+        let legacyRate = legacy.successRate ?? 0
+        return CheckResult(
+            check: .successVsBaseline, outcome: outcome, relayValue: relayRate, baselineValue: legacyRate,
+            threshold: -tolerance, bound: outcome == .fail ? upper : lower,
+            detail: "relay \(percent(relayRate)) vs legacy \(percent(legacyRate)); difference in "
+                + "[\(signedPoints(lower)), \(signedPoints(upper))] at \(percent(configuration.confidence)) "
+                + "must stay above \(signedPoints(-tolerance))")
+    }
+
+    private func floorCheck(relay: PathSnapshot) -> CheckResult {
+        let rate = relay.successRate ?? 0
+        let (_, upper) = Statistics.wilson(successes: relay.successes, trials: relay.judged, z: z)
+        let floor = configuration.absoluteFloor
+        let outcome: CheckResult.Outcome = rate >= floor ? .pass : (upper < floor ? .fail : .inconclusive)
+        return CheckResult(
+            check: .absoluteFloor, outcome: outcome, relayValue: rate, baselineValue: nil, threshold: floor,
+            bound: upper, detail: "relay \(percent(rate)) (upper bound \(percent(upper))) against floor \(percent(floor))")
+    }
+
+    private func latencyCheck(
+        _ check: CheckResult.Check, relay: PathSnapshot, threshold: Duration, baseline: Duration?
+    ) -> CheckResult {
+        let n = relay.latencySamples
+        let slow = relay.latencyCount(above: threshold)
+        let share = n == 0 ? 0 : Double(slow) / Double(n)
+        let (lower, _) = Statistics.wilson(successes: slow, trials: n, z: z)
+        let outcome: CheckResult.Outcome =
+            n < configuration.minSamples ? .inconclusive
+            : share <= Self.p95Share ? .pass : (lower > Self.p95Share ? .fail : .inconclusive)
+        let relayP95 = relay.p95 ?? .zero
+        var detail = "relay p95 \(relayP95.shortDescription) against \(threshold.shortDescription)"
+        if let baseline { detail += " (legacy p95 \(baseline.shortDescription) × \(configuration.p95Ratio ?? 1))" }
+        detail += "; \(slow) of \(n) relay calls slower (\(percent(share)), lower bound \(percent(lower)), limit 5%)"
+        return CheckResult(
+            check: check, outcome: outcome, relayValue: relayP95.seconds, baselineValue: baseline?.seconds,
+            threshold: threshold.seconds, bound: lower, detail: detail)
+    }
+
+    /// A display score in 0…1: 0.5 without a verdict, above 0.5 when healthy, below when unhealthy.
+    private func score(kind: HealthVerdict.Kind, legacy: PathSnapshot, relay: PathSnapshot) -> Double {
+        let relayRate = relay.successRate ?? 0
+        let deficit = max(0, (legacy.successRate ?? 0) - relayRate)
+        var score = 1 - min(1, deficit / (2 * max(configuration.tolerance, 1e-9)))
+        if relayRate < configuration.absoluteFloor {
+            score = min(score, 0.5 * max(0, 1 - (configuration.absoluteFloor - relayRate) / max(1e-9, 1 - configuration.absoluteFloor)))
+        }
+        if let ratio = configuration.p95Ratio, let base = legacy.p95, let mine = relay.p95, base > .zero {
+            let r = mine.seconds / (base.seconds * ratio)
+            if r > 1 { score = min(score, 0.5 * max(0, 2 - r)) }
+        }
+        switch kind {
+        case .healthy: return max(0.5, score)
+        case .unhealthy: return min(0.49, score)
+        case .insufficientData: return 0.5
+        }
+    }
+}
+
+/// The scorer's answer.
+public struct HealthVerdict: Sendable, Hashable, Codable {
+    /// The three verdicts.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Not enough evidence either way: the ramp holds.
+        case insufficientData
+        /// The relay is fit for more traffic.
+        case healthy
+        /// The relay is worse than allowed: the ramp acts by policy.
+        case unhealthy
+    }
+
+    /// The verdict.
+    public var kind: Kind
+    /// A display score in 0…1 (0.5 = no verdict).
+    public var score: Double
+    /// Why.
+    public var reason: HealthReason
+
+    /// Creates a verdict (the scorer makes them; tests and replays may too).
+    public init(kind: Kind, score: Double, reason: HealthReason) {
+        self.kind = kind
+        self.score = score
+        self.reason = reason
+    }
+}
+
+/// The structured reason behind a verdict: which check decided, on what numbers.
+public struct HealthReason: Sendable, Hashable, Codable {
+    /// The deciding cause.
+    public enum Code: String, Sendable, Hashable, Codable {
+        case insufficientData
+        case inconclusive
+        case healthy
+        case successRateBelowBaseline
+        case belowAbsoluteFloor
+        case latencyAboveBaseline
+        case latencyAboveCeiling
+    }
+
+    /// Judged calls and success rates on both sides.
+    public struct Samples: Sendable, Hashable, Codable {
+        public var legacy: Int
+        public var relay: Int
+        public var legacySuccessRate: Double?
+        public var relaySuccessRate: Double?
+
+        public init(legacy: Int, relay: Int, legacySuccessRate: Double?, relaySuccessRate: Double?) {
+            self.legacy = legacy
+            self.relay = relay
+            self.legacySuccessRate = legacySuccessRate
+            self.relaySuccessRate = relaySuccessRate
+        }
+    }
+
+    /// The deciding cause.
+    public var code: Code
+    /// The evidence.
+    public var samples: Samples
+    /// The one-sided confidence of the bounds.
+    public var confidence: Double
+    /// Every check made, in order.
+    public var checks: [CheckResult]
+
+    /// Creates a reason.
+    public init(code: Code, samples: Samples, confidence: Double, checks: [CheckResult]) {
+        self.code = code
+        self.samples = samples
+        self.confidence = confidence
+        self.checks = checks
+    }
+
+    /// One line for an operator: the deciding check's detail, or why there is no verdict.
+    public var summary: String {
+        let deciding: CheckResult? =
+            switch code {
+            case .healthy: nil
+            case .insufficientData: checks.first
+            case .inconclusive: checks.first { $0.outcome == .inconclusive }
+            default: checks.first { $0.outcome == .fail }
+            }
+        let head = "\(code.rawValue)"
+        if let deciding { return "\(head): \(deciding.check.rawValue): \(deciding.detail)" }
+        let rates = "relay \(percent(samples.relaySuccessRate ?? 0)) of \(samples.relay), legacy \(percent(samples.legacySuccessRate ?? 0)) of \(samples.legacy)"
+        return "\(head): all checks pass (\(rates))"
+    }
+}
+
+/// One check of the scorer.
+public struct CheckResult: Sendable, Hashable, Codable {
+    /// Which check.
+    public enum Check: String, Sendable, Hashable, Codable {
+        case sampleSize
+        case successVsBaseline
+        case absoluteFloor
+        case latencyVsBaseline
+        case latencyCeiling
+
+        var failureCode: HealthReason.Code {
+            switch self {
+            case .sampleSize: .insufficientData
+            case .successVsBaseline: .successRateBelowBaseline
+            case .absoluteFloor: .belowAbsoluteFloor
+            case .latencyVsBaseline: .latencyAboveBaseline
+            case .latencyCeiling: .latencyAboveCeiling
+            }
+        }
+    }
+
+    /// Pass, fail, or not yet decidable.
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        case pass, fail, inconclusive
+    }
+
+    public var check: Check
+    public var outcome: Outcome
+    /// The relay's figure (rate, or p95 in seconds).
+    public var relayValue: Double
+    /// The baseline's figure, when the check compares.
+    public var baselineValue: Double?
+    /// The limit (rate, difference, or seconds).
+    public var threshold: Double
+    /// The confidence bound that decided, when one did.
+    public var bound: Double?
+    /// A sentence with the numbers.
+    public var detail: String
+
+    /// Creates a check result.
+    public init(
+        check: Check, outcome: Outcome, relayValue: Double, baselineValue: Double?, threshold: Double, bound: Double?,
+        detail: String
+    ) {
+        self.check = check
+        self.outcome = outcome
+        self.relayValue = relayValue
+        self.baselineValue = baselineValue
+        self.threshold = threshold
+        self.bound = bound
+        self.detail = detail
+    }
+}
+
+func percent(_ value: Double) -> String {
+    let scaled = (value * 10_000).rounded() / 100
+    return "\(scaled)%"
+}
+
+func signedPoints(_ value: Double) -> String {
+    let points = (value * 10_000).rounded() / 100
+    return points >= 0 ? "+\(points)pt" : "\(points)pt"
+}
+
+extension Duration {
+    /// Seconds as a Double.
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+
+    /// A compact human form: `850ms`, `1.2s`, `3m20s`.
+    public var shortDescription: String {
+        let total = seconds
+        if total < 1 { return "\(Int((total * 1000).rounded()))ms" }
+        if total < 60 { return "\((total * 10).rounded() / 10)s" }
+        if total < 3600 {
+            let minutes = Int(total) / 60
+            let rest = Int(total) % 60
+            return rest == 0 ? "\(minutes)m" : "\(minutes)m\(rest)s"
+        }
+        let hours = Int(total) / 3600
+        let minutes = (Int(total) % 3600) / 60
+        return minutes == 0 ? "\(hours)h" : "\(hours)h\(minutes)m"
+    }
+}

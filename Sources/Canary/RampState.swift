@@ -1,0 +1,54 @@
+/// The phases of a rollout.
+public enum RampPhase: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Not started: 0% to the relay.
+    case idle
+    /// Climbing the ladder.
+    case ramping
+    /// Held at its percentage by an operator or by the failure policy.
+    case paused
+    /// At the policy's maximum.
+    case promoted
+    /// Everything back on legacy after a failure or an operator's rollback.
+    case rolledBack
+
+    public var description: String { rawValue }
+}
+
+/// Where a rollout stands: what the store persists and a restart resumes from.
+public struct RampState<Instant: InstantProtocol>: Sendable, Hashable {
+    /// The phase.
+    public var phase: RampPhase
+    /// The stored canary percentage (0 when idle or rolled back).
+    public var percent: Double
+    /// The index of the highest ladder step at or below `percent`.
+    public var step: Int
+    /// When the current step began (the hold time counts from here).
+    public var stepStartedAt: Instant?
+    /// Unhealthy verdicts in a row.
+    public var consecutiveFailures: Int
+    /// The phase before a pause or rollback, for display.
+    public var resumePhase: RampPhase?
+
+    /// Creates a state.
+    public init(
+        phase: RampPhase, percent: Double, step: Int = 0, stepStartedAt: Instant? = nil,
+        consecutiveFailures: Int = 0, resumePhase: RampPhase? = nil
+    ) {
+        self.phase = phase
+        self.percent = percent
+        self.step = step
+        self.stepStartedAt = stepStartedAt
+        self.consecutiveFailures = consecutiveFailures
+        self.resumePhase = resumePhase
+    }
+
+    /// The percentage the split should use when the rollback switch is released.
+    public var effectivePercent: Double {
+        switch phase {
+        case .idle, .rolledBack: 0
+        case .ramping, .paused, .promoted: percent
+        }
+    }
+}
+
+extension RampState: Codable where Instant: Codable {}

@@ -1,0 +1,133 @@
+import Canary
+import Testing
+
+struct PolicyLoadingTests {
+    @Test(arguments: ["default", "conservative", "fast"])
+    func shippedPoliciesLoad(name: String) throws {
+        let policy = try Repo.policy(name)
+        #expect(policy.ramp.stepFactor > 1)
+        #expect(policy.ramp.ladder.last == policy.ramp.maxPercent)
+    }
+
+    @Test func defaultPolicyFileSaysWhatTheDefaultsSay() throws {
+        let policy = try Repo.policy("default")
+        #expect(policy.rolloutID == "default-migration")
+        #expect(policy.ramp == RampPolicy())
+        #expect(policy.health == HealthScorer.Configuration())
+        #expect(policy.window == WindowConfiguration())
+        #expect(policy.prices == PriceTable.defaults)
+        #expect(policy.chains == RolloutPolicy.defaultChains)
+    }
+
+    @Test func customPricesOverrideAndExtendTheBuiltInTable() throws {
+        let policy = try RolloutPolicy.parse(
+            yaml: "prices:\n  gpt-4.1: { input: 1.2, output: 1.2 }\n  my-model: { input: 0.1, output: 0.2 }\n",
+            file: "p.yaml")
+        #expect(policy.prices.price(for: "gpt-4.1") == ModelPrice(inputPerMTok: 1.2, outputPerMTok: 1.2))
+        #expect(policy.prices.price(for: "my-model")?.outputPerMTok == 0.2)
+        #expect(policy.prices.price(for: "deepseek-v3.2") == PriceTable.defaults.price(for: "deepseek-v3.2"))
+    }
+
+    @Test(arguments: [
+        ("rollout:\n  stepfactor: 2\n", "rollout.stepfactor", "unknown key"),
+        ("rollot:\n  stepFactor: 2\n", "rollot", "unknown key"),
+        ("rollout:\n  stepFactor: fast\n", "rollout.stepFactor", "must be a number"),
+        ("rollout:\n  stepFactor: 1\n", "rollout.stepFactor", "must be greater than 1"),
+        ("rollout:\n  stepFactor: 0.5\n", "rollout.stepFactor", "must be greater than 1"),
+        ("rollout:\n  initialPercent: 50\n  maxPercent: 20\n", "rollout.initialPercent", "must not exceed maxPercent"),
+        ("rollout:\n  initialPercent: 0\n", "rollout.initialPercent", "must be above 0"),
+        ("rollout:\n  maxPercent: 150\n", "rollout.maxPercent", "at most 100"),
+        ("rollout:\n  minHoldTime: -5m\n", "rollout.minHoldTime", "must not be negative"),
+        ("rollout:\n  evaluationInterval: 30\n", "rollout.evaluationInterval", "needs a unit"),
+        ("rollout:\n  evaluationInterval: soon\n", "rollout.evaluationInterval", "must be a duration"),
+        ("rollout:\n  onFailure: panic\n", "rollout.onFailure", "must be one of rollback, stepBack, pause"),
+        ("rollout:\n  maxFailedChecks: 0\n", "rollout.maxFailedChecks", "must be at least 1"),
+        ("rollout:\n  minSamplesPerStep: 2.5\n", "rollout.minSamplesPerStep", "must be a whole number"),
+        ("health:\n  confidence: 1\n", "health.confidence", "strictly between 0 and 1"),
+        ("health:\n  confidence: 0\n", "health.confidence", "strictly between 0 and 1"),
+        ("health:\n  confidence: 95%\n", "health.confidence", "must be a number"),
+        ("health:\n  tolerance: -0.1\n", "health.tolerance", "must be in [0, 1)"),
+        ("health:\n  absoluteFloor: 1.5\n", "health.absoluteFloor", "must be in [0, 1]"),
+        ("health:\n  latency:\n    p95Ratio: 0.5\n", "health.latency.p95Ratio", "must be at least 1"),
+        ("health:\n  window:\n    buckets: 0\n", "health.window.buckets", "between 1 and 10000"),
+        ("health:\n  window:\n    buckets: 2\n    bucketWidth: 5s\n", "health.window", "shorter than rollout.evaluationInterval"),
+        ("prices:\n  gpt-4.1: { input: 2 }\n", "prices.gpt-4.1.output", "is required"),
+        ("prices:\n  gpt-4.1: { input: -2, output: 3 }\n", "prices.gpt-4.1.input", "must not be negative"),
+        ("chains:\n  critical: []\n", "chains.critical", "non-empty list"),
+        ("chains:\n  critical: [a, a]\n", "chains.critical[1]", "listed twice"),
+        ("rollout: [1, 2]\n", "rollout", "must be a mapping"),
+        ("rollout:\n  id: x\n  id: y\n", "", "id"),
+    ])
+    func badPolicyNamesTheFileTheKeyAndTheReason(yaml: String, keyPath: String, reason: String) {
+        let error = #expect(throws: ConfigFileError.self) {
+            try RolloutPolicy.parse(yaml: yaml, file: "policies/broken.yaml")
+        }
+        #expect(error?.file == "policies/broken.yaml")
+        if !keyPath.isEmpty { #expect(error?.keyPath == keyPath) }
+        #expect(error?.reason.contains(reason) == true, "got: \(error?.description ?? "nothing")")
+        #expect(error?.description.hasPrefix("policies/broken.yaml: ") == true)
+    }
+
+    @Test func invalidYAMLAndMissingFilesAreReported() {
+        let syntax = #expect(throws: ConfigFileError.self) {
+            try RolloutPolicy.parse(yaml: "rollout: {initialPercent: 5", file: "x.yaml")
+        }
+        #expect(syntax?.reason.contains("not valid YAML") == true)
+        let missing = #expect(throws: ConfigFileError.self) { try RolloutPolicy.load(file: "/nonexistent/p.yaml") }
+        #expect(missing?.description.hasPrefix("/nonexistent/p.yaml: cannot be read") == true)
+        let empty = #expect(throws: ConfigFileError.self) { try RolloutPolicy.parse(yaml: "", file: "e.yaml") }
+        #expect(empty?.reason == "the file is empty")
+    }
+
+    @Test func latencyChecksTurnOffWithNull() throws {
+        let policy = try RolloutPolicy.parse(yaml: "health:\n  latency:\n    p95Ratio: null\n    maxP95: null\n", file: "p.yaml")
+        #expect(policy.health.p95Ratio == nil && policy.health.maxP95 == nil)
+    }
+
+    @Test(arguments: [("500ms", 0.5), ("30s", 30), ("2m", 120), ("1h30m", 5400), ("1.5s", 1.5)])
+    func durationsParseAsOperatorsWriteThem(text: String, seconds: Double) throws {
+        #expect(try DurationText.parse(text).get().seconds == seconds)
+    }
+}
+
+struct ScenarioLoadingTests {
+    @Test(arguments: ["healthy", "relay-outage", "relay-brownout", "latency-regression", "low-traffic"])
+    func shippedScenariosLoad(name: String) throws {
+        let scenario = try Repo.scenario(name)
+        #expect(scenario.name == name)
+        #expect(scenario.duration > .zero)
+    }
+
+    @Test func eventsChangeOnlyWhatTheyName() throws {
+        let scenario = try Repo.scenario("relay-outage")
+        let outage = try #require(scenario.events.first)
+        #expect(outage.at == .seconds(720))
+        #expect(outage.relay.successRate == 0)
+        #expect(outage.relay.failureMix == [.connection: 1])
+        #expect(outage.relay.p95 == nil && outage.legacy == .init())
+    }
+
+    @Test(arguments: [
+        ("traffic: {requestsPerSecond: 1}\n", "duration", "is required"),
+        ("duration: 1h\nrelay:\n  successRate: 1.2\n", "relay.successRate", "between 0 and 1"),
+        ("duration: 1h\nrelay:\n  latency: { p50: 2s, p95: 1s }\n", "relay.latency.p95", "must not be below p50"),
+        ("duration: 1h\nrelay:\n  failures: { teapot: 1 }\n", "relay.failures.teapot", "unknown key"),
+        ("duration: 1h\nevents:\n  - at: 2h\n", "events[0].at", "after the end"),
+        ("duration: 1h\nevents:\n  - note: x\n", "events[0].at", "is required"),
+        ("duration: 1h\nevents:\n  - at: 5m\n    relay: { succesRate: 0 }\n", "events[0].relay.succesRate", "unknown key"),
+        ("duration: 1h\ntraffic: { requestsPerSecond: -1 }\n", "traffic.requestsPerSecond", "between 0 and 10000"),
+        ("duration: 0s\n", "duration", "longer than zero"),
+    ])
+    func badScenarioNamesTheFileTheKeyAndTheReason(yaml: String, keyPath: String, reason: String) {
+        let error = #expect(throws: ConfigFileError.self) {
+            try Scenario.parse(yaml: yaml, file: "scenarios/broken.yaml")
+        }
+        #expect(error?.keyPath == keyPath)
+        #expect(error?.reason.contains(reason) == true, "got: \(error?.description ?? "nothing")")
+    }
+
+    @Test func validateTellsPoliciesFromScenarios() {
+        #expect((try? ConfigFileKind.check(file: Repo.path("policies/fast.yaml")).get())?.hasPrefix("policy fast-migration") == true)
+        #expect((try? ConfigFileKind.check(file: Repo.path("scenarios/healthy.yaml")).get())?.hasPrefix("scenario healthy") == true)
+    }
+}

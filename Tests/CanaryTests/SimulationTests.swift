@@ -1,0 +1,69 @@
+import Canary
+import Testing
+
+struct SimulationTests {
+    @Test func defaultPolicyPromotesHealthyRelayThroughTheWholeLadder() throws {
+        let policy = try Repo.policy("default")
+        let report = Simulation(policy: policy, scenario: try Repo.scenario("healthy"), seed: 1).run()
+        #expect(report.finalPhase == .promoted)
+        #expect(report.finalPercent == 100)
+        #expect(report.percentPath == [5, 7.5, 11.25, 16.875, 25.3125, 37.96875, 56.953125, 85.4296875, 100])
+        #expect(report.transitions.dropFirst().allSatisfy { $0.verdict == .healthy })
+        #expect(report.rolledBackAt == nil)
+    }
+
+    @Test func defaultPolicyRollsBackWithinOneEvaluationOfRelayOutage() throws {
+        let policy = try Repo.policy("default")
+        let scenario = try Repo.scenario("relay-outage")
+        let outageStart = try #require(scenario.events.first).at.seconds
+        let report = Simulation(policy: policy, scenario: scenario, seed: 1).run()
+        let rolledBackAt = try #require(report.rolledBackAt)
+        #expect(rolledBackAt > outageStart)
+        #expect(rolledBackAt - outageStart <= policy.ramp.evaluationInterval.seconds)
+        #expect(report.finalPhase == .rolledBack)
+        #expect(report.finalPercent == 0)
+        // Fallback to legacy hides the outage from clients: only calls that failed on legacy too are visible.
+        #expect(report.fallbacks > 0)
+        #expect(Double(report.clientVisibleFailures) < Double(report.legacy.requests) * 0.01)
+    }
+
+    @Test func lowTrafficHoldsAtTheFirstStepAndSaysWhy() throws {
+        let policy = try Repo.policy("default")
+        let report = Simulation(policy: policy, scenario: try Repo.scenario("low-traffic"), seed: 1).run()
+        #expect(report.finalPhase == .ramping)
+        #expect(report.finalPercent == 5)
+        #expect(report.transitions.count == 1)
+        let holds = report.entries.filter { $0.kind == .hold }
+        #expect(holds.count == Int(3600 / policy.ramp.evaluationInterval.seconds))
+        #expect(holds.allSatisfy { $0.verdict == .insufficientData && $0.hold == "insufficientData" })
+        #expect(holds.allSatisfy { $0.message.contains("sampleSize") })
+    }
+
+    @Test func brownoutIsRolledBack() throws {
+        let report = Simulation(policy: try Repo.policy("default"), scenario: try Repo.scenario("relay-brownout"), seed: 1).run()
+        #expect(report.finalPhase == .rolledBack)
+        let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
+        #expect(rollback.at > 600)
+        #expect(rollback.message.contains("successRateBelowBaseline") || rollback.message.contains("belowAbsoluteFloor"))
+    }
+
+    @Test func latencyRegressionIsRolledBackByTheLatencyGuard() throws {
+        let report = Simulation(
+            policy: try Repo.policy("default"), scenario: try Repo.scenario("latency-regression"), seed: 1
+        ).run()
+        #expect(report.finalPhase == .rolledBack)
+        let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
+        #expect(rollback.at > 600)
+        #expect(rollback.message.contains("latencyAboveBaseline"))
+    }
+
+    @Test func sameSeedGivesTheSameRun() throws {
+        let policy = try Repo.policy("default")
+        let scenario = try Repo.scenario("relay-brownout")
+        let a = Simulation(policy: policy, scenario: scenario, seed: 42).run()
+        let b = Simulation(policy: policy, scenario: scenario, seed: 42).run()
+        #expect(a == b)
+        let c = Simulation(policy: policy, scenario: scenario, seed: 43).run()
+        #expect(a.legacy != c.legacy || a.relay != c.relay)
+    }
+}

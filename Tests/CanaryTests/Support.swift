@@ -1,0 +1,41 @@
+import Canary
+import Foundation
+
+/// Paths into the repository, found from this file's location.
+enum Repo {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func path(_ relative: String) -> String { root + "/" + relative }
+
+    static func policy(_ name: String) throws -> RolloutPolicy {
+        try RolloutPolicy.load(file: path("policies/\(name).yaml"))
+    }
+
+    static func scenario(_ name: String) throws -> Scenario {
+        try Scenario.load(file: path("scenarios/\(name).yaml"))
+    }
+}
+
+extension HealthVerdict {
+    /// A verdict of the given kind with a minimal reason, for ramp tests.
+    static func fixture(_ kind: Kind) -> HealthVerdict {
+        let code: HealthReason.Code =
+            switch kind {
+            case .healthy: .healthy
+            case .unhealthy: .successRateBelowBaseline
+            case .insufficientData: .insufficientData
+            }
+        let reason = HealthReason(
+            code: code, samples: .init(legacy: 500, relay: 500, legacySuccessRate: 0.99, relaySuccessRate: 0.9),
+            confidence: 0.95, checks: [])
+        return HealthVerdict(kind: kind, score: kind == .healthy ? 1 : kind == .unhealthy ? 0 : 0.5, reason: reason)
+    }
+}
+
+extension ManualClock.Instant {
+    static func at(_ seconds: Int64) -> ManualClock.Instant { .init(offset: .seconds(seconds)) }
+}
