@@ -116,3 +116,20 @@ struct ManualClockTests {
         func append(_ value: Int) { values.append(value) }
     }
 }
+
+struct WallClockTests {
+    @Test func instantsPrintAsUTCAndRoundTripThroughCodable() throws {
+        let instant = WallClock.Instant(unixSeconds: 784_111_777.25)
+        #expect(instant.description == "1994-11-06T08:49:37.250Z")
+        let data = try JSONEncoder().encode(instant)
+        #expect(try JSONDecoder().decode(WallClock.Instant.self, from: data) == instant)
+    }
+
+    @Test func nowIsCalendarTime() {
+        // 2020-01-01 and 2100-01-01 bracket any machine this runs on.
+        #expect(WallClock().now.unixSeconds > 1_577_836_800)
+        #expect(WallClock().now.unixSeconds < 4_102_444_800)
+    }
+}
+
+import Foundation

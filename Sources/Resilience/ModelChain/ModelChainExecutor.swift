@@ -1,0 +1,422 @@
+import Canary
+
+/// Runs a request down a model fallback chain: per-model attempts and breakers, one attempt
+/// bound, one deadline, optional hedging, the streaming commit rule.
+///
+/// The chain is walked in order. For each model: its breaker is asked (a
+/// rejection, an open circuit, moves on at once); the operation runs with the
+/// model; a success returns a ``ChainResult`` naming the model and every
+/// attempt. A failure:
+///
+/// - after ``AttemptContext/commit()``, or of class `cancelled`, surfaces as it is;
+/// - of a class that is never failed over (client, auth, other) surfaces as it is;
+/// - of a class in ``ModelChain/advancesImmediatelyOn`` (rate limit, outage) moves to the
+///   next model at once;
+/// - otherwise (a timeout) is retried on the same model after the jittered back-off or the
+///   upstream's `Retry-After`, while the model has attempts, its upstream's retry budget allows
+///   a retry, and the wait fits before the deadline; if not, the chain moves on.
+///
+/// ``ModelChain/maxTotalAttempts`` bounds the calls across the chain, hedges included. When the
+/// chain runs out, ``ResilienceError/Code/chainExhausted(tried:)`` lists what was tried.
+///
+/// ```swift
+/// let breakers = CircuitBreakerRegistry(clock: ContinuousClock())
+/// let executor = try ModelChainExecutor(
+///     chain: .default(for: .critical),
+///     deadlines: try Deadlines(total: .seconds(60), perAttempt: .seconds(20)),
+///     hedging: .after(.fixed(.seconds(4))),
+///     breakers: breakers)
+/// let result = try await executor.execute { model, context in
+///     try await client.complete(request, model: model.name)
+/// }
+/// print(result.model, result.attempts, result.hedged)
+/// ```
+public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duration {
+    /// The chain.
+    public let chain: ModelChain
+    /// The back-off between attempts on the same model.
+    public let backoff: Backoff
+    /// Whether `Retry-After` replaces the back-off for a retry on the same model.
+    public let honoursRetryAfter: Bool
+    /// The deadlines of the whole chain and of each attempt.
+    public let deadlines: Deadlines
+    /// Hedging (off by default).
+    public let hedging: HedgingPolicy
+    /// One breaker per upstream and model.
+    public let breakers: CircuitBreakerRegistry<C>
+    /// One retry budget per upstream.
+    public let budgets: RetryBudgetRegistry
+    /// Maps errors to failure classes.
+    public let classifier: FailureClassifier
+    /// The clock.
+    public let clock: C
+    private let random: SharedRandomGenerator
+    private let unixTime: @Sendable () -> Double
+
+    /// Creates an executor.
+    ///
+    /// - Parameters:
+    ///   - chain: the models to try, in order.
+    ///   - backoff: the delay between attempts on the same model.
+    ///   - honoursRetryAfter: whether `Retry-After` replaces that delay (default `true`).
+    ///   - deadlines: the total deadline and per-attempt timeout.
+    ///   - hedging: hedging policy (default off).
+    ///   - breakers: the breakers, shared with every other executor of the process.
+    ///   - budgets: the retry budgets, shared likewise.
+    ///   - classifier: maps errors to failure classes.
+    ///   - random: the jitter source.
+    ///   - unixTime: the wall clock, for `Retry-After` HTTP dates.
+    ///   - clock: the clock (the breakers' clock).
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration(_:)`` when the chain or back-off cannot work.
+    public init(
+        chain: ModelChain,
+        backoff: Backoff = Backoff(),
+        honoursRetryAfter: Bool = true,
+        deadlines: Deadlines = Deadlines.standard,
+        hedging: HedgingPolicy = .off,
+        breakers: CircuitBreakerRegistry<C>,
+        budgets: RetryBudgetRegistry = RetryBudgetRegistry(),
+        classifier: FailureClassifier = FailureClassifier(),
+        random: SharedRandomGenerator = .system,
+        unixTime: @escaping @Sendable () -> Double = systemUnixTime,
+        clock: C
+    ) throws(ResilienceError) {
+        try chain.validate()
+        try backoff.validate()
+        if hedging.isEnabled, case .fixed(let delay) = hedging.delay, delay < .zero {
+            throw .invalid("hedging delay must not be negative, got \(delay)")
+        }
+        self.chain = chain
+        self.backoff = backoff
+        self.honoursRetryAfter = honoursRetryAfter
+        self.deadlines = deadlines
+        self.hedging = hedging
+        self.breakers = breakers
+        self.budgets = budgets
+        self.classifier = classifier
+        self.clock = clock
+        self.random = random
+        self.unixTime = unixTime
+    }
+
+    /// Runs `operation` down the chain.
+    ///
+    /// - Parameter operation: one attempt on one model.
+    /// - Returns: the value, the model that answered, every attempt, and whether a hedge ran.
+    /// - Throws: the operation's own error when it must surface (committed, cancelled, not
+    ///   failed over); ``ResilienceError/Code/deadlineExceeded`` when the deadline passed;
+    ///   ``ResilienceError/Code/chainExhausted(tried:)`` when every model failed or was skipped.
+    public func execute<T: Sendable>(
+        _ operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T
+    ) async throws -> ChainResult<T> {
+        var run = Run<T>(
+            executor: self, operation: operation, call: CallState(),
+            totalDeadline: deadlines.total.map { clock.now.advanced(by: $0) })
+        return try await run.walk()
+    }
+}
+
+extension ModelChainExecutor {
+    /// The outcome of one attempt, already reported to its breaker and budget.
+    fileprivate struct Finished<T: Sendable>: Sendable {
+        var index: Int
+        var attempt: Int
+        var result: Result<T, any Error>
+        var failureClass: FailureClass?
+        var retryAfter: Duration?
+        var record: AttemptRecord
+    }
+
+    /// The state of one call walking the chain.
+    fileprivate struct Run<T: Sendable> {
+        let executor: ModelChainExecutor
+        let operation: @Sendable (ModelChain.Model, AttemptContext) async throws -> T
+        let call: CallState
+        let totalDeadline: C.Instant?
+        var records: [AttemptRecord] = []
+        var callsMade = 0
+        var attemptsOnModel: [Int]
+        var hedged = false
+        var lastFailure: (error: any Error, failureClass: FailureClass)?
+
+        init(
+            executor: ModelChainExecutor, operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T,
+            call: CallState, totalDeadline: C.Instant?
+        ) {
+            self.executor = executor
+            self.operation = operation
+            self.call = call
+            self.totalDeadline = totalDeadline
+            self.attemptsOnModel = Array(repeating: 0, count: executor.chain.models.count)
+        }
+
+        var chain: ModelChain { executor.chain }
+        var clock: C { executor.clock }
+
+        mutating func walk() async throws -> ChainResult<T> {
+            var index = 0
+            var pendingDelay: Duration?
+            var previousDelay: Duration?
+            while index < chain.models.count, callsMade < chain.maxTotalAttempts {
+                try Task.checkCancellation()
+                let model = chain.models[index]
+                let isRetry = attemptsOnModel[index] > 0
+                if isRetry {
+                    guard attemptsOnModel[index] < model.maxAttempts,
+                        executor.budgets.budget(for: model.upstream).tryRetry()
+                    else {
+                        index += 1  // this model's attempts or its upstream's budget are spent: fail over
+                        pendingDelay = nil
+                        previousDelay = nil
+                        continue
+                    }
+                    let delay: Duration
+                    if let pending = pendingDelay {
+                        delay = pending
+                    } else {
+                        var generator = executor.random
+                        delay = executor.backoff.delay(
+                            forRetry: attemptsOnModel[index], previous: previousDelay, using: &generator)
+                        previousDelay = delay
+                    }
+                    pendingDelay = nil
+                    if let totalDeadline, clock.now.advanced(by: delay) >= totalDeadline {
+                        index += 1  // waiting for this model would pass the deadline: try the next now
+                        previousDelay = nil
+                        continue
+                    }
+                    if delay > .zero { try await clock.sleep(until: clock.now.advanced(by: delay), tolerance: nil) }
+                }
+                let breaker = executor.breakers.breaker(for: key(model))
+                let permit: CircuitBreakerPermit
+                do {
+                    permit = try breaker.acquire()
+                } catch {
+                    records.append(AttemptRecord(model: model.name, upstream: model.upstream, outcome: .rejectedByBreaker, duration: .zero))
+                    index += 1
+                    continue
+                }
+
+                let finished: Finished<T>
+                if executor.hedging.isEnabled, !hedged, !isRetry, callsMade + 2 <= chain.maxTotalAttempts,
+                    index + 1 < chain.models.count
+                {
+                    finished = await hedgedRound(primary: index, permit: permit)
+                } else {
+                    callsMade += 1
+                    finished = await attempt(index: index, number: callsMade, permit: permit, isHedge: false, killable: false)
+                    records.append(finished.record)
+                }
+
+                let error: any Error
+                switch finished.result {
+                case .success(let value):
+                    let winner = chain.models[finished.index]
+                    return ChainResult(value: value, model: winner.name, upstream: winner.upstream, attempts: records, hedged: hedged)
+                case .failure(let failure):
+                    error = failure
+                }
+                let failureClass = finished.failureClass ?? .other
+                lastFailure = (error, failureClass)
+                if call.committedAttempt != nil { throw error }
+                if AttemptRunner<C>.cutByTotalDeadline(error) {
+                    throw ResilienceError(.deadlineExceeded, underlying: exhausted(), underlyingClass: failureClass)
+                }
+                if failureClass == .cancelled || !failureClass.isFailover { throw error }
+                index = finished.index
+                if chain.advancesImmediatelyOn.contains(failureClass) {
+                    index += 1
+                    previousDelay = nil
+                } else if executor.honoursRetryAfter, let retryAfter = finished.retryAfter {
+                    pendingDelay = retryAfter
+                }
+            }
+            throw exhausted()
+        }
+
+        func exhausted() -> ResilienceError {
+            ResilienceError(
+                .chainExhausted(tried: records), underlying: lastFailure?.error, underlyingClass: lastFailure?.failureClass)
+        }
+
+        func key(_ model: ModelChain.Model) -> CircuitBreakerKey {
+            CircuitBreakerKey(upstream: model.upstream, model: model.name)
+        }
+
+        /// Runs one attempt and reports it to the model's breaker and budget.
+        mutating func attempt(
+            index: Int, number: Int, permit: CircuitBreakerPermit, isHedge: Bool, killable: Bool
+        ) async -> Finished<T> {
+            attemptsOnModel[index] += 1
+            return await Self.perform(
+                executor: executor, operation: operation, call: call, totalDeadline: totalDeadline,
+                index: index, number: number, permit: permit, isHedge: isHedge, killable: killable)
+        }
+
+        static func perform(
+            executor: ModelChainExecutor, operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T,
+            call: CallState, totalDeadline: C.Instant?,
+            index: Int, number: Int, permit: CircuitBreakerPermit, isHedge: Bool, killable: Bool
+        ) async -> Finished<T> {
+            let model = executor.chain.models[index]
+            let breaker = executor.breakers.breaker(for: CircuitBreakerKey(upstream: model.upstream, model: model.name))
+            let budget = executor.budgets.budget(for: model.upstream)
+            let context = AttemptContext(
+                attempt: number, model: model.name, upstream: model.upstream, isHedge: isHedge, call: call)
+            let start = executor.clock.now
+            let result = await AttemptRunner(clock: executor.clock).run(
+                context: context, perAttemptTimeout: executor.deadlines.perAttempt, totalDeadline: totalDeadline,
+                killable: killable, operation: { context in try await operation(model, context) })
+            let elapsed = start.duration(to: executor.clock.now)
+            switch result {
+            case .success:
+                breaker.onSuccess(permit, duration: elapsed)
+                budget.recordSuccess()
+                let record = AttemptRecord(model: model.name, upstream: model.upstream, outcome: .succeeded, duration: elapsed, isHedge: isHedge)
+                return Finished(index: index, attempt: number, result: result, record: record)
+            case .failure(let error):
+                let killed = call.isKilled(attempt: number)
+                let failureClass = killed || Task.isCancelled ? .cancelled : executor.classifier.classify(error)
+                let retryAfter = executor.classifier.retryAfter(of: error).map { $0.delay(atUnixTime: executor.unixTime()) }
+                let cutByDeadline = AttemptRunner<C>.cutByTotalDeadline(error)
+                if cutByDeadline {
+                    breaker.onIgnored(permit)
+                } else {
+                    breaker.onFailure(permit, failureClass, duration: elapsed, retryAfter: retryAfter)
+                    if failureClass.isRetryable { budget.recordFailure() }
+                }
+                let outcome: AttemptRecord.Outcome = killed ? .abandoned : .failed(failureClass)
+                let record = AttemptRecord(model: model.name, upstream: model.upstream, outcome: outcome, duration: elapsed, isHedge: isHedge)
+                return Finished(
+                    index: index, attempt: number, result: result, failureClass: failureClass, retryAfter: retryAfter,
+                    record: record)
+            }
+        }
+
+        private enum HedgeEvent: Sendable {
+            case finished(Finished<T>)
+            case hedgeDue
+            case timerCancelled
+        }
+
+        /// The first attempt on `primary`, with one hedge on a later model if it has not
+        /// answered after the hedging delay. Returns the winner, or the failure to act on.
+        mutating func hedgedRound(primary: Int, permit: CircuitBreakerPermit) async -> Finished<T> {
+            callsMade += 1
+            attemptsOnModel[primary] += 1
+            let primaryNumber = callsMade
+            let delay = executor.hedging.delay(for: chain.models[primary])
+            let (executor, operation, call, totalDeadline, clock) = (executor, operation, call, totalDeadline, clock)
+            return await withTaskGroup(of: HedgeEvent.self) { group in
+                group.addTask {
+                    .finished(
+                        await Self.perform(
+                            executor: executor, operation: operation, call: call, totalDeadline: totalDeadline,
+                            index: primary, number: primaryNumber, permit: permit, isHedge: false, killable: true))
+                }
+                group.addTask {
+                    do {
+                        try await clock.sleep(until: clock.now.advanced(by: delay), tolerance: nil)
+                        return .hedgeDue
+                    } catch {
+                        return .timerCancelled
+                    }
+                }
+                var running = 1
+                var hedgeStarted = false
+                var decided: Finished<T>?
+                var failures: [Finished<T>] = []
+                var finishedRecords: [Int: AttemptRecord] = [:]
+                while let event = await group.next() {
+                    switch event {
+                    case .timerCancelled:
+                        continue
+                    case .hedgeDue:
+                        guard decided == nil, call.committedAttempt == nil, let (index, hedgePermit) = hedgeCandidate(after: primary)
+                        else { continue }
+                        callsMade += 1
+                        attemptsOnModel[index] += 1
+                        hedged = true
+                        hedgeStarted = true
+                        running += 1
+                        let number = callsMade
+                        group.addTask {
+                            .finished(
+                                await Self.perform(
+                                    executor: executor, operation: operation, call: call, totalDeadline: totalDeadline,
+                                    index: index, number: number, permit: hedgePermit, isHedge: true, killable: true))
+                        }
+                    case .finished(var finished):
+                        running -= 1
+                        defer { finishedRecords[finished.attempt] = finished.record }
+                        let committed = call.committedAttempt
+                        if decided != nil || (committed != nil && committed != finished.attempt) {
+                            // A loser: it lost the race, or another attempt owns the stream.
+                            if case .succeeded = finished.record.outcome { finished.record.outcome = .abandoned }
+                            continue
+                        }
+                        switch finished.result {
+                        case .success:
+                            decided = finished
+                        case .failure:
+                            failures.append(finished)
+                            let surfaces = committed == finished.attempt || finished.failureClass == .cancelled
+                                || !(finished.failureClass ?? .other).isFailover
+                            if surfaces || !hedgeStarted {
+                                decided = finished
+                            } else if running == 0 {
+                                // Both failed: carry on down the chain from the later model.
+                                decided = failures.max { $0.index < $1.index }
+                            }
+                        }
+                        if let decided {
+                            // Stop the other attempt and the hedge timer, then drain to record how they ended.
+                            if hedgeStarted { call.kill(allExcept: decided.attempt) }
+                            group.cancelAll()
+                        }
+                    }
+                }
+                records.append(contentsOf: finishedRecords.sorted { $0.key < $1.key }.map(\.value))
+                return decided!
+            }
+        }
+
+        /// The first model after `primary` that has not been tried, whose breaker and budget let a
+        /// hedge through.
+        mutating func hedgeCandidate(after primary: Int) -> (Int, CircuitBreakerPermit)? {
+            var index = primary + 1
+            while index < chain.models.count {
+                let model = chain.models[index]
+                if attemptsOnModel[index] == 0, executor.budgets.budget(for: model.upstream).tryRetry() {
+                    do {
+                        return (index, try executor.breakers.breaker(for: key(model)).acquire())
+                    } catch {
+                        records.append(AttemptRecord(model: model.name, upstream: model.upstream, outcome: .rejectedByBreaker, duration: .zero, isHedge: true))
+                        attemptsOnModel[index] = model.maxAttempts  // skipped: do not come back to it
+                    }
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+}
+
+extension ModelChainExecutor where C == ContinuousClock {
+    /// Creates an executor for a tier's default chain on the continuous clock.
+    ///
+    /// ```swift
+    /// let executor = try ModelChainExecutor(tier: .bulk, breakers: CircuitBreakerRegistry(clock: ContinuousClock()))
+    /// ```
+    public init(
+        tier: TaskTier,
+        deadlines: Deadlines = Deadlines.standard,
+        hedging: HedgingPolicy = .off,
+        breakers: CircuitBreakerRegistry<ContinuousClock>,
+        budgets: RetryBudgetRegistry = RetryBudgetRegistry()
+    ) throws(ResilienceError) {
+        try self.init(
+            chain: .default(for: tier), deadlines: deadlines, hedging: hedging, breakers: breakers, budgets: budgets,
+            clock: ContinuousClock())
+    }
+}

@@ -1,0 +1,93 @@
+import Canary
+import Synchronization
+import Testing
+
+@testable import Resilience
+
+/// An upstream failure of a given class, as upstream clients throw them.
+struct UpstreamFailure: ClassifiedFailure, Equatable {
+    var failureClass: FailureClass
+    var retryAfter: RetryAfter?
+
+    init(_ failureClass: FailureClass, retryAfter: RetryAfter? = nil) {
+        self.failureClass = failureClass
+        self.retryAfter = retryAfter
+    }
+}
+
+/// An error nobody classified.
+struct MysteryError: Error {}
+
+/// A thread-safe log of values, for counting calls and collecting events.
+final class Log<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
+    func append(_ value: Value) { values.withLock { $0.append(value) } }
+    var all: [Value] { values.withLock { $0 } }
+    var count: Int { values.withLock { $0.count } }
+}
+
+/// Offsets of the manual clock, in a readable unit.
+extension ManualClock.Instant {
+    static func at(_ duration: Duration) -> ManualClock.Instant { .init(offset: duration) }
+}
+
+extension ResilienceError.Code {
+    var isDeadlineExceeded: Bool { if case .deadlineExceeded = self { true } else { false } }
+    var isAttemptTimedOut: Bool { if case .attemptTimedOut = self { true } else { false } }
+    var isBudgetExhausted: Bool { if case .budgetExhausted = self { true } else { false } }
+}
+
+/// Runs `body` and returns the error it threw (failing the test if it did not throw).
+func thrownError<T>(_ body: () async throws -> T) async -> (any Error)? {
+    do {
+        _ = try await body()
+        Issue.record("expected an error")
+        return nil
+    } catch {
+        return error
+    }
+}
+
+let noJitter = Backoff(initial: .seconds(1), multiplier: 2, maximum: .seconds(30), jitter: .none)
+
+func seeded(_ seed: UInt64 = 1) -> SharedRandomGenerator { SharedRandomGenerator(SeededGenerator(seed: seed)) }
+
+/// A `ManualClock` that also logs every deadline slept until, so a test can wait for a
+/// specific sleep (say, the back-off ending at 3 s) instead of counting sleepers, which
+/// is ambiguous while attempt timers come and go.
+final class TestClock: Clock, Sendable {
+    typealias Instant = ManualClock.Instant
+    let base = ManualClock()
+    let deadlines = Log<Instant>()
+
+    var now: Instant { base.now }
+    var minimumResolution: Duration { .zero }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        deadlines.append(deadline)
+        try await base.sleep(until: deadline, tolerance: tolerance)
+    }
+
+    /// Waits until some task sleeps until `offset` (or later), then moves the clock there.
+    ///
+    /// A sleep requested after the move returns at once, so there is no race. If no task ever
+    /// sleeps until exactly `offset`, the test fails instead of hanging.
+    func advance(toSleep offset: Duration, sourceLocation: SourceLocation = #_sourceLocation) async {
+        let target = Instant(offset: offset)
+        let found = await eventually { self.deadlines.all.contains(target) }
+        if !found {
+            Issue.record("nobody slept until \(target); sleeps: \(deadlines.all)", sourceLocation: sourceLocation)
+        }
+        base.advance(to: target)
+    }
+}
+
+/// Yields (never sleeps) until `condition` holds; `false` if it never did within the bound.
+@discardableResult
+func eventually(_ condition: @Sendable () -> Bool) async -> Bool {
+    for _ in 0..<200_000 {
+        if condition() { return true }
+        await Task.yield()
+    }
+    return condition()
+}
