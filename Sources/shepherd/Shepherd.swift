@@ -8,6 +8,7 @@ struct Shepherd: AsyncParsableCommand {
         subcommands: [
             // one command per file: Sources/shepherd/<Name>Command.swift
             SimulateCommand.self,
+            MockCommand.self,
             ValidateCommand.self,
         ]
     )

@@ -1,0 +1,109 @@
+public import Canary
+
+/// Why an upstream call failed, classified by Canary's ``FailureClass`` table.
+///
+/// An opaque struct with a ``Code`` (the AsyncHTTPClient `HTTPClientError`
+/// pattern): what went wrong on the wire, the HTTP status and the upstream's
+/// own message when there was an answer, and its `Retry-After` for rate
+/// limits. It never contains the API key: the providers redact the configured
+/// key from anything the upstream echoes back.
+///
+/// ```swift
+/// do {
+///     _ = try await provider.complete(request, context: CallContext())
+/// } catch let error as ProviderError {
+///     switch error.failureClass {
+///     case .rateLimited: print("retry after", error.retryAfter as Any)
+///     case .authError: print("check the key of", error.provider)
+///     default: print(error.label)   // e.g. "http_503", "timeout", "stream_truncated"
+///     }
+/// }
+/// ```
+public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, in one word.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case httpStatus = "http_status"
+            case timeout
+            case connection
+            case streamTruncated = "stream_truncated"
+            case streamError = "stream_error"
+            case malformedResponse = "malformed_response"
+            case responseTooLarge = "response_too_large"
+            case cancelled
+            case invalidRequest = "invalid_request"
+            case unsupported
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The upstream answered with a non-2xx status.
+        public static let httpStatus = Code(.httpStatus)
+        /// No answer (or no next byte of a stream) in time.
+        public static let timeout = Code(.timeout)
+        /// Refused, reset or closed connection; DNS or TLS failure.
+        public static let connection = Code(.connection)
+        /// The stream ended without its terminal event (`[DONE]` or `message_stop`).
+        public static let streamTruncated = Code(.streamTruncated)
+        /// The upstream reported an error inside a stream that had started.
+        public static let streamError = Code(.streamError)
+        /// The answer was not the JSON (or the events) the API specifies.
+        public static let malformedResponse = Code(.malformedResponse)
+        /// The answer, or one event, was bigger than the configured limit.
+        public static let responseTooLarge = Code(.responseTooLarge)
+        /// The caller went away.
+        public static let cancelled = Code(.cancelled)
+        /// The request could not be encoded or translated for this upstream.
+        public static let invalidRequest = Code(.invalidRequest)
+        /// This upstream has no such operation (e.g. embeddings on Anthropic).
+        public static let unsupported = Code(.unsupported)
+
+        /// The code as a metric-label-safe string (`http_status`, `timeout`, …).
+        public var description: String { base.rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The class of the failure (drives retry, failover and the health window).
+    public var failureClass: FailureClass
+    /// The configured name of the provider that failed (`relay`, `anthropic`, …).
+    public var provider: String
+    /// The upstream's HTTP status, when it answered.
+    public var httpStatus: Int?
+    /// The upstream's own error message (redacted of the API key), or a short explanation.
+    public var message: String?
+    /// The upstream's error type (`rate_limit_exceeded`, `overloaded_error`, …), when it sent one.
+    public var upstreamType: String?
+    /// The upstream's `Retry-After`, when it sent one.
+    public var retryAfter: RetryAfter?
+
+    /// Creates an error.
+    public init(
+        code: Code, failureClass: FailureClass, provider: String, httpStatus: Int? = nil, message: String? = nil,
+        upstreamType: String? = nil, retryAfter: RetryAfter? = nil
+    ) {
+        self.code = code
+        self.failureClass = failureClass
+        self.provider = provider
+        self.httpStatus = httpStatus
+        self.message = message
+        self.upstreamType = upstreamType
+        self.retryAfter = retryAfter
+    }
+
+    /// A short, bounded, label-safe name: `http_429`, `timeout`, `connection`, `stream_truncated`, …
+    public var label: String {
+        if code == .httpStatus, let httpStatus { return "http_\(httpStatus)" }
+        return code.description
+    }
+
+    public var description: String {
+        var text = "\(provider): \(label) (\(failureClass.rawValue))"
+        if let upstreamType { text += " [\(upstreamType)]" }
+        if let message, !message.isEmpty {
+            text += ": " + (message.count > 300 ? String(message.prefix(300)) + "…" : message)
+        }
+        return text
+    }
+}

@@ -1,0 +1,87 @@
+public import Canary
+
+extension AnthropicProvider {
+    /// How to reach Anthropic's Messages API. Every key has a default except the API key.
+    ///
+    /// ```swift
+    /// let configuration = AnthropicProvider.Configuration(
+    ///     name: "legacy", apiKey: .environment("ANTHROPIC_API_KEY"),
+    ///     modelMap: ["claude-sonnet-4.5": "claude-sonnet-4-5"])
+    /// ```
+    ///
+    /// Its description never shows the key or header values.
+    public struct Configuration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+        /// The name used in metadata, errors and metrics (`legacy`, `anthropic`).
+        public var name: String
+        /// The API root including its version. Default `https://api.anthropic.com/v1`.
+        public var baseURL: String
+        /// Sent as `x-api-key`. Secret.
+        public var apiKey: APIKey?
+        /// The `anthropic-version` header. Default `2023-06-01`.
+        public var anthropicVersion: String
+        /// Values for the `anthropic-beta` header.
+        public var betas: [String]
+        /// Headers added to every request; values are treated as secrets.
+        public var extraHeaders: [String: String]
+        /// OpenAI-side model names to Anthropic model names; unmapped names are sent as they are.
+        public var modelMap: [String: String]
+        /// The `max_tokens` sent when the request sets no limit (Anthropic requires one). Default 4096.
+        public var defaultMaxTokens: Int
+        /// The per-request timeout: the whole answer for `complete`, the response head for `stream`. Default 60 s.
+        public var timeout: Duration
+        /// The longest silence allowed between two reads of an answer. Default 30 s.
+        public var readIdleTimeout: Duration
+        /// How long to wait for a connection. Default 10 s.
+        public var connectTimeout: Duration
+        /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Default 8.
+        public var maxConnectionsPerHost: Int
+        /// How long an idle pooled connection is kept. Default 60 s.
+        public var idleConnectionTimeout: Duration
+        /// The largest complete answer read into memory. Default 32 MiB.
+        public var maxResponseBytes: Int
+        /// The largest single server-sent event buffered. Default 16 MiB.
+        public var maxEventBytes: Int
+        /// Prices for the cost in ``ResponseMetadata``. Default: ``PriceTable/defaults``.
+        public var prices: PriceTable
+
+        /// Creates a value; each parameter sets the property of the same name.
+        public init(
+            name: String = "anthropic", baseURL: String = "https://api.anthropic.com/v1", apiKey: APIKey? = nil,
+            anthropicVersion: String = "2023-06-01", betas: [String] = [], extraHeaders: [String: String] = [:],
+            modelMap: [String: String] = [:], defaultMaxTokens: Int = 4096, timeout: Duration = .seconds(60),
+            readIdleTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
+            maxConnectionsPerHost: Int = 8, idleConnectionTimeout: Duration = .seconds(60),
+            maxResponseBytes: Int = 32 << 20, maxEventBytes: Int = 16 << 20, prices: PriceTable = .defaults
+        ) {
+            self.name = name
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.anthropicVersion = anthropicVersion
+            self.betas = betas
+            self.extraHeaders = extraHeaders
+            self.modelMap = modelMap
+            self.defaultMaxTokens = defaultMaxTokens
+            self.timeout = timeout
+            self.readIdleTimeout = readIdleTimeout
+            self.connectTimeout = connectTimeout
+            self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.idleConnectionTimeout = idleConnectionTimeout
+            self.maxResponseBytes = maxResponseBytes
+            self.maxEventBytes = maxEventBytes
+            self.prices = prices
+        }
+
+        /// The Anthropic model to call for a requested model.
+        public func upstreamModel(for model: String) -> String { modelMap[model] ?? model }
+
+        public var description: String {
+            "AnthropicProvider.Configuration(name: \(name), baseURL: \(baseURL), apiKey: "
+                + (apiKey == nil ? "none" : "[REDACTED]") + ", anthropicVersion: \(anthropicVersion), "
+                + "extraHeaders: \(extraHeaders.keys.sorted()), modelMap: \(modelMap), timeout: \(timeout), "
+                + "readIdleTimeout: \(readIdleTimeout), maxConnectionsPerHost: \(maxConnectionsPerHost))"
+        }
+
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+    }
+}

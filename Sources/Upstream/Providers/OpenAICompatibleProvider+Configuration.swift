@@ -1,0 +1,78 @@
+public import Canary
+
+extension OpenAICompatibleProvider {
+    /// How to reach an OpenAI-compatible upstream. Every key has a default except the base URL.
+    ///
+    /// ```swift
+    /// var configuration = OpenAICompatibleProvider.Configuration(
+    ///     name: "relay", baseURL: "https://relay.example.com/v1", apiKey: .environment("RELAY_API_KEY"))
+    /// configuration.timeout = .seconds(30)
+    /// configuration.maxConnectionsPerHost = 32
+    /// ```
+    ///
+    /// Its description lists header names but never the key or header values.
+    public struct Configuration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+        /// The name used in metadata, errors and metrics (`relay`, `openai`, `legacy`).
+        public var name: String
+        /// The API root including its version, e.g. `https://api.openai.com/v1`.
+        public var baseURL: String
+        /// Sent as `Authorization: Bearer …`; `nil` sends no authorization. Secret.
+        public var apiKey: APIKey?
+        /// Headers added to every request (`OpenAI-Organization`, a gateway's routing headers…).
+        /// Their values are treated as secrets too: never logged or described.
+        public var extraHeaders: [String: String]
+        /// The per-request timeout: the whole answer for `complete`, the response head for `stream`. Default 60 s.
+        public var timeout: Duration
+        /// The longest silence allowed between two reads of an answer (a stalled stream fails
+        /// with a timeout after this). Default 30 s.
+        public var readIdleTimeout: Duration
+        /// How long to wait for a connection. Default 10 s.
+        public var connectTimeout: Duration
+        /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Default 8.
+        public var maxConnectionsPerHost: Int
+        /// How long an idle pooled connection is kept. Default 60 s.
+        public var idleConnectionTimeout: Duration
+        /// The largest complete answer read into memory. Default 32 MiB.
+        public var maxResponseBytes: Int
+        /// The largest single server-sent event buffered. Default 16 MiB.
+        public var maxEventBytes: Int
+        /// Whether streams always ask for `stream_options.include_usage`, so that streamed
+        /// answers can be costed (their last chunk then carries usage and no choices). Default `true`.
+        public var requestStreamUsage: Bool
+        /// Prices for the cost in ``ResponseMetadata``. Default: ``PriceTable/defaults``.
+        public var prices: PriceTable
+
+        /// Creates a value; each parameter sets the property of the same name.
+        public init(
+            name: String = "openai", baseURL: String, apiKey: APIKey? = nil, extraHeaders: [String: String] = [:],
+            timeout: Duration = .seconds(60), readIdleTimeout: Duration = .seconds(30),
+            connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 8,
+            idleConnectionTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20,
+            maxEventBytes: Int = 16 << 20, requestStreamUsage: Bool = true, prices: PriceTable = .defaults
+        ) {
+            self.name = name
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.extraHeaders = extraHeaders
+            self.timeout = timeout
+            self.readIdleTimeout = readIdleTimeout
+            self.connectTimeout = connectTimeout
+            self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.idleConnectionTimeout = idleConnectionTimeout
+            self.maxResponseBytes = maxResponseBytes
+            self.maxEventBytes = maxEventBytes
+            self.requestStreamUsage = requestStreamUsage
+            self.prices = prices
+        }
+
+        public var description: String {
+            "OpenAICompatibleProvider.Configuration(name: \(name), baseURL: \(baseURL), apiKey: "
+                + (apiKey == nil ? "none" : "[REDACTED]") + ", extraHeaders: \(extraHeaders.keys.sorted()), "
+                + "timeout: \(timeout), readIdleTimeout: \(readIdleTimeout), "
+                + "maxConnectionsPerHost: \(maxConnectionsPerHost))"
+        }
+
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+    }
+}

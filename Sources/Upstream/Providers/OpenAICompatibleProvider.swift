@@ -1,0 +1,151 @@
+public import AsyncHTTPClient
+import Canary
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A client for any OpenAI-compatible chat-completions API: OpenAI itself, or the relay being migrated to.
+///
+/// Built on AsyncHTTPClient with its own connection pool (or a shared client
+/// you pass in). Requests and answers pass through with their unknown fields
+/// intact; server-sent events are parsed incrementally; every failure is a
+/// ``ProviderError`` classified by Canary's `FailureClass` table. The API key
+/// is sent as a bearer token and appears nowhere else.
+///
+/// ```swift
+/// let relay = OpenAICompatibleProvider(configuration: .init(
+///     name: "relay", baseURL: "https://relay.example.com/v1", apiKey: .environment("RELAY_API_KEY")))
+/// let answer = try await relay.complete(ChatRequest(
+///     model: "gpt-4.1", messages: [.init(role: .user, content: "Hello")]))
+/// print(answer.text ?? "", answer.metadata?.cost ?? 0)
+/// try await relay.shutdown()
+/// ```
+public final class OpenAICompatibleProvider: ChatProvider {
+    /// The configuration the provider was created with.
+    public let configuration: Configuration
+    private let client: HTTPClient
+    private let ownsClient: Bool
+    private let transport: UpstreamTransport
+    private let bufferObserver: (@Sendable (Int) -> Void)?
+
+    /// Creates a provider.
+    ///
+    /// - Parameters:
+    ///   - configuration: where and how to call the upstream.
+    ///   - httpClient: a client to share; when `nil` the provider creates its own from the
+    ///     configuration's pool and timeout settings and shuts it down in ``shutdown()``.
+    ///   - streamBufferObserver: called after each body read of a stream with the SSE
+    ///     parser's buffered high-water mark in bytes (for memory tests and metrics).
+    public init(
+        configuration: Configuration, httpClient: HTTPClient? = nil,
+        streamBufferObserver: (@Sendable (Int) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        if let httpClient {
+            client = httpClient
+            ownsClient = false
+        } else {
+            client = .upstream(
+                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
+                maxConnectionsPerHost: configuration.maxConnectionsPerHost,
+                idleConnectionTimeout: configuration.idleConnectionTimeout)
+            ownsClient = true
+        }
+        var headers = HTTPHeaders()
+        if let apiKey = configuration.apiKey { headers.add(name: "authorization", value: "Bearer \(apiKey.reveal())") }
+        for (name, value) in configuration.extraHeaders { headers.replaceOrAdd(name: name, value: value) }
+        transport = UpstreamTransport(
+            client: client, provider: configuration.name, kind: .openAICompatible, baseURL: configuration.baseURL,
+            headers: headers, secret: configuration.apiKey?.reveal(), timeout: configuration.timeout,
+            maxResponseBytes: configuration.maxResponseBytes)
+        bufferObserver = streamBufferObserver
+    }
+
+    public var name: String { configuration.name }
+    public var kind: ProviderKind { .openAICompatible }
+
+    /// Shuts down the HTTP client if the provider created it; a shared client is left alone.
+    public func shutdown() async throws {
+        if ownsClient { try await client.shutdown() }
+    }
+
+    public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
+        var request = request
+        request.stream = nil
+        request.streamOptions = nil
+        let body = try transport.encode(request)
+        let transport = transport
+        let prices = configuration.prices
+        let requestedModel = request.model
+        let start = ContinuousClock.now
+        let answer = try await transport.withTotalTimeout(context) {
+            let response = try await transport.send(.POST, path: "/chat/completions", body: body, context: context)
+            let buffer = try await transport.collect(response)
+            var answer = try transport.decode(ChatResponse.self, from: buffer, status: Int(response.status.code))
+            let cost = answer.usage.flatMap {
+                Pricing.cost($0, answeredModel: answer.model, requestedModel: requestedModel, prices)
+            }
+            answer.metadata = ResponseMetadata(
+                provider: transport.provider, kind: .openAICompatible, requestedModel: requestedModel,
+                upstreamModel: answer.model.isEmpty ? requestedModel : answer.model,
+                httpStatus: Int(response.status.code), upstreamRequestID: transport.upstreamRequestID(response),
+                latency: .zero, usage: answer.usage, cost: cost)
+            return answer
+        }
+        var result = answer
+        result.metadata?.latency = ContinuousClock.now - start
+        context.logger.debug(
+            "upstream answered",
+            metadata: [
+                "provider": "\(name)", "model": "\(request.model)",
+                "latency": "\(result.metadata?.latency ?? .zero)",
+            ])
+        return result
+    }
+
+    public func stream(_ request: ChatRequest, context: CallContext) async throws -> ChatChunkStream {
+        var request = request
+        request.stream = true
+        if configuration.requestStreamUsage {
+            var options = request.streamOptions ?? StreamOptions()
+            options.includeUsage = true
+            request.streamOptions = options
+        }
+        let start = ContinuousClock.now
+        let response = try await transport.send(
+            .POST, path: "/chat/completions", body: try transport.encode(request), context: context,
+            accept: "text/event-stream")
+        let metadata = ResponseMetadata(
+            provider: name, kind: .openAICompatible, requestedModel: request.model, upstreamModel: request.model,
+            httpStatus: Int(response.status.code), upstreamRequestID: transport.upstreamRequestID(response),
+            latency: ContinuousClock.now - start)
+        let transport = transport
+        let maxEventBytes = configuration.maxEventBytes
+        let observer = bufferObserver
+        let provider = name
+        return ChatChunkStream(metadata: metadata, prices: configuration.prices) {
+            EventStreamChunkSource(
+                body: response.body, translator: OpenAIStreamTranslator(provider: provider), transport: transport,
+                maxEventBytes: maxEventBytes, observer: observer)
+        }
+    }
+
+    public func embeddings(_ request: EmbeddingRequest, context: CallContext) async throws -> EmbeddingResponse {
+        let body = try transport.encode(request)
+        let transport = transport
+        return try await transport.withTotalTimeout(context) {
+            let response = try await transport.send(.POST, path: "/embeddings", body: body, context: context)
+            let buffer = try await transport.collect(response)
+            return try transport.decode(EmbeddingResponse.self, from: buffer, status: Int(response.status.code))
+        }
+    }
+
+    public func models(context: CallContext) async throws -> ModelList {
+        let transport = transport
+        return try await transport.withTotalTimeout(context) {
+            let response = try await transport.send(.GET, path: "/models", body: nil, context: context)
+            let buffer = try await transport.collect(response)
+            return try transport.decode(ModelList.self, from: buffer, status: Int(response.status.code))
+        }
+    }
+}

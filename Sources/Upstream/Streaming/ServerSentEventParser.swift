@@ -1,0 +1,166 @@
+public import NIOCore
+
+/// An incremental parser for `text/event-stream` bodies (the WHATWG HTML "event stream interpretation").
+///
+/// Bytes go in as they arrive, in reads of any size; events come out as soon
+/// as their terminating blank line has been read. Lines end with `\n`, `\r\n`
+/// or `\r`, including a `\r\n` split between two reads; `:` comments are
+/// skipped; several `data:` lines make one event joined by `\n`; `event:`,
+/// `id:` and `retry:` are kept. At most one line and one event's data are
+/// buffered: ``maxBufferedBytes`` records the high-water mark and
+/// ``maxEventBytes`` bounds it, so a hostile or broken upstream cannot make the
+/// client hold an unbounded answer.
+///
+/// ```swift
+/// var parser = ServerSentEventParser()
+/// let events = try parser.parse(Array("data: {\"a\":1}\n\ndata: [DO".utf8))  // one event
+/// let more = try parser.parse(Array("NE]\n\n".utf8))                          // [DONE]
+/// ```
+public struct ServerSentEventParser: Sendable {
+    /// Thrown when one line or one event's data exceeds ``maxEventBytes``.
+    public struct EventTooLarge: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The configured limit.
+        public var limit: Int
+        public var description: String { "server-sent event larger than \(limit) bytes" }
+    }
+
+    /// The largest event (data plus the line being read) the parser will buffer.
+    public let maxEventBytes: Int
+    /// The most bytes buffered at any time so far.
+    public private(set) var maxBufferedBytes = 0
+    /// The number of `:` comment lines seen (keep-alives).
+    public private(set) var commentCount = 0
+
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: String?
+    private var lastEventID: String?
+    private var retry: Int?
+    private var previousWasCR = false
+
+    /// Creates a parser.
+    /// - Parameter maxEventBytes: the largest event it will buffer (default 16 MiB).
+    public init(maxEventBytes: Int = 16 << 20) {
+        self.maxEventBytes = maxEventBytes
+    }
+
+    /// The bytes buffered now: the partial line plus the pending event's data.
+    public var bufferedBytes: Int { line.count + data.count }
+
+    /// Whether bytes of an event that has not been dispatched yet are buffered
+    /// (at the end of the body this means the stream was cut mid-event).
+    public var hasPartialEvent: Bool { !line.isEmpty || hasData }
+
+    /// Feeds the next bytes of the body.
+    /// - Returns: the events completed by these bytes, in order.
+    /// - Throws: ``EventTooLarge``.
+    public mutating func parse(_ buffer: ByteBuffer) throws -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        try buffer.withUnsafeReadableBytes { try feed($0, into: &events) }
+        return events
+    }
+
+    /// Feeds the next bytes of the body.
+    /// - Returns: the events completed by these bytes, in order.
+    /// - Throws: ``EventTooLarge``.
+    public mutating func parse(_ bytes: some Collection<UInt8>) throws -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        let handled = try bytes.withContiguousStorageIfAvailable { storage -> Bool in
+            try feed(UnsafeRawBufferPointer(storage), into: &events)
+            return true
+        }
+        if handled != true {
+            try Array(bytes).withUnsafeBytes { try feed($0, into: &events) }
+        }
+        return events
+    }
+
+    private mutating func feed(_ bytes: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        var start = 0
+        var index = 0
+        let count = bytes.count
+        if previousWasCR, count > 0, bytes[0] == lf {
+            // The LF of a CRLF split between two reads: the line already ended at the CR.
+            start = 1
+            index = 1
+        }
+        previousWasCR = false
+        while index < count {
+            let byte = bytes[index]
+            if byte == cr || byte == lf {
+                line.append(contentsOf: bytes[start..<index])
+                try checkSize()
+                processLine(into: &events)
+                if byte == cr {
+                    if index + 1 < count {
+                        if bytes[index + 1] == lf { index += 1 }
+                    } else {
+                        previousWasCR = true
+                    }
+                }
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < count {
+            line.append(contentsOf: bytes[start..<count])
+            try checkSize()
+        }
+    }
+
+    private mutating func checkSize() throws {
+        let buffered = bufferedBytes
+        if buffered > maxBufferedBytes { maxBufferedBytes = buffered }
+        if buffered > maxEventBytes { throw EventTooLarge(limit: maxEventBytes) }
+    }
+
+    private mutating func processLine(into events: inout [ServerSentEvent]) {
+        defer { line.removeAll(keepingCapacity: line.capacity <= 4096) }
+        if line.isEmpty {
+            dispatch(into: &events)
+            return
+        }
+        if line[0] == UInt8(ascii: ":") {
+            commentCount += 1
+            return
+        }
+        let colon = line.firstIndex(of: UInt8(ascii: ":"))
+        let nameBytes = colon.map { line[..<$0] } ?? line[...]
+        var valueStart = colon.map { $0 + 1 } ?? line.endIndex
+        if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = line[valueStart...]
+        switch String(decoding: nameBytes, as: UTF8.self) {
+        case "data":
+            if hasData { data.append(UInt8(ascii: "\n")) }
+            data.append(contentsOf: value)
+            hasData = true
+        case "event":
+            eventType = String(decoding: value, as: UTF8.self)
+        case "id":
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        case "retry":
+            if !value.isEmpty, value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                retry = Int(String(decoding: value, as: UTF8.self))
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+        defer {
+            data.removeAll(keepingCapacity: data.capacity <= 65_536)
+            hasData = false
+            eventType = nil
+            retry = nil
+        }
+        guard hasData else { return }
+        events.append(
+            ServerSentEvent(
+                event: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: String(decoding: data, as: UTF8.self),
+                id: lastEventID, retry: retry))
+    }
+}

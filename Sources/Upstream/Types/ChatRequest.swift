@@ -1,0 +1,134 @@
+/// An OpenAI chat-completions request (`POST /v1/chat/completions`).
+///
+/// The fields Shepherd reads or translates are modelled; every other key is
+/// kept in ``extras`` and written back out, so a request round-trips through
+/// the proxy without loss.
+///
+/// ```swift
+/// var request = ChatRequest(model: "gpt-4.1", messages: [.init(role: .user, content: "Hello")])
+/// request.maxTokens = 64
+/// request.stream = true
+/// request.streamOptions = StreamOptions(includeUsage: true)
+/// ```
+public struct ChatRequest: Sendable, Hashable, Codable {
+    /// The model to call.
+    public var model: String
+    /// The conversation so far.
+    public var messages: [ChatMessage]
+    /// Sampling temperature.
+    public var temperature: Double?
+    /// Nucleus sampling.
+    public var topP: Double?
+    /// How many answers to generate.
+    public var n: Int?
+    /// The legacy output-token limit.
+    public var maxTokens: Int?
+    /// The output-token limit (reasoning tokens included).
+    public var maxCompletionTokens: Int?
+    /// Where to stop generating.
+    public var stop: StopSequences?
+    /// Whether to answer with server-sent events.
+    public var stream: Bool?
+    /// Streaming options (`include_usage`).
+    public var streamOptions: StreamOptions?
+    /// Tools the model may call.
+    public var tools: [Tool]?
+    /// `"none"`, `"auto"`, `"required"` or `{"type": "function", "function": {"name": …}}`.
+    public var toolChoice: JSONValue?
+    /// Whether the model may call several tools at once.
+    public var parallelToolCalls: Bool?
+    /// `{"type": "text" | "json_object" | "json_schema", …}`.
+    public var responseFormat: ResponseFormat?
+    /// The end user's identifier; also a routing key for the canary split.
+    public var user: String?
+    /// Best-effort deterministic sampling.
+    public var seed: Int?
+    /// Keys this type does not model (`logit_bias`, `logprobs`, `reasoning_effort`, `metadata`, …), passed through.
+    public var extras: [String: JSONValue]
+
+    /// Creates a value; each parameter sets the property of the same name.
+    public init(
+        model: String, messages: [ChatMessage], temperature: Double? = nil, topP: Double? = nil, n: Int? = nil,
+        maxTokens: Int? = nil, maxCompletionTokens: Int? = nil, stop: StopSequences? = nil, stream: Bool? = nil,
+        streamOptions: StreamOptions? = nil, tools: [Tool]? = nil, toolChoice: JSONValue? = nil,
+        parallelToolCalls: Bool? = nil, responseFormat: ResponseFormat? = nil, user: String? = nil,
+        seed: Int? = nil, extras: [String: JSONValue] = [:]
+    ) {
+        self.model = model
+        self.messages = messages
+        self.temperature = temperature
+        self.topP = topP
+        self.n = n
+        self.maxTokens = maxTokens
+        self.maxCompletionTokens = maxCompletionTokens
+        self.stop = stop
+        self.stream = stream
+        self.streamOptions = streamOptions
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.parallelToolCalls = parallelToolCalls
+        self.responseFormat = responseFormat
+        self.user = user
+        self.seed = seed
+        self.extras = extras
+    }
+
+    /// Whether the caller asked for a stream.
+    public var isStreaming: Bool { stream ?? false }
+
+    /// The output-token limit the caller set, whichever field it used.
+    public var outputTokenLimit: Int? { maxCompletionTokens ?? maxTokens }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, messages, temperature, n, stop, stream, tools, user, seed
+        case topP = "top_p"
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
+        case streamOptions = "stream_options"
+        case toolChoice = "tool_choice"
+        case parallelToolCalls = "parallel_tool_calls"
+        case responseFormat = "response_format"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        messages = try c.decode([ChatMessage].self, forKey: .messages)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        topP = try c.decodeIfPresent(Double.self, forKey: .topP)
+        n = try c.decodeIfPresent(Int.self, forKey: .n)
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
+        maxCompletionTokens = try c.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        stop = try c.decodeIfPresent(StopSequences.self, forKey: .stop)
+        stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
+        streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        tools = try c.decodeIfPresent([Tool].self, forKey: .tools)
+        toolChoice = try c.decodeIfPresent(JSONValue.self, forKey: .toolChoice)
+        parallelToolCalls = try c.decodeIfPresent(Bool.self, forKey: .parallelToolCalls)
+        responseFormat = try c.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        user = try c.decodeIfPresent(String.self, forKey: .user)
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed)
+        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(messages, forKey: .messages)
+        try c.encodeIfPresent(temperature, forKey: .temperature)
+        try c.encodeIfPresent(topP, forKey: .topP)
+        try c.encodeIfPresent(n, forKey: .n)
+        try c.encodeIfPresent(maxTokens, forKey: .maxTokens)
+        try c.encodeIfPresent(maxCompletionTokens, forKey: .maxCompletionTokens)
+        try c.encodeIfPresent(stop, forKey: .stop)
+        try c.encodeIfPresent(stream, forKey: .stream)
+        try c.encodeIfPresent(streamOptions, forKey: .streamOptions)
+        try c.encodeIfPresent(tools, forKey: .tools)
+        try c.encodeIfPresent(toolChoice, forKey: .toolChoice)
+        try c.encodeIfPresent(parallelToolCalls, forKey: .parallelToolCalls)
+        try c.encodeIfPresent(responseFormat, forKey: .responseFormat)
+        try c.encodeIfPresent(user, forKey: .user)
+        try c.encodeIfPresent(seed, forKey: .seed)
+        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
+    }
+}
