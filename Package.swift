@@ -6,6 +6,7 @@
 //   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock
 //   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, prices
 //   MockProvider  a fault-injecting upstream server for tests, the demo and benchmarks
+//   Shepherd      the library façade: MigrationRouter, RolloutStore (SQLite via GRDB)
 //   shepherd      the executable: thin commands over the modules
 import PackageDescription
 
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "Upstream", targets: ["Upstream"]),
         .library(name: "MockProvider", targets: ["MockProvider"]),
+        .library(name: "Shepherd", targets: ["Shepherd"]),
         .executable(name: "shepherd", targets: ["shepherd"]),
     ],
     dependencies: [
@@ -30,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -68,6 +73,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Shepherd",
+            dependencies: [
+                "Canary",
+                "Resilience",
+                "Upstream",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Commits transitions until killed: the kill -9 durability test drives it.
+        .executableTarget(name: "StoreCrashProbe", dependencies: ["Shepherd", "Canary"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "shepherd",
             dependencies: [
@@ -78,6 +99,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CanaryTests", dependencies: ["Canary"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ShepherdTests",
+            dependencies: [
+                "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Canary"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UpstreamTests",

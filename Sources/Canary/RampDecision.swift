@@ -17,6 +17,15 @@ public struct RampDecision<Instant: InstantProtocol>: Sendable, Hashable {
     /// The scorer's reason at this evaluation.
     public var verdict: HealthReason?
 
+    /// Creates a decision (the controller makes them; an operator command is recorded as one too).
+    public init(time: Instant, action: Action, event: RampEvent<Instant>?, hold: HoldReason?, verdict: HealthReason?) {
+        self.time = time
+        self.action = action
+        self.event = event
+        self.hold = hold
+        self.verdict = verdict
+    }
+
     /// One line for an operator.
     public var summary: String {
         if let event { return event.summary }

@@ -9,9 +9,9 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check rollout policies and scenarios; print each problem with file, key and reason.",
         discussion: """
-            A file with a top-level `phases:` key is a mock-provider fault scenario (scenarios/faults/), \
-            one with a top-level `duration:` key a simulation scenario, and any other file a rollout \
-            policy. Exits 0 when every file is valid, 2 otherwise.
+            A file in a `faults/` folder, or with a top-level `phases:` key, or a `name:` but no \
+            `duration:`, is a mock-provider fault scenario; one with a top-level `duration:` key a \
+            simulation scenario; any other file a rollout policy. Exits 0 when every file is valid, 2 otherwise.
             """
     )
 
@@ -34,7 +34,16 @@ struct ValidateCommand: ParsableCommand {
 
     private func check(_ file: String) -> Result<String, any Error> {
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        guard text.split(separator: "\n").contains(where: { $0.hasPrefix("phases:") }) else {
+        let topKeys = Set(
+            text.split(separator: "\n").compactMap { line -> Substring? in
+                guard let first = line.first, first.isLetter, let colon = line.firstIndex(of: ":") else { return nil }
+                return line[..<colon]
+            })
+        // Fault scenarios live in scenarios/faults/ and have a `name` but no `duration`; policies have no `name`.
+        let isFault =
+            file.contains("faults/") || topKeys.contains("phases")
+            || (topKeys.contains("name") && !topKeys.contains("duration"))
+        guard isFault else {
             return ConfigFileKind.check(file: file).mapError { $0 }
         }
         do {

@@ -19,9 +19,9 @@ public struct CircuitBreakerKey: Sendable, Hashable, CustomStringConvertible {
 /// The circuit breakers of a process, one per upstream and model, created on first use.
 ///
 /// ```swift
-/// let breakers = CircuitBreakerRegistry(clock: ContinuousClock()) { key, transition in
+/// let breakers = CircuitBreakerRegistry(clock: ContinuousClock(), observer: { key, transition in
 ///     print("\(key): \(transition.from) → \(transition.to)")
-/// }
+/// })
 /// let breaker = breakers.breaker(for: CircuitBreakerKey(upstream: "openai", model: "gpt-4.1"))
 /// ```
 public final class CircuitBreakerRegistry<C: Clock>: Sendable where C.Duration == Duration {

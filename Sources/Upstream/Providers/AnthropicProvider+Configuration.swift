@@ -13,7 +13,8 @@ extension AnthropicProvider {
     public struct Configuration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         /// The name used in metadata, errors and metrics (`legacy`, `anthropic`).
         public var name: String
-        /// The API root including its version. Default `https://api.anthropic.com/v1`.
+        /// The API root. Written as Anthropic's SDKs take it (`https://api.anthropic.com`) or with
+        /// its version (`…/v1`): a root without `/v1` gets it appended. Default `https://api.anthropic.com/v1`.
         public var baseURL: String
         /// Sent as `x-api-key`. Secret.
         public var apiKey: APIKey?
@@ -44,6 +45,13 @@ extension AnthropicProvider {
         /// Prices for the cost in ``ResponseMetadata``. Default: ``PriceTable/defaults``.
         public var prices: PriceTable
 
+        /// `https://api.anthropic.com` → `https://api.anthropic.com/v1`; a root already ending in `/v1` is kept.
+        static func versioned(_ root: String) -> String {
+            var root = root
+            while root.hasSuffix("/") { root.removeLast() }
+            return root.hasSuffix("/v1") ? root : root + "/v1"
+        }
+
         /// Creates a value; each parameter sets the property of the same name.
         public init(
             name: String = "anthropic", baseURL: String = "https://api.anthropic.com/v1", apiKey: APIKey? = nil,
@@ -54,7 +62,7 @@ extension AnthropicProvider {
             maxResponseBytes: Int = 32 << 20, maxEventBytes: Int = 16 << 20, prices: PriceTable = .defaults
         ) {
             self.name = name
-            self.baseURL = baseURL
+            self.baseURL = Self.versioned(baseURL)
             self.apiKey = apiKey
             self.anthropicVersion = anthropicVersion
             self.betas = betas

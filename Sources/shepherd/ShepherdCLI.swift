@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Shepherd: AsyncParsableCommand {
+struct ShepherdCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shepherd",
         abstract: "Canary migration and traffic splitting for LLM API calls.",

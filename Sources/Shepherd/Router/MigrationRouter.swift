@@ -1,0 +1,438 @@
+public import Canary
+public import Logging
+public import Resilience
+public import Upstream
+import Synchronization
+
+/// Routes every LLM call between the legacy path and the relay, and steers the rollout.
+///
+/// The façade of Shepherd for in-process use, and the engine behind `shepherd serve`:
+///
+/// - each call is split by the sticky, monotone ``TrafficSplit`` at the ramp's
+///   effective percentage (0 while the ``RollbackSwitch`` is engaged);
+/// - each path runs under its own retry policy, retry budget and circuit breaker;
+/// - every attempt's outcome is recorded in the ``HealthWindow``;
+/// - a relay failure of a failover class (timeout, 429, 5xx, connection, open
+///   breaker) is answered by legacy, recorded as a relay failure, and invisible
+///   to the caller except through ``RoutedResponse/fellBack``; client and auth
+///   errors are never failed over;
+/// - streams fail over only before their first chunk reaches the caller;
+/// - ``evaluate()`` (run on the policy's interval by ``run()``) scores the window,
+///   moves the ramp and stores the decision; operator commands go through
+///   ``apply(_:reason:)``. Both are serialised and written to the ``RolloutStore``
+///   before the new percentage takes effect, so a restart resumes where it stood.
+///
+/// Embedding it takes a few lines:
+///
+/// ```swift
+/// let router = try await MigrationRouter(
+///     legacy: AnthropicProvider(configuration: .init(name: "legacy", apiKey: .environment("ANTHROPIC_API_KEY"))),
+///     relay: OpenAICompatibleProvider(configuration: .init(
+///         name: "relay", baseURL: "https://relay.example.com/v1", apiKey: .environment("RELAY_API_KEY"))),
+///     configuration: .init(policy: try RolloutPolicy.load(file: "policies/default.yaml")),
+///     store: try SQLiteRolloutStore(path: "shepherd.sqlite"))
+/// let answer = try await router.complete(request, routing: RoutingHint(key: request.user))
+/// // and run `router` in your ServiceGroup so that it evaluates on schedule.
+/// ```
+public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Duration {
+    /// How the router behaves around the policy.
+    public struct Configuration: Sendable {
+        /// The rollout policy (ramp, health, window, prices).
+        public var policy: RolloutPolicy
+        /// Retries on the relay before failing over. Default: one attempt, fail over at once
+        /// (legacy is the known-good path; retrying a failing relay only delays the answer).
+        public var relayRetry: RetryPolicy
+        /// Retries on legacy. Default: three attempts.
+        public var legacyRetry: RetryPolicy
+        /// Total deadline and per-attempt timeout of each path.
+        public var deadlines: Deadlines
+        /// Start the rollout at the initial percentage when the store has no state for it. Default `true`.
+        public var autoStart: Bool
+        /// How many recent decisions ``status()`` reports. Default 20.
+        public var recentDecisionLimit: Int
+
+        /// Creates a configuration.
+        public init(
+            policy: RolloutPolicy,
+            relayRetry: RetryPolicy = RetryPolicy(maxAttempts: 1),
+            legacyRetry: RetryPolicy = RetryPolicy(maxAttempts: 3),
+            deadlines: Deadlines = .standard,
+            autoStart: Bool = true,
+            recentDecisionLimit: Int = 20
+        ) {
+            self.policy = policy
+            self.relayRetry = relayRetry
+            self.legacyRetry = legacyRetry
+            self.deadlines = deadlines
+            self.autoStart = autoStart
+            self.recentDecisionLimit = recentDecisionLimit
+        }
+    }
+
+    struct Control: Sendable {
+        var ramp: RampController<WallClock.Instant>
+        /// When the current step began, on the router's clock (the window's time base).
+        var stepStartedOnClock: C.Instant
+        var recentDecisions: [RampDecision<WallClock.Instant>] = []
+    }
+
+    /// The configuration in force.
+    public let configuration: Configuration
+    /// The rollout's id.
+    public var rolloutID: String { configuration.policy.rolloutID }
+    /// The rollback switch the router obeys.
+    public let rollbackSwitch: RollbackSwitch
+    /// The health window of both paths.
+    public let window: HealthWindow<C>
+    /// The circuit breakers, one per path.
+    public let breakers: CircuitBreakerRegistry<C>
+
+    let legacy: any ChatProvider
+    let relay: any ChatProvider
+    let store: any RolloutStore
+    let clock: C
+    let wallNow: @Sendable () -> WallClock.Instant
+    let scorer: HealthScorer
+    let split: TrafficSplit
+    let random: Mutex<SeededGenerator>
+    let executors: [TrafficPath: RetryExecutor<C>]
+    let control: Mutex<Control>
+    let controlLock = AsyncLock()
+    let metrics: RouterMetrics
+    let logger: Logger
+
+    /// Creates a router, resuming the rollout's stored state (or starting it).
+    ///
+    /// - Parameters:
+    ///   - legacy: the direct-provider client (baseline).
+    ///   - relay: the gateway client (canary).
+    ///   - configuration: the policy and retry settings.
+    ///   - store: where state and history live.
+    ///   - rollbackSwitch: the emergency brake (default: read from the process environment by the caller).
+    ///   - clock: the clock calls are timed and evaluations scheduled on.
+    ///   - wallNow: calendar time for stored state and events.
+    ///   - seed: the seed of the random split for unkeyed requests.
+    ///   - logger: where decisions and alarms are logged (never a secret).
+    /// - Throws: a ``RolloutStoreError`` when the stored state cannot be read or the start stored;
+    ///   a `ResilienceError` for retry settings that cannot work.
+    public init(
+        legacy: any ChatProvider,
+        relay: any ChatProvider,
+        configuration: Configuration,
+        store: any RolloutStore,
+        rollbackSwitch: RollbackSwitch = RollbackSwitch(),
+        clock: C,
+        wallNow: @escaping @Sendable () -> WallClock.Instant = { WallClock().now },
+        seed: UInt64 = UInt64.random(in: 0...UInt64.max),
+        logger: Logger = Logger(label: "shepherd.router")
+    ) async throws {
+        let policy = configuration.policy
+        self.configuration = configuration
+        self.legacy = legacy
+        self.relay = relay
+        self.store = store
+        self.rollbackSwitch = rollbackSwitch
+        self.clock = clock
+        self.wallNow = wallNow
+        self.logger = logger
+        self.window = HealthWindow(configuration: policy.window, clock: clock)
+        self.scorer = HealthScorer(configuration: policy.health)
+        self.split = TrafficSplit(rolloutID: policy.rolloutID)
+        self.random = Mutex(SeededGenerator(seed: seed))
+        self.metrics = RouterMetrics(
+            rolloutID: policy.rolloutID,
+            knownModels: Set(policy.prices.prices.keys).union(policy.chains.values.flatMap { $0 }))
+        let metrics = self.metrics
+        let breakers = CircuitBreakerRegistry(clock: clock, observer: { key, transition in
+            metrics.breakerTransition(key: key.description, to: transition.to)
+            logger.notice(
+                "circuit breaker \(key): \(transition.from) → \(transition.to)",
+                metadata: ["breaker": "\(key)", "reason": "\(transition.reason)"])
+        })
+        self.breakers = breakers
+        self.executors = [
+            .legacy: try RetryExecutor(
+                policy: configuration.legacyRetry, deadlines: configuration.deadlines,
+                budget: try RetryBudget(), breaker: breakers.breaker(for: .init(upstream: "legacy")), clock: clock),
+            .relay: try RetryExecutor(
+                policy: configuration.relayRetry, deadlines: configuration.deadlines,
+                budget: try RetryBudget(), breaker: breakers.breaker(for: .init(upstream: "relay")), clock: clock),
+        ]
+
+        let stored = try await store.state(of: policy.rolloutID)
+        var ramp = RampController<WallClock.Instant>(policy: policy.ramp, state: stored)
+        self.control = Mutex(Control(ramp: ramp, stepStartedOnClock: clock.now))
+        if let stored {
+            logger.notice(
+                "resumed rollout \(policy.rolloutID) at \(formatPercent(stored.percent)) (\(stored.phase)); the health window starts empty, so the ramp holds until it has data",
+                metadata: ["rollout": "\(policy.rolloutID)"])
+        } else if configuration.autoStart {
+            let event = try ramp.apply(.start, now: wallNow(), reason: "first start of shepherd for this rollout")
+            try await store.commit(RolloutChange(rolloutID: policy.rolloutID, state: ramp.state, event: event))
+            control.withLock { $0.ramp = ramp }
+            logger.notice("started rollout \(policy.rolloutID) at \(formatPercent(ramp.state.percent))")
+        }
+        if let problem = rollbackSwitch.state.configurationError {
+            logger.error("\(problem)")
+        }
+        metrics.publish(state: control.withLock { $0.ramp.state }, effectivePercent: effectivePercent)
+    }
+
+    // MARK: Routing
+
+    /// The percentage the split uses now: the ramp's, or 0 while the rollback switch is engaged.
+    public var effectivePercent: Double {
+        rollbackSwitch.isEngaged ? 0 : control.withLock { $0.ramp.state.effectivePercent }
+    }
+
+    /// The path a call with this routing key takes now.
+    public func choosePath(forKey key: String?) -> TrafficPath {
+        let percent = effectivePercent
+        if let key { return split.path(forKey: key, percent: percent) }
+        return random.withLock { split.path(forKey: nil, percent: percent, using: &$0) }
+    }
+
+    /// Answers a chat completion on the chosen path, failing over from the relay to legacy.
+    ///
+    /// - Throws: ``RouterError`` when the request is rejected upstream (not failed over), an
+    ///   upstream refuses Shepherd's credentials, or every path tried failed.
+    public func complete(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedResponse {
+        let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
+        let attempts = AttemptLog()
+        if chosen == .relay {
+            do {
+                let response = try await completeOn(.relay, request, routing, attempts)
+                return RoutedResponse(
+                    response: response, path: .relay, chosenPath: .relay, fellBack: false,
+                    attempts: attempts.all)
+            } catch {
+                try rethrowUnlessFailover(error, attempts: attempts.all)
+                metrics.fallback()
+                logger.info(
+                    "relay failed, answering from legacy",
+                    metadata: ["class": "\(FailureClassifier().classify(error).rawValue)"])
+            }
+        }
+        do {
+            let response = try await completeOn(.legacy, request, routing, attempts)
+            return RoutedResponse(
+                response: response, path: .legacy, chosenPath: chosen, fellBack: chosen == .relay,
+                attempts: attempts.all)
+        } catch {
+            throw routerError(for: error, attempts: attempts.all, final: true)
+        }
+    }
+
+    private func completeOn(
+        _ path: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint, _ attempts: AttemptLog
+    ) async throws -> ChatResponse {
+        let provider = provider(for: path)
+        do {
+            return try await executors[path]!.execute { _ in
+                try await self.attempt(path, provider, request, routing, attempts)
+            }
+        } catch let error as ResilienceError {
+            if case .circuitOpen = error.code {
+                // The breaker refused without calling: to the caller and to the scorer this is a
+                // failed call of the path (the relay is considered down), so the window records
+                // it; otherwise an open relay breaker would hide the relay's failures from the
+                // ramp, and the rollout would sit at its percentage with every call falling back.
+                record(.failure(.serverError), path: path, model: request.model, latency: .zero, at: clock.now)
+                attempts.append(
+                    RoutedAttempt(
+                        path: path, provider: provider.name, model: request.model, failure: .serverError,
+                        detail: error.metricLabel, latency: .zero))
+            }
+            throw error
+        }
+    }
+
+    /// One attempt on one path: call, record the outcome in the window and the metrics, log it.
+    private func attempt(
+        _ path: TrafficPath, _ provider: any ChatProvider, _ request: ChatRequest, _ routing: RoutingHint,
+        _ attempts: AttemptLog
+    ) async throws -> ChatResponse {
+        let start = clock.now
+        do {
+            let response = try await provider.complete(request, context: routing.context)
+            let end = clock.now
+            let latency = start.duration(to: end)
+            let usage = response.usage ?? response.metadata?.usage
+            let model = response.metadata?.upstreamModel ?? request.model
+            let cost =
+                response.metadata?.cost
+                ?? usage.flatMap {
+                    configuration.policy.prices.cost(
+                        model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
+                        cachedInputTokens: $0.cachedTokens)
+                } ?? 0
+            record(
+                .success, path: path, model: request.model, latency: latency, at: end,
+                inputTokens: usage?.promptTokens ?? 0, outputTokens: usage?.completionTokens ?? 0, cost: cost)
+            attempts.append(
+                RoutedAttempt(path: path, provider: provider.name, model: request.model, failure: nil, detail: nil, latency: latency))
+            return response
+        } catch {
+            let end = clock.now
+            let failureClass = FailureClassifier().classify(error)
+            let latency = start.duration(to: end)
+            record(.failure(failureClass), path: path, model: request.model, latency: latency, at: end)
+            attempts.append(
+                RoutedAttempt(
+                    path: path, provider: provider.name, model: request.model, failure: failureClass,
+                    detail: Self.label(of: error), latency: latency))
+            if failureClass == .authError {
+                logger.error(
+                    "\(path) upstream refused Shepherd's credentials: check its API key",
+                    metadata: ["path": "\(path)", "provider": "\(provider.name)"])
+            }
+            throw error
+        }
+    }
+
+    private func record(
+        _ status: CallOutcome.Status, path: TrafficPath, model: String, latency: Duration, at end: C.Instant,
+        inputTokens: Int = 0, outputTokens: Int = 0, cost: Double = 0
+    ) {
+        window.record(
+            CallOutcome(status, latency: latency, inputTokens: inputTokens, outputTokens: outputTokens, cost: cost),
+            on: path, at: end)
+        var outcome: FailureClass?
+        if case .failure(let failureClass) = status { outcome = failureClass }
+        metrics.request(path: path, model: model, outcome: outcome, latency: latency, ttft: nil)
+        if case .success = status {
+            metrics.usage(path: path, model: model, input: inputTokens, output: outputTokens, cost: cost)
+        }
+    }
+
+    /// Starts a streamed chat completion; fails over to legacy only before the first chunk.
+    ///
+    /// The returned stream yields the upstream's chunks as they arrive. Its outcome (success,
+    /// failure, or the caller going away) is recorded in the health window when it ends.
+    public func stream(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedStream {
+        let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
+        var attempts: [RoutedAttempt] = []
+        if chosen == .relay {
+            do {
+                return try await openStream(on: .relay, chosen: chosen, request, routing, &attempts)
+            } catch {
+                try rethrowUnlessFailover(error, attempts: attempts)
+                metrics.fallback()
+            }
+        }
+        do {
+            return try await openStream(on: .legacy, chosen: chosen, request, routing, &attempts)
+        } catch {
+            throw routerError(for: error, attempts: attempts, final: true)
+        }
+    }
+
+    /// Opens a stream on one path and waits for its first chunk (the commit point).
+    private func openStream(
+        on path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint,
+        _ attempts: inout [RoutedAttempt]
+    ) async throws -> RoutedStream {
+        let provider = provider(for: path)
+        let start = clock.now
+        let recorder = StreamRecorder(
+            path: path, model: request.model, provider: provider.name, start: start, clock: clock, window: window,
+            metrics: metrics, prices: configuration.policy.prices)
+        do {
+            let upstream = try await provider.stream(request, context: routing.context)
+            var iterator = upstream.makeAsyncIterator()
+            let first = try await iterator.next()
+            recorder.firstChunk()
+            attempts.append(
+                RoutedAttempt(
+                    path: path, provider: provider.name, model: request.model, failure: nil, detail: nil,
+                    latency: start.duration(to: clock.now)))
+            return RoutedStream(
+                path: path, chosenPath: chosen, fellBack: chosen != path, attempts: attempts,
+                metadata: upstream.metadata, first: first, iterator: iterator, recorder: recorder)
+        } catch {
+            let failureClass = recorder.fail(error)
+            attempts.append(
+                RoutedAttempt(
+                    path: path, provider: provider.name, model: request.model, failure: failureClass,
+                    detail: Self.label(of: error), latency: start.duration(to: clock.now)))
+            throw error
+        }
+    }
+
+    private func provider(for path: TrafficPath) -> any ChatProvider {
+        path == .legacy ? legacy : relay
+    }
+
+    private func rethrowUnlessFailover(_ error: any Error, attempts: [RoutedAttempt]) throws {
+        let failureClass = FailureClassifier().classify(error)
+        if failureClass.isFailover { return }
+        throw routerError(for: error, attempts: attempts, final: false)
+    }
+
+    private func routerError(for error: any Error, attempts: [RoutedAttempt], final: Bool) -> RouterError {
+        let failureClass = FailureClassifier().classify(error)
+        let status = (error as? ProviderError)?.httpStatus
+        let code: RouterError.Code
+        switch failureClass {
+        case .clientError: code = .rejected
+        case .authError: code = .upstreamAuth
+        case .cancelled: code = .cancelled
+        default: code = .allPathsFailed
+        }
+        let message: String
+        switch code {
+        case .rejected: message = "the upstream rejected the request"
+        case .upstreamAuth: message = "an upstream refused Shepherd's credentials"
+        case .cancelled: message = "the caller went away"
+        case .allPathsFailed: message = "every path failed"
+        }
+        return RouterError(
+            code: code, failureClass: failureClass, httpStatus: status,
+            message: "\(message): \(Self.label(of: error))", attempts: attempts, underlying: error)
+    }
+
+    /// A short, secret-free label of an error for attempts and logs.
+    static func label(of error: any Error) -> String {
+        if let provider = error as? ProviderError { return provider.label }
+        if let resilience = error as? ResilienceError { return resilience.metricLabel }
+        if error is CancellationError { return "cancelled" }
+        return FailureClassifier().classify(error).rawValue
+    }
+
+    /// Embeddings go to the path the split chooses, with the same failover rule.
+    public func embeddings(_ request: EmbeddingRequest, routing: RoutingHint = RoutingHint()) async throws
+        -> (EmbeddingResponse, TrafficPath)
+    {
+        let chosen = choosePath(forKey: routing.key)
+        if chosen == .relay {
+            do {
+                return (try await relay.embeddings(request, context: routing.context), .relay)
+            } catch {
+                try rethrowUnlessFailover(error, attempts: [])
+                metrics.fallback()
+            }
+        }
+        do {
+            return (try await legacy.embeddings(request, context: routing.context), .legacy)
+        } catch {
+            throw routerError(for: error, attempts: [], final: true)
+        }
+    }
+
+    /// The models of the path new traffic is heading to (the relay once it carries any), else legacy.
+    public func models(context: CallContext = CallContext()) async throws -> ModelList {
+        if effectivePercent > 0, let list = try? await relay.models(context: context) { return list }
+        return try await legacy.models(context: context)
+    }
+}
+
+/// The attempts of one call, appended from inside retried operations.
+final class AttemptLog: Sendable {
+    private let attempts = Mutex<[RoutedAttempt]>([])
+
+    func append(_ attempt: RoutedAttempt) {
+        attempts.withLock { $0.append(attempt) }
+    }
+
+    var all: [RoutedAttempt] { attempts.withLock { $0 } }
+}

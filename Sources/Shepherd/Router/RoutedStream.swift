@@ -1,0 +1,180 @@
+public import Canary
+public import Upstream
+import Resilience
+import Synchronization
+
+/// A streamed answer on its way to the caller, with how it was routed.
+///
+/// Iterate it once. The first chunk was already received from the upstream when the stream
+/// was returned (that is the commit point: before it, the router could still fail over; after
+/// it, an upstream failure surfaces to the caller as it is). Its outcome is recorded in the
+/// health window when the stream ends, fails, or is abandoned by the caller.
+public struct RoutedStream: AsyncSequence, Sendable {
+    public typealias Element = ChatChunk
+
+    /// The path that is answering.
+    public let path: TrafficPath
+    /// The path the split chose.
+    public let chosenPath: TrafficPath
+    /// Whether a relay failure is being answered by legacy.
+    public let fellBack: Bool
+    /// The attempts made before this stream was opened, and its own.
+    public let attempts: [RoutedAttempt]
+    /// The upstream's response metadata.
+    public let metadata: ResponseMetadata
+    private let handoff: IteratorHandoff
+    private let first: ChatChunk?
+    private let recorder: StreamRecorder
+
+    init(
+        path: TrafficPath, chosenPath: TrafficPath, fellBack: Bool, attempts: [RoutedAttempt],
+        metadata: ResponseMetadata, first: ChatChunk?, iterator: sending ChatChunkStream.AsyncIterator, recorder: StreamRecorder
+    ) {
+        self.path = path
+        self.chosenPath = chosenPath
+        self.fellBack = fellBack
+        self.attempts = attempts
+        self.metadata = metadata
+        self.first = first
+        self.handoff = IteratorHandoff(iterator)
+        self.recorder = recorder
+        if first == nil { recorder.finish() }
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(first: first, upstream: handoff.take(), recorder: recorder)
+    }
+
+    /// Yields the first chunk, then the upstream's, recording the outcome at the end.
+    public struct Iterator: AsyncIteratorProtocol {
+        var first: ChatChunk?
+        var upstream: ChatChunkStream.AsyncIterator?
+        let recorder: StreamRecorder
+
+        public mutating func next() async throws -> ChatChunk? {
+            if let chunk = first {
+                first = nil
+                recorder.observe(chunk)
+                return chunk
+            }
+            guard upstream != nil else { return nil }
+            do {
+                if let chunk = try await upstream!.next() {
+                    recorder.observe(chunk)
+                    return chunk
+                }
+                upstream = nil
+                recorder.finish()
+                return nil
+            } catch {
+                upstream = nil
+                recorder.fail(error)
+                throw error
+            }
+        }
+    }
+}
+
+/// Hands the upstream iterator to the first `makeAsyncIterator()` only: a stream is iterated once.
+final class IteratorHandoff: Sendable {
+    private let iterator: Mutex<ChatChunkStream.AsyncIterator?>
+
+    init(_ iterator: sending ChatChunkStream.AsyncIterator) {
+        self.iterator = Mutex(iterator)
+    }
+
+    func take() -> ChatChunkStream.AsyncIterator? {
+        iterator.withLock { iterator in
+            defer { iterator = nil }
+            return iterator
+        }
+    }
+}
+
+/// Records a stream's outcome exactly once: on its end, its failure, or its abandonment.
+///
+/// A class so that a stream the caller drops half-way (client disconnect) is still recorded,
+/// as `cancelled`, when the last reference goes away.
+final class StreamRecorder: Sendable {
+    private struct State {
+        var done = false
+        var firstChunkAt: Duration?
+        var usage: Usage?
+        var model: String?
+    }
+
+    let path: TrafficPath
+    let model: String
+    let provider: String
+    private let elapsed: @Sendable () -> Duration
+    private let record: @Sendable (CallOutcome) -> Void
+    private let metrics: RouterMetrics
+    private let prices: PriceTable
+    private let state = Mutex(State())
+
+    init<C: Clock>(
+        path: TrafficPath, model: String, provider: String, start: C.Instant, clock: C, window: HealthWindow<C>,
+        metrics: RouterMetrics, prices: PriceTable
+    ) where C.Duration == Duration {
+        self.path = path
+        self.model = model
+        self.provider = provider
+        self.elapsed = { start.duration(to: clock.now) }
+        self.record = { window.record($0, on: path) }
+        self.metrics = metrics
+        self.prices = prices
+    }
+
+    func firstChunk() {
+        let at = elapsed()
+        state.withLock { if $0.firstChunkAt == nil { $0.firstChunkAt = at } }
+    }
+
+    func observe(_ chunk: ChatChunk) {
+        if let usage = chunk.usage { state.withLock { $0.usage = usage } }
+    }
+
+    func finish() {
+        guard let state = claim() else { return }
+        let usage = state.usage
+        let cost =
+            usage.flatMap {
+                prices.cost(
+                    model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
+                    cachedInputTokens: $0.cachedTokens)
+            } ?? 0
+        let latency = elapsed()
+        record(
+            CallOutcome(
+                .success, latency: latency, timeToFirstToken: state.firstChunkAt, inputTokens: usage?.promptTokens ?? 0,
+                outputTokens: usage?.completionTokens ?? 0, cost: cost))
+        metrics.request(path: path, model: model, outcome: nil, latency: latency, ttft: state.firstChunkAt)
+        metrics.usage(path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
+    }
+
+    @discardableResult
+    func fail(_ error: any Error) -> FailureClass {
+        let failureClass = FailureClassifier().classify(error)
+        guard claim() != nil else { return failureClass }
+        let latency = elapsed()
+        record(CallOutcome(.failure(failureClass), latency: latency))
+        metrics.request(path: path, model: model, outcome: failureClass, latency: latency, ttft: nil)
+        return failureClass
+    }
+
+    private func claim() -> State? {
+        state.withLock { state -> State? in
+            guard !state.done else { return nil }
+            state.done = true
+            return state
+        }
+    }
+
+    deinit {
+        // Abandoned before its end: the caller went away.
+        if let _ = claim() {
+            record(CallOutcome(.failure(.cancelled), latency: elapsed()))
+            metrics.request(path: path, model: model, outcome: .cancelled, latency: elapsed(), ttft: nil)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Canary
+import CoreMetrics
+import Resilience
+
+/// The router's metrics, through swift-metrics (the server exports them in Prometheus format).
+///
+/// Labels are bounded: `path` and `outcome` are small enums, and `model` is the requested
+/// model only when the policy knows it (price table or chains), else `other`, so that a
+/// client sending arbitrary model names cannot blow up the metric cardinality. No label ever
+/// carries a key, a token or a user id.
+struct RouterMetrics: Sendable {
+    let rolloutID: String
+    let knownModels: Set<String>
+
+    init(rolloutID: String, knownModels: Set<String> = []) {
+        self.rolloutID = rolloutID
+        self.knownModels = knownModels
+    }
+
+    func modelLabel(_ model: String) -> String {
+        knownModels.isEmpty || knownModels.contains(model) ? model : "other"
+    }
+
+    func request(path: TrafficPath, model: String, outcome: FailureClass?, latency: Duration, ttft: Duration?) {
+        let outcomeLabel = outcome?.rawValue ?? "success"
+        Counter(
+            label: "shepherd_requests_total",
+            dimensions: [("path", path.rawValue), ("model", modelLabel(model)), ("outcome", outcomeLabel)]
+        ).increment()
+        Timer(label: "shepherd_request_duration_seconds", dimensions: [("path", path.rawValue)])
+            .recordNanoseconds(nanoseconds(latency))
+        if let ttft {
+            Timer(label: "shepherd_time_to_first_token_seconds", dimensions: [("path", path.rawValue)])
+                .recordNanoseconds(nanoseconds(ttft))
+        }
+    }
+
+    func usage(path: TrafficPath, model: String, input: Int, output: Int, cost: Double) {
+        let model = modelLabel(model)
+        Counter(label: "shepherd_tokens_total", dimensions: [("path", path.rawValue), ("model", model), ("direction", "input")])
+            .increment(by: input)
+        Counter(label: "shepherd_tokens_total", dimensions: [("path", path.rawValue), ("model", model), ("direction", "output")])
+            .increment(by: output)
+        if cost > 0 {
+            FloatingPointCounter(label: "shepherd_cost_dollars_total", dimensions: [("path", path.rawValue), ("model", model)])
+                .increment(by: cost)
+        }
+    }
+
+    func fallback() {
+        Counter(label: "shepherd_fallbacks_total").increment()
+    }
+
+    func rollback() {
+        Counter(label: "shepherd_rollbacks_total").increment()
+    }
+
+    func publish(state: RampState<WallClock.Instant>, effectivePercent: Double) {
+        Gauge(label: "shepherd_canary_percent").record(state.percent)
+        Gauge(label: "shepherd_canary_effective_percent").record(effectivePercent)
+        for phase in RampPhase.allCases {
+            Gauge(label: "shepherd_rollout_phase", dimensions: [("phase", phase.rawValue)]).record(phase == state.phase ? 1 : 0)
+        }
+        Gauge(label: "shepherd_rollback_engaged").record(effectivePercent == 0 && state.effectivePercent > 0 ? 1 : 0)
+    }
+
+    func verdict(_ verdict: HealthVerdict) {
+        Gauge(label: "shepherd_health_score").record(verdict.score)
+        for kind in [HealthVerdict.Kind.insufficientData, .healthy, .unhealthy] {
+            Gauge(label: "shepherd_health_verdict", dimensions: [("verdict", kind.rawValue)]).record(kind == verdict.kind ? 1 : 0)
+        }
+    }
+
+    func breakerTransition(key: String, to state: CircuitState) {
+        for candidate in CircuitState.allCases {
+            Gauge(label: "shepherd_circuit_breaker_state", dimensions: [("breaker", key), ("state", candidate.rawValue)])
+                .record(candidate == state ? 1 : 0)
+        }
+    }
+
+    private func nanoseconds(_ duration: Duration) -> Int64 {
+        Int64(duration / .nanoseconds(1))
+    }
+}

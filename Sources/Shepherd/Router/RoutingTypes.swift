@@ -1,0 +1,115 @@
+public import Canary
+public import Upstream
+
+/// How to route one call: its routing key and its per-call context.
+public struct RoutingHint: Sendable {
+    /// The sticky key (a header, the OpenAI `user` field or a session id); `nil` routes at random.
+    public var key: String?
+    /// Passed to the provider (request id, headers, logger).
+    public var context: CallContext
+
+    /// Creates a hint.
+    public init(key: String? = nil, context: CallContext = CallContext()) {
+        self.key = key
+        self.context = context
+    }
+
+    /// The key for a request: an explicit key (header, session) first, then the OpenAI `user` field.
+    public static func key(explicit: String?, request: ChatRequest) -> String? {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let user = request.user, !user.isEmpty { return user }
+        return nil
+    }
+}
+
+/// An answer and how it was obtained.
+public struct RoutedResponse: Sendable {
+    /// The answer, in the OpenAI shape whichever upstream produced it.
+    public var response: ChatResponse
+    /// The path that answered.
+    public var path: TrafficPath
+    /// The path the split chose (differs from `path` when the relay failed over to legacy).
+    public var chosenPath: TrafficPath
+    /// Whether a relay failure was answered by legacy.
+    public var fellBack: Bool
+    /// Every attempt made, in order.
+    public var attempts: [RoutedAttempt]
+}
+
+/// One attempt on one path.
+public struct RoutedAttempt: Sendable, Hashable, Codable {
+    /// The path tried.
+    public var path: TrafficPath
+    /// The upstream provider's name.
+    public var provider: String
+    /// The model asked for.
+    public var model: String
+    /// `nil` on success, else the failure's class.
+    public var failure: FailureClass?
+    /// A short, secret-free description of the failure.
+    public var detail: String?
+    /// How long the attempt took.
+    public var latency: Duration
+
+    /// `relay gpt-4.1: serverError (http_503)`.
+    public var summary: String {
+        "\(path) \(model): \(failure.map { "\($0.rawValue)\(detail.map { " (\($0))" } ?? "")" } ?? "ok")"
+    }
+}
+
+/// A call that no path could answer, or that the caller got wrong.
+public struct RouterError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: Sendable, Hashable {
+        /// Every path tried failed; `attempts` says how.
+        case allPathsFailed
+        /// The caller's request was refused by the upstream (400, 404, 409, 413, 422): not failed over.
+        case rejected
+        /// An upstream refused Shepherd's credentials (401, 403): a configuration problem, not failed over.
+        case upstreamAuth
+        /// The caller went away.
+        case cancelled
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The class of the deciding failure.
+    public var failureClass: FailureClass
+    /// The upstream status, when there was one.
+    public var httpStatus: Int?
+    /// The deciding error's message, secret-free.
+    public var message: String
+    /// Everything tried.
+    public var attempts: [RoutedAttempt]
+    /// The deciding upstream error, for callers that map statuses.
+    public var underlying: (any Error)?
+
+    public var description: String {
+        let tried = attempts.map(\.summary).joined(separator: "; ")
+        return "\(message) (tried: \(tried.isEmpty ? "nothing" : tried))"
+    }
+}
+
+/// What the router reports about itself: for `/admin/status`, the dashboard and `shepherd status`.
+public struct RolloutStatus: Sendable, Codable {
+    /// The rollout.
+    public var rolloutID: String
+    /// The stored ramp state.
+    public var state: RampState<WallClock.Instant>
+    /// The percentage the split uses now (0 while the rollback switch is engaged).
+    public var effectivePercent: Double
+    /// The policy's ladder.
+    public var ladder: [Double]
+    /// Whether the rollback switch is engaged, by which sources and why.
+    public var rollbackEngaged: Bool
+    public var rollbackSources: [String: String]
+    /// A problem reading `SHEPHERD_ROLLBACK`, if any.
+    public var rollbackError: String?
+    /// The latest evaluations, newest last.
+    public var recentDecisions: [RampDecision<WallClock.Instant>]
+    /// The scorer's verdict on the window now.
+    public var verdict: HealthVerdict
+    /// Both paths over the window.
+    public var legacy: PathSummary
+    public var relay: PathSummary
+}

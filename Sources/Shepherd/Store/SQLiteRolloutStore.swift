@@ -1,0 +1,420 @@
+public import Canary
+internal import GRDB
+import Synchronization
+
+/// A ``RolloutStore`` in one SQLite file (GRDB, WAL), embedded in the process.
+///
+/// Three tables hold a rollout between restarts:
+/// - `rollout_state`: one row per rollout (phase, percent, step, step start, failures
+///   in a row, resume phase), upserted at every commit;
+/// - `events`: the audit log, one row per transition with its structured reason,
+///   numbered by `sequence` and never pruned;
+/// - `evaluations`: both paths' health at each evaluation, pruned to
+///   ``RolloutRetention/maxEvaluationsPerRollout``.
+///
+/// Each row has query columns (times as `REAL` Unix seconds) and a `json` column with
+/// the whole value; reads decode the JSON, so a later version can add fields without a
+/// migration. One ``commit(_:)`` is one transaction: the state, its event and its
+/// evaluation land together or not at all. ``events(of:since:afterSequence:limit:)`` orders
+/// by sequence (commit order); ``evaluations(of:since:limit:)`` and pruning order by time.
+///
+/// **Durability.** The database runs in WAL mode with `synchronous = FULL`. In WAL mode a
+/// transaction is committed once its frames are appended to the `-wal` file; that alone
+/// survives `kill -9`, because the frames are in the kernel's page cache the moment the
+/// write returns. `FULL` adds an `fsync` of the WAL at every commit, so a committed
+/// transition also survives a power cut or a kernel crash (`NORMAL`, GRDB's default for
+/// WAL, may lose the last transactions then). The price is one `fsync` per commit, which
+/// at one evaluation every 30 seconds is nothing. Writes are serialised by GRDB's writer
+/// connection; reads run on reader connections and never block a commit.
+///
+/// A restart resumes at the stored state: ``state(of:)`` returns it, and the router
+/// builds its `RampController` from it. The health window is not stored, so after a
+/// restart the scorer starts from insufficient data and the ramp holds until it has data.
+///
+/// ```swift
+/// let store = try SQLiteRolloutStore(path: "/var/lib/shepherd/state.sqlite")
+/// var ramp = RampController<WallClock.Instant>(policy: policy, state: try await store.state(of: "checkout"))
+/// let event = try ramp.apply(.start, now: WallClock().now)
+/// try await store.commit(.init(rolloutID: "checkout", state: ramp.state, event: event))
+/// let audit = try await store.events(of: "checkout", since: nil, afterSequence: nil, limit: 100)
+/// try await store.close()
+/// ```
+public final class SQLiteRolloutStore: RolloutStore {
+    /// The database file.
+    public let path: String
+    /// How the store was opened.
+    public let configuration: Configuration
+
+    private struct Handle {
+        /// `nil` once closed.
+        var pool: DatabasePool?
+        var prune = PruneSchedule()
+    }
+
+    private let handle: Mutex<Handle>
+
+    /// Opens the database at `path`, creating the file and its schema when missing.
+    ///
+    /// Migrations run here (GRDB's `DatabaseMigrator`), so a file from an older version is
+    /// brought up to date before the first read.
+    ///
+    /// - Parameters:
+    ///   - path: the database file; its directory must exist and be writable (SQLite also
+    ///     writes `path-wal` and `path-shm` beside it).
+    ///   - configuration: busy timeout and evaluation retention.
+    /// - Throws: ``RolloutStoreError`` with operation `open` naming `path` when the file cannot
+    ///   be opened or created, is not a SQLite database, or cannot be written.
+    public init(path: String, configuration: Configuration = .init()) throws {
+        self.path = path
+        self.configuration = configuration
+        var options = GRDB.Configuration()
+        options.label = "shepherd.rollout-store"
+        options.journalMode = .wal
+        options.busyMode = .timeout(max(0, configuration.busyTimeout.seconds))
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: options)
+            // DatabasePool sets `synchronous = NORMAL` when it turns WAL on, after any
+            // `prepareDatabase` hook; raise it here on the writer, the only connection that commits.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw Self.storeError(error, operation: "open", path: path, isClosed: false)
+        }
+        handle = Mutex(Handle(pool: pool))
+    }
+
+    // MARK: Reads
+
+    public func state(of rolloutID: String) async throws -> RampState<WallClock.Instant>? {
+        let operation = "read state"
+        let json = try await run(operation) { pool in
+            try await pool.read { db in
+                try String.fetchOne(db, sql: Self.selectState, arguments: [rolloutID])
+            }
+        }
+        guard let json else { return nil }
+        return try decode(RampState<WallClock.Instant>.self, from: json, operation: operation)
+    }
+
+    public func events(
+        of rolloutID: String, since: WallClock.Instant?, afterSequence: Int64?, limit: Int
+    ) async throws -> [StoredEvent] {
+        let operation = "read events"
+        guard limit > 0 else {
+            _ = try currentPool(operation)
+            return []
+        }
+        let arguments = QueryBounds(rolloutID: rolloutID, since: since, afterSequence: afterSequence, limit: limit)
+        let rows = try await run(operation) { pool in
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: Self.selectEvents, arguments: arguments.eventArguments).map { row in
+                    RawEvent(sequence: row["sequence"], json: row["json"])
+                }
+            }
+        }
+        return try rows.reversed().map { raw in
+            StoredEvent(
+                sequence: raw.sequence, rolloutID: rolloutID,
+                event: try decode(RampEvent<WallClock.Instant>.self, from: raw.json, operation: operation))
+        }
+    }
+
+    public func evaluations(
+        of rolloutID: String, since: WallClock.Instant?, limit: Int
+    ) async throws -> [EvaluationRecord] {
+        let operation = "read evaluations"
+        guard limit > 0 else {
+            _ = try currentPool(operation)
+            return []
+        }
+        let arguments = QueryBounds(rolloutID: rolloutID, since: since, afterSequence: nil, limit: limit)
+        let rows = try await run(operation) { pool in
+            try await pool.read { db in
+                try String.fetchAll(db, sql: Self.selectEvaluations, arguments: arguments.evaluationArguments)
+            }
+        }
+        return try rows.reversed().map { try decode(EvaluationRecord.self, from: $0, operation: operation) }
+    }
+
+    // MARK: Writes
+
+    @discardableResult
+    public func commit(_ change: RolloutChange) async throws -> Int64? {
+        let operation = "commit"
+        _ = try currentPool(operation)
+        let rows: EncodedChange
+        do {
+            rows = try EncodedChange(change)
+        } catch {
+            throw RolloutStoreError(operation: operation, reason: "cannot encode the change as JSON: \(error)")
+        }
+        let pruneKeeping: Int? =
+            if change.evaluation != nil,
+                handle.withLock({ $0.prune.shouldPrune(change.rolloutID, retention: configuration.retention) })
+            {
+                configuration.retention.maxEvaluationsPerRollout
+            } else {
+                nil
+            }
+        return try await run(operation) { pool in
+            try await pool.write { db in
+                try db.execute(sql: Self.upsertState, arguments: rows.stateArguments)
+                var sequence: Int64?
+                if let eventArguments = rows.eventArguments {
+                    try db.execute(sql: Self.insertEvent, arguments: eventArguments)
+                    sequence = db.lastInsertedRowID
+                }
+                if let evaluationArguments = rows.evaluationArguments {
+                    try db.execute(sql: Self.insertEvaluation, arguments: evaluationArguments)
+                }
+                if let pruneKeeping {
+                    try db.execute(sql: Self.pruneEvaluations, arguments: [rows.rolloutID, pruneKeeping])
+                }
+                return sequence
+            }
+        }
+    }
+
+    // MARK: Health and lifecycle
+
+    /// Whether the store can take a commit: it is open and the writer can take the write
+    /// lock and run `SELECT 1` (then rolls back, writing nothing).
+    public func isHealthy() async -> Bool {
+        guard let pool = handle.withLock({ $0.pool }) else { return false }
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var answered = false
+                try db.inTransaction(.immediate) {
+                    answered = try Int.fetchOne(db, sql: "SELECT 1") == 1
+                    return .rollback
+                }
+                return answered
+            }
+        } catch {
+            return false
+        }
+    }
+
+    /// Checkpoints the WAL into the database file (`wal_checkpoint(TRUNCATE)`) and closes
+    /// every connection. Later calls throw ``RolloutStoreError``; closing twice does nothing.
+    ///
+    /// A commit already running finishes first; one that starts after `close` fails.
+    ///
+    /// - Throws: ``RolloutStoreError`` with operation `close` when the database could not be
+    ///   closed cleanly; what was committed is safe either way.
+    public func close() async throws {
+        let pool: DatabasePool? = handle.withLock { handle in
+            defer { handle.pool = nil }
+            return handle.pool
+        }
+        guard let pool else { return }
+        var failure: (any Error)?
+        do {
+            try await pool.writeWithoutTransaction { db in
+                // Busy (a reader still open) is not an error: the last connection to close checkpoints anyway.
+                _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            failure = error
+        }
+        do {
+            try pool.close()
+        } catch {
+            failure = failure ?? error
+        }
+        if let failure {
+            throw Self.storeError(failure, operation: "close", path: path, isClosed: false)
+        }
+    }
+
+    // MARK: Support
+
+    /// The durability settings in force on the writer connection (for tests and diagnostics).
+    struct ConnectionSettings: Sendable, Hashable {
+        var journalMode: String
+        /// 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+        var synchronous: Int
+        /// Milliseconds.
+        var busyTimeout: Int
+    }
+
+    /// Reads the writer connection's `journal_mode`, `synchronous` and `busy_timeout`.
+    func connectionSettings() async throws -> ConnectionSettings {
+        try await run("read settings") { pool in
+            try await pool.writeWithoutTransaction { db in
+                ConnectionSettings(
+                    journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                    synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                    busyTimeout: try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? -1)
+            }
+        }
+    }
+
+    private func currentPool(_ operation: String) throws(RolloutStoreError) -> DatabasePool {
+        guard let pool = handle.withLock({ $0.pool }) else {
+            throw RolloutStoreError(operation: operation, reason: "the store is closed; database: \(path)")
+        }
+        return pool
+    }
+
+    /// Runs a database access, turning every failure but cancellation into a ``RolloutStoreError``.
+    private func run<T: Sendable>(
+        _ operation: String, _ access: (DatabasePool) async throws -> T
+    ) async throws -> T {
+        let pool = try currentPool(operation)
+        do {
+            return try await access(pool)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            let isClosed = handle.withLock { $0.pool == nil }
+            throw Self.storeError(error, operation: operation, path: path, isClosed: isClosed)
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from json: String, operation: String) throws -> T {
+        do {
+            return try StoreCoding.decode(type, from: json)
+        } catch {
+            throw RolloutStoreError(
+                operation: operation, reason: "a stored row's JSON does not decode: \(error); database: \(path)")
+        }
+    }
+
+    /// Names the operation, the database's own message and code, and the file; never SQL or values.
+    private static func storeError(
+        _ error: any Error, operation: String, path: String, isClosed: Bool
+    ) -> RolloutStoreError {
+        if let error = error as? RolloutStoreError { return error }
+        if isClosed {
+            return RolloutStoreError(operation: operation, reason: "the store is closed; database: \(path)")
+        }
+        guard let error = error as? DatabaseError else {
+            return RolloutStoreError(operation: operation, reason: "\(error); database: \(path)")
+        }
+        var reason =
+            "\(error.message ?? "SQLite error") (SQLite code \(error.extendedResultCode.rawValue)); database: \(path)"
+        if let hint = hint(for: error.resultCode) { reason += "; \(hint)" }
+        return RolloutStoreError(operation: operation, reason: reason)
+    }
+
+    /// What an operator can do about the failures that come from the file rather than from a bug.
+    private static func hint(for code: ResultCode) -> String? {
+        switch code {
+        case .SQLITE_CANTOPEN: "check that the directory exists and that this process may create files in it"
+        case .SQLITE_NOTADB: "the file is not a SQLite database: move it away or configure another path"
+        case .SQLITE_READONLY, .SQLITE_PERM: "the file or its directory is read-only for this process"
+        case .SQLITE_BUSY: "another process holds the database locked; only one Shepherd may write to a file"
+        case .SQLITE_FULL: "the disk is full"
+        case .SQLITE_CORRUPT: "the file is damaged: restore it from a backup or start from a new path"
+        default: nil
+        }
+    }
+}
+
+// MARK: - Row values
+
+/// A change reduced to plain column values and JSON, made before the write lock is taken.
+private struct EncodedChange: Sendable {
+    struct State: Sendable {
+        var phase: String
+        var percent: Double
+        var step: Int
+        var stepStartedAt: Double?
+        var consecutiveFailures: Int
+        var resumePhase: String?
+        var updatedAt: Double
+        var json: String
+    }
+
+    struct Event: Sendable {
+        var time: Double
+        var fromPhase: String
+        var toPhase: String
+        var fromPercent: Double
+        var toPercent: Double
+        var reasonKind: String
+        var message: String
+        var json: String
+    }
+
+    struct Evaluation: Sendable {
+        var time: Double
+        var phase: String
+        var percent: Double
+        var rollbackEngaged: Bool
+        var verdict: String
+        var score: Double
+        var decision: String
+        var json: String
+    }
+
+    var rolloutID: String
+    var state: State
+    var event: Event?
+    var evaluation: Evaluation?
+
+    init(_ change: RolloutChange) throws {
+        rolloutID = change.rolloutID
+        let s = change.state
+        // The decision's own time when it has one, so replays store the same rows.
+        let updatedAt = change.event?.time ?? change.evaluation?.time ?? WallClock().now
+        state = State(
+            phase: s.phase.rawValue, percent: s.percent, step: s.step, stepStartedAt: s.stepStartedAt?.unixSeconds,
+            consecutiveFailures: s.consecutiveFailures, resumePhase: s.resumePhase?.rawValue,
+            updatedAt: updatedAt.unixSeconds, json: try StoreCoding.encode(s))
+        event = try change.event.map { e in
+            Event(
+                time: e.time.unixSeconds, fromPhase: e.from.rawValue, toPhase: e.to.rawValue,
+                fromPercent: e.fromPercent, toPercent: e.toPercent, reasonKind: e.reason.kind.rawValue,
+                message: e.reason.message, json: try StoreCoding.encode(e))
+        }
+        evaluation = try change.evaluation.map { r in
+            Evaluation(
+                time: r.time.unixSeconds, phase: r.phase.rawValue, percent: r.percent,
+                rollbackEngaged: r.rollbackEngaged, verdict: r.verdict.kind.rawValue, score: r.verdict.score,
+                decision: r.decision, json: try StoreCoding.encode(r))
+        }
+    }
+
+    var stateArguments: StatementArguments {
+        [
+            rolloutID, state.phase, state.percent, state.step, state.stepStartedAt, state.consecutiveFailures,
+            state.resumePhase, state.updatedAt, state.json,
+        ]
+    }
+
+    var eventArguments: StatementArguments? {
+        event.map { e in
+            [rolloutID, e.time, e.fromPhase, e.toPhase, e.fromPercent, e.toPercent, e.reasonKind, e.message, e.json]
+        }
+    }
+
+    var evaluationArguments: StatementArguments? {
+        evaluation.map { r in
+            [rolloutID, r.time, r.phase, r.percent, r.rollbackEngaged, r.verdict, r.score, r.decision, r.json]
+        }
+    }
+}
+
+/// The filters of a history query as bound values.
+private struct QueryBounds: Sendable {
+    var rolloutID: String
+    var since: WallClock.Instant?
+    var afterSequence: Int64?
+    var limit: Int
+
+    /// Without `since`, every time matches (the lowest finite REAL).
+    private var earliest: Double { since?.unixSeconds ?? -Double.greatestFiniteMagnitude }
+
+    var eventArguments: StatementArguments { [rolloutID, earliest, afterSequence ?? Int64.min, limit] }
+    var evaluationArguments: StatementArguments { [rolloutID, earliest, limit] }
+}
+
+private struct RawEvent: Sendable {
+    var sequence: Int64
+    var json: String
+}

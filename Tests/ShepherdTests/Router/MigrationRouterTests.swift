@@ -1,0 +1,180 @@
+import Canary
+import MockProvider
+import Resilience
+import Shepherd
+import Testing
+import Upstream
+
+struct MigrationRouterTests {
+    @Test func firstStartBeginsTheRolloutAtTheInitialPercentAndStoresIt() async throws {
+        try await RouterHarness.with { h in
+            #expect(h.router.state.phase == .ramping)
+            #expect(h.router.state.percent == 5)
+            let stored = try await h.store.state(of: "router-test")
+            #expect(stored == h.router.state)
+            let events = try await h.router.events()
+            #expect(events.map(\.event.reason.kind) == [.started])
+        }
+    }
+
+    @Test func stickySplitSendsAboutThePercentageToTheRelayAndAnswersInTheOpenAIShape() async throws {
+        try await RouterHarness.with { h in
+            let answers = try await h.send(400)
+            let relay = answers.filter { $0.path == .relay }.count
+            #expect(relay > 5 && relay < 40, "5% of 400 ≈ 20, got \(relay)")
+            #expect(answers.allSatisfy { !$0.fellBack && $0.response.object == "chat.completion" })
+            // The same keys take the same paths again: the split is sticky.
+            let again = try await h.send(400)
+            #expect(again.filter { $0.path == .relay }.count == relay)
+            let snapshot = h.router.window.snapshot()
+            #expect(snapshot.relay.successes == relay * 2)
+            #expect(snapshot.legacy.successes == 800 - relay * 2)
+        }
+    }
+
+    @Test func healthyTrafficAdvancesTheRampAndTheStepIsStoredBeforeItTakesEffect() async throws {
+        try await RouterHarness.with { h in
+            try await h.router.apply(.setPercent(50), reason: "enough relay traffic for a quick test")
+            _ = try await h.send(300)
+            h.clock.advance(by: .seconds(61))
+            let decision = try await h.router.evaluate()
+            let event = try #require(decision.event, "\(decision.summary)")
+            #expect(event.fromPercent == 50 && event.toPercent == 56.953125)
+            #expect(event.reason.kind == .stepAdvanced)
+            #expect(try await h.store.state(of: "router-test")?.percent == 56.953125)
+            let evaluations = try await h.store.evaluations(of: "router-test", since: nil, limit: 10)
+            #expect(evaluations.last?.verdict.kind == .healthy)
+            #expect(h.router.effectivePercent == 56.953125)
+        }
+    }
+
+    @Test func relayOutageIsAnsweredByLegacyAndRollsBackWithoutClientVisibleFailure() async throws {
+        let outage = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        try await RouterHarness.with(relay: outage) { h in
+            try await h.router.apply(.setPercent(50))
+            let answers = try await h.send(300)
+            #expect(answers.count == 300)
+            let fellBack = answers.filter(\.fellBack)
+            #expect(fellBack.count > 100)
+            #expect(answers.allSatisfy { $0.path == .legacy })
+            #expect(fellBack.allSatisfy { $0.attempts.first?.failure == .serverError && $0.attempts.last?.failure == nil })
+            let decision = try await h.router.evaluate()
+            #expect(decision.event?.to == .rolledBack, "\(decision.summary)")
+            #expect(decision.event?.reason.verdict?.code == .successRateBelowBaseline)
+            #expect(h.router.effectivePercent == 0)
+        }
+    }
+
+    @Test func engagedRollbackSwitchSendsEverythingToLegacy() async throws {
+        let rollback = RollbackSwitch()
+        try await RouterHarness.with(rollbackSwitch: rollback) { h in
+            try await h.router.apply(.setPercent(100))
+            rollback.set(.override, engaged: true, reason: "test")
+            let answers = try await h.send(80)
+            #expect(answers.allSatisfy { $0.path == .legacy && !$0.fellBack })
+            #expect(h.router.state.percent == 100)
+            let decision = try await h.router.evaluate()
+            #expect(decision.hold == .frozen)
+            rollback.set(.override, engaged: false, reason: "")
+            #expect(try await h.send(16).allSatisfy { $0.path == .relay })
+        }
+    }
+
+    @Test func clientErrorsFromTheRelayAreNotFailedOver() async throws {
+        let rejecting = RouterHarness.phase { $0.errorRates = [422: 1] }
+        try await RouterHarness.with(relay: rejecting) { h in
+            try await h.router.apply(.setPercent(100))
+            let error = await #expect(throws: RouterError.self) {
+                try await h.router.complete(RouterHarness.request(user: "u1"))
+            }
+            #expect(error?.code == .rejected)
+            #expect(error?.httpStatus == 422)
+            #expect(error?.attempts.map(\.path) == [.relay])
+            #expect(h.router.window.snapshot(of: .relay).failures[.clientError] == 1)
+            #expect(h.router.window.snapshot(of: .relay).judged == 0)
+        }
+    }
+
+    @Test func everyPathFailingIsAClearErrorListingWhatWasTried() async throws {
+        let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        try await RouterHarness.with(relay: down, legacy: down) { h in
+            try await h.router.apply(.setPercent(100))
+            let error = await #expect(throws: RouterError.self) {
+                try await h.router.complete(RouterHarness.request(user: "u1"))
+            }
+            #expect(error?.code == .allPathsFailed)
+            #expect(error?.attempts.map(\.path) == [.relay, .legacy])
+            #expect(error?.description.contains("relay gpt-4.1: serverError") == true)
+            #expect(error?.description.contains("SECRET") == false)
+        }
+    }
+
+    @Test func streamsPassThroughAndFailOverBeforeTheFirstChunk() async throws {
+        let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        try await RouterHarness.with(relay: down) { h in
+            try await h.router.apply(.setPercent(100))
+            let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
+            #expect(stream.path == .legacy && stream.fellBack)
+            var chunks = 0
+            for try await _ in stream { chunks += 1 }
+            #expect(chunks > 2)
+            let legacy = h.router.window.snapshot(of: .legacy)
+            #expect(legacy.successes == 1)
+            #expect(legacy.timeToFirstToken(percentile: 50) != nil)
+            #expect(h.router.window.snapshot(of: .relay).failures[.serverError] == 1)
+        }
+    }
+
+    @Test func aStreamCutAfterItsFirstChunkSurfacesAndIsNotFailedOver() async throws {
+        let cut = RouterHarness.phase { $0.streamCutRate = 1; $0.streamCutAfterChunks = 3 }
+        try await RouterHarness.with(relay: cut) { h in
+            try await h.router.apply(.setPercent(100))
+            let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
+            #expect(stream.path == .relay)
+            await #expect(throws: ProviderError.self) {
+                for try await _ in stream {}
+            }
+            #expect(h.router.window.snapshot(of: .relay).failures[.connection] == 1)
+            #expect(h.router.window.snapshot(of: .legacy).requests == 0)
+        }
+    }
+
+    @Test func aRestartResumesAtTheStoredPercent() async throws {
+        let store = InMemoryRolloutStore()
+        try await RouterHarness.with(store: store) { h in
+            try await h.router.apply(.setPercent(37.96875), reason: "operator")
+        }
+        try await RouterHarness.with(store: store) { h in
+            #expect(h.router.state.percent == 37.96875)
+            #expect(h.router.state.phase == .ramping)
+            let events = try await h.router.events()
+            #expect(events.count == 2)
+            // The window starts empty: the first evaluation holds for data.
+            let decision = try await h.router.evaluate()
+            #expect(decision.hold == .insufficientData)
+        }
+    }
+
+    @Test func commandsThePhaseDoesNotAllowChangeNothing() async throws {
+        try await RouterHarness.with { h in
+            await #expect(throws: RampCommandError.self) { try await h.router.apply(.resume) }
+            let events = try await h.router.events()
+            #expect(events.count == 1)
+            #expect(h.router.state.percent == 5)
+        }
+    }
+
+    @Test func statusReportsStateSwitchAndHealth() async throws {
+        let rollback = RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "maybe"])
+        try await RouterHarness.with(rollbackSwitch: rollback) { h in
+            _ = try await h.send(16)
+            try await h.router.evaluate()
+            let status = h.router.status()
+            #expect(status.rollbackEngaged)
+            #expect(status.rollbackError?.contains("SHEPHERD_ROLLBACK=\"maybe\"") == true)
+            #expect(status.effectivePercent == 0)
+            #expect(status.legacy.requests == 16)
+            #expect(status.recentDecisions.last?.hold == .frozen)
+        }
+    }
+}

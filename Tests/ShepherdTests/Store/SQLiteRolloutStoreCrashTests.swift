@@ -1,0 +1,136 @@
+import Canary
+import Foundation
+import Shepherd
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `kill -9` of a process in the middle of committing: nothing it was told is committed may be lost.
+struct SQLiteRolloutStoreCrashTests {
+    /// Runs `StoreCrashProbe` (which commits transitions back to back and prints each acknowledged
+    /// sequence), kills it with SIGKILL after `linesPerRun` acknowledgements, and checks the file;
+    /// three times on the same file, so each run also resumes from the state the last crash left.
+    @Test func killNineBetweenEvaluationsLosesNoCommittedTransition() async throws {
+        let probe = try #require(
+            Self.probeExecutable(), "StoreCrashProbe not found next to the test binary (swift test builds it)")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let linesPerRun = 150
+        var acknowledged: [(sequence: Int64, time: Double)] = []
+
+        for _ in 0..<3 {
+            let run = try await Self.runAndKill(probe, arguments: [directory.databasePath], afterLines: linesPerRun)
+            #expect(run.killedBySIGKILL, "the probe ended on its own: \(run.stderr)")
+            let lines = try run.lines.map { line in
+                let parts = line.split(separator: " ")
+                return (sequence: try #require(Int64(parts[0])), time: try #require(Double(parts[1])))
+            }
+            #expect(lines.count >= linesPerRun)
+            acknowledged += lines
+
+            let store = try SQLiteRolloutStore(path: directory.databasePath)
+            let stored = try await store.events(of: "crash-probe", since: nil, afterSequence: nil, limit: 100_000)
+            let storedTimes = Dictionary(uniqueKeysWithValues: stored.map { ($0.sequence, $0.event.time.unixSeconds) })
+            // Every acknowledged transition is there, with its own time.
+            for line in acknowledged {
+                #expect(storedTimes[line.sequence] == line.time, "acknowledged sequence \(line.sequence) lost")
+            }
+            // The state is the last acknowledged one or a later one, and it is the state of the last stored event:
+            // state and event were committed together.
+            let last = try #require(stored.last)
+            #expect(last.sequence >= acknowledged.last!.sequence)
+            #expect(last.sequence <= acknowledged.last!.sequence + 1)  // at most the one in flight at the kill
+            let state = try #require(try await store.state(of: "crash-probe"))
+            #expect(state.phase == last.event.to)
+            #expect(state.percent == last.event.toPercent)
+            #expect(state.stepStartedAt == last.event.time)
+            #expect(
+                try await store.evaluations(of: "crash-probe", since: nil, limit: 100_000).last?.time == last.event.time
+            )
+            try await store.close()
+        }
+        #expect(acknowledged.count >= 3 * linesPerRun)
+        #expect(Set(acknowledged.map(\.sequence)).count == acknowledged.count)
+    }
+
+    struct ProbeRun: Sendable {
+        var lines: [String]
+        var killedBySIGKILL: Bool
+        var stderr: String
+    }
+
+    /// Starts the probe, reads its stdout until `afterLines` complete lines arrived, sends SIGKILL
+    /// and reaps it. Waits on the pipe, never on the clock; a watchdog kills a probe that stops
+    /// printing for two minutes so a broken probe fails the test instead of hanging it.
+    static func runAndKill(_ executable: URL, arguments: [String], afterLines: Int) async throws -> ProbeRun {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let pid = process.processIdentifier
+        let reaped = Flag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) {
+            reaped.value.withLock { reaped in if !reaped { kill(pid, SIGKILL) } }
+        }
+
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var buffer = Data()
+                var lines: [String] = []
+                let reader = stdout.fileHandleForReading
+                while lines.count < afterLines {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }  // EOF: the probe died or was stopped by the watchdog
+                    buffer.append(chunk)
+                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                        lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                        buffer.removeSubrange(buffer.startIndex...newline)
+                    }
+                }
+                reaped.value.withLock { reaped in
+                    kill(pid, SIGKILL)
+                    reaped = true  // from here on the pid may be reused: the watchdog must not touch it
+                }
+                process.waitUntilExit()
+                // Lines written before the kill and still in the pipe were acknowledged too.
+                if let rest = try? reader.readToEnd() { buffer.append(rest) }
+                for line in buffer.split(separator: UInt8(ascii: "\n")) {
+                    lines.append(String(decoding: line, as: UTF8.self))
+                }
+                let errors = String(decoding: (try? stderr.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+                let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
+                continuation.resume(returning: ProbeRun(lines: lines, killedBySIGKILL: killed, stderr: errors))
+            }
+        }
+    }
+
+    final class Flag: Sendable {
+        let value = Mutex(false)
+    }
+
+    /// The probe is built into the same products directory as the test binary: look beside
+    /// the running executable and a few folders up (on macOS the test binary sits inside a bundle).
+    static func probeExecutable() -> URL? {
+        var starts = [URL(fileURLWithPath: CommandLine.arguments[0])]
+        if let main = Bundle.main.executableURL { starts.append(main) }
+        starts.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+        for start in starts {
+            var directory = start.resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<5 {
+                let candidate = directory.appendingPathComponent("StoreCrashProbe")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }
+}

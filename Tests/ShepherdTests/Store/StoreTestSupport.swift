@@ -1,0 +1,110 @@
+import Canary
+import Foundation
+import Shepherd
+import Testing
+
+/// A fresh directory under the system's temporary directory, removed by ``remove()``.
+struct TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A database path inside the directory.
+    var databasePath: String { url.appendingPathComponent("state.sqlite").path }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// The two implementations, for tests that hold for both.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case inMemory
+
+    var testDescription: String { rawValue }
+
+    func make(at path: String, retention: RolloutRetention = .init()) throws -> any RolloutStore {
+        switch self {
+        case .sqlite: try SQLiteRolloutStore(path: path, configuration: .init(retention: retention))
+        case .inMemory: InMemoryRolloutStore(retention: retention)
+        }
+    }
+}
+
+/// Test values built by driving the real ramp, since `RampEvent` has no public initialiser.
+enum Fixtures {
+    static let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
+
+    /// `count` transitions one second apart from `start`: start, promote up the ladder,
+    /// roll back, resume, promote, … Each element is the state after the event.
+    static func transitions(
+        count: Int, from start: WallClock.Instant = epoch, step: Duration = .seconds(1)
+    ) throws -> [(state: RampState<WallClock.Instant>, event: RampEvent<WallClock.Instant>)] {
+        var ramp = RampController<WallClock.Instant>(policy: RampPolicy())
+        var time = start
+        var result: [(RampState<WallClock.Instant>, RampEvent<WallClock.Instant>)] = []
+        for _ in 0..<count {
+            let command: RampCommand =
+                switch ramp.state.phase {
+                case .idle: .start
+                case .ramping: .promote
+                case .promoted, .paused: .rollback
+                case .rolledBack: .resume
+                }
+            let event = try ramp.apply(command, now: time, reason: "fixture")
+            result.append((ramp.state, event))
+            time = time.advanced(by: step)
+        }
+        return result
+    }
+
+    /// A verdict with a structured reason and one check.
+    static func verdict(_ kind: HealthVerdict.Kind = .healthy, score: Double = 0.87) -> HealthVerdict {
+        HealthVerdict(
+            kind: kind, score: score,
+            reason: HealthReason(
+                code: kind == .healthy ? .healthy : .successRateBelowBaseline,
+                samples: .init(legacy: 1200, relay: 130, legacySuccessRate: 0.99, relaySuccessRate: 0.985),
+                confidence: 0.95,
+                checks: [
+                    CheckResult(
+                        check: .successVsBaseline, outcome: kind == .healthy ? .pass : .fail,
+                        relayValue: 0.985, baselineValue: 0.99, threshold: -0.02, bound: -0.012,
+                        detail: "relay 98.5% vs legacy 99%")
+                ]))
+    }
+
+    /// Both paths' summaries from a real health window with some traffic.
+    static func summaries() -> (legacy: PathSummary, relay: PathSummary) {
+        let window = HealthWindow(clock: ManualClock())
+        for i in 0..<200 {
+            window.record(
+                CallOutcome(
+                    i % 50 == 0 ? .failure(.serverError) : .success, latency: .milliseconds(300 + i),
+                    timeToFirstToken: .milliseconds(80 + i / 4), inputTokens: 120, outputTokens: 40, cost: 0.0004),
+                on: .legacy)
+        }
+        for i in 0..<40 {
+            window.record(
+                CallOutcome(
+                    .success, latency: .milliseconds(350 + 2 * i), inputTokens: 100, outputTokens: 30, cost: 0.0002),
+                on: .relay)
+        }
+        let snapshot = window.snapshot()
+        return (PathSummary(snapshot.legacy), PathSummary(snapshot.relay))
+    }
+
+    static func evaluation(
+        at time: WallClock.Instant, phase: RampPhase = .ramping, percent: Double = 5, rollbackEngaged: Bool = false,
+        verdict: HealthVerdict = Fixtures.verdict(), decision: String = "hold insufficientData"
+    ) -> EvaluationRecord {
+        let (legacy, relay) = summaries()
+        return EvaluationRecord(
+            time: time, phase: phase, percent: percent, rollbackEngaged: rollbackEngaged, verdict: verdict,
+            decision: decision, legacy: legacy, relay: relay)
+    }
+}
