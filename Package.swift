@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Upstream", targets: ["Upstream"]),
         .library(name: "MockProvider", targets: ["MockProvider"]),
         .library(name: "Shepherd", targets: ["Shepherd"]),
+        .library(name: "ShepherdServer", targets: ["ShepherdServer"]),
         .executable(name: "shepherd", targets: ["shepherd"]),
     ],
     dependencies: [
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -87,6 +89,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ShepherdServer",
+            dependencies: [
+                "Canary",
+                "Resilience",
+                "Upstream",
+                "Shepherd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Commits transitions until killed: the kill -9 durability test drives it.
         .executableTarget(name: "StoreCrashProbe", dependencies: ["Shepherd", "Canary"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -94,6 +112,8 @@ let package = Package(
             dependencies: [
                 "Canary",
                 "MockProvider",
+                "Shepherd",
+                "ShepherdServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -104,6 +124,16 @@ let package = Package(
             dependencies: [
                 "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ShepherdServerTests",
+            dependencies: [
+                "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,78 @@
+/// What `shepherd serve` listens on and whom it lets in, beside the router's own configuration.
+///
+/// Secrets (the admin token and the client keys) are held as ``Secret`` values, which never
+/// print: a configuration can be logged whole.
+public struct ServerConfiguration: Sendable, CustomStringConvertible {
+    /// The address to bind. Default `127.0.0.1`.
+    public var host: String
+    /// The port to bind (0 picks a free one). Default 8080.
+    public var port: Int
+    /// Largest request body accepted; larger gets 413. Default 10 MiB.
+    public var maxBodyBytes: Int
+    /// The admin API's bearer token (`SHEPHERD_ADMIN_TOKEN`); `nil` turns the admin API off (404).
+    public var adminToken: Secret?
+    /// Keys clients must present (`Authorization: Bearer KEY`); empty lets any client in, which
+    /// is allowed only on a loopback address or with ``allowUnauthenticated``.
+    public var clientKeys: [Secret]
+    /// Allow binding a non-loopback address without client keys.
+    public var allowUnauthenticated: Bool
+    /// A file whose presence engages the rollback switch (checked every ``flagFileInterval``).
+    public var rollbackFlagFile: String?
+    /// How often the flag file is checked. Default 1 s.
+    public var flagFileInterval: Duration
+    /// How long in-flight requests and streams may take to finish after SIGTERM. Default 30 s.
+    public var shutdownGracePeriod: Duration
+
+    /// Creates a configuration; the defaults are those above.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 10 << 20, adminToken: Secret? = nil,
+        clientKeys: [Secret] = [], allowUnauthenticated: Bool = false, rollbackFlagFile: String? = nil,
+        flagFileInterval: Duration = .seconds(1), shutdownGracePeriod: Duration = .seconds(30)
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.adminToken = adminToken
+        self.clientKeys = clientKeys
+        self.allowUnauthenticated = allowUnauthenticated
+        self.rollbackFlagFile = rollbackFlagFile
+        self.flagFileInterval = flagFileInterval
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+
+    /// Whether the bind address is loopback (`127.0.0.0/8`, `::1`, `localhost`).
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    public var description: String {
+        "ServerConfiguration(host: \(host), port: \(port), maxBodyBytes: \(maxBodyBytes), "
+            + "adminAPI: \(adminToken == nil ? "off" : "on"), clientKeys: \(clientKeys.count), "
+            + "allowUnauthenticated: \(allowUnauthenticated), rollbackFlagFile: \(rollbackFlagFile ?? "none"))"
+    }
+}
+
+/// A secret string (token, key) that never appears in descriptions, logs or errors.
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The value. Read it only to compare or to send it where it belongs.
+    public let value: String
+
+    /// Wraps a secret.
+    public init(_ value: String) {
+        self.value = value
+    }
+
+    /// Compares in time independent of where the first difference is.
+    public func matches(_ candidate: String) -> Bool {
+        let a = Array(value.utf8)
+        let b = Array(candidate.utf8)
+        var difference = a.count ^ b.count
+        for i in 0..<max(a.count, b.count) {
+            difference |= Int((i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0))
+        }
+        return difference == 0
+    }
+
+    public var description: String { "[REDACTED]" }
+    public var debugDescription: String { "[REDACTED]" }
+}
