@@ -37,7 +37,7 @@ public struct CallOutcome: Sendable, Hashable {
     }
 }
 
-/// Counts of failures per ``FailureClass``.
+/// Counts of failures per ``FailureClass``; encoded as `{"rateLimited": 3, …}` (zeros left out).
 public struct FailureCounts: Sendable, Hashable, Codable {
     private var counts: [Int]
 
@@ -65,6 +65,22 @@ public struct FailureCounts: Sendable, Hashable, Codable {
     /// Adds another set of counts.
     public mutating func add(_ other: FailureCounts) {
         for i in counts.indices { counts[i] += other.counts[i] }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let byName = try decoder.singleValueContainer().decode([String: Int].self)
+        for (name, count) in byName {
+            guard let failureClass = FailureClass(rawValue: name) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown failure class \(name)"))
+            }
+            self[failureClass] = count
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Dictionary(uniqueKeysWithValues: nonZero.map { ($0.0.rawValue, $0.1) }))
     }
 
     /// The non-zero counts, in class order (for display and reasons).

@@ -45,6 +45,7 @@ public final class RollbackSwitch: Sendable {
     }
 
     private let state_: Mutex<State>
+    private let observers = Mutex<[@Sendable (State) -> Void]>([])
 
     /// Creates a switch from an environment (usually `ProcessInfo.processInfo.environment`).
     public init(environment: [String: String] = [:]) {
@@ -87,8 +88,8 @@ public final class RollbackSwitch: Sendable {
     /// - Returns: `true` when the overall engaged state changed.
     @discardableResult
     public func set(_ source: Source, engaged: Bool, reason: String) -> Bool {
-        state_.withLock { state in
-            let before = state.isEngaged
+        let (sourcesChanged, flipped, after) = state_.withLock { state in
+            let before = state
             if engaged {
                 state.engagedBy.insert(source)
                 state.reasons[source] = reason
@@ -97,8 +98,17 @@ public final class RollbackSwitch: Sendable {
                 state.reasons[source] = nil
                 if source == .environment { state.configurationError = nil }
             }
-            return before != state.isEngaged
+            return (before.engagedBy != state.engagedBy, before.isEngaged != state.isEngaged, state)
         }
+        if sourcesChanged {
+            for observer in observers.withLock({ $0 }) { observer(after) }
+        }
+        return flipped
+    }
+
+    /// Calls `observer` (on the caller's task) every time a source engages or releases.
+    public func onChange(_ observer: @escaping @Sendable (State) -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 }
 

@@ -5,14 +5,14 @@ import Yams
 /// Policies and scenarios are operator input: an unknown key is probably a
 /// typo that would silently leave a default in force, so it is an error, and
 /// so is a wrong type or an impossible value.
-struct YAMLMap {
-    let file: String
-    let path: String
+package struct YAMLMap {
+    package let file: String
+    package let path: String
     private let entries: [String: Node]
-    let keys: [String]
+    package let keys: [String]
 
     /// Parses a whole document, which must be a mapping.
-    static func document(_ text: String, file: String) throws(ConfigFileError) -> YAMLMap {
+    package static func document(_ text: String, file: String) throws(ConfigFileError) -> YAMLMap {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -23,7 +23,7 @@ struct YAMLMap {
         return try YAMLMap(node, file: file, path: "")
     }
 
-    init(_ node: Node, file: String, path: String) throws(ConfigFileError) {
+    package init(_ node: Node, file: String, path: String) throws(ConfigFileError) {
         guard let mapping = node.mapping else {
             throw ConfigFileError(file: file, keyPath: path, reason: "must be a mapping of keys to values")
         }
@@ -49,33 +49,33 @@ struct YAMLMap {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
-    func error(_ key: String?, _ reason: String) -> ConfigFileError {
+    package func error(_ key: String?, _ reason: String) -> ConfigFileError {
         ConfigFileError(file: file, keyPath: key.map { Self.join(path, $0) } ?? path, reason: reason)
     }
 
     /// Rejects keys outside `allowed`.
-    func allowOnly(_ allowed: [String]) throws(ConfigFileError) {
+    package func allowOnly(_ allowed: [String]) throws(ConfigFileError) {
         for key in keys where !allowed.contains(key) {
             throw error(key, "unknown key (allowed here: \(allowed.joined(separator: ", ")))")
         }
     }
 
-    func has(_ key: String) -> Bool { entries[key] != nil }
+    package func has(_ key: String) -> Bool { entries[key] != nil }
 
-    func node(_ key: String) -> Node? { entries[key] }
+    package func node(_ key: String) -> Node? { entries[key] }
 
-    func map(_ key: String) throws(ConfigFileError) -> YAMLMap? {
+    package func map(_ key: String) throws(ConfigFileError) -> YAMLMap? {
         guard let node = entries[key] else { return nil }
         return try YAMLMap(node, file: file, path: Self.join(path, key))
     }
 
-    func string(_ key: String) throws(ConfigFileError) -> String? {
+    package func string(_ key: String) throws(ConfigFileError) -> String? {
         guard let node = entries[key] else { return nil }
         guard let scalar = node.scalar else { throw error(key, "must be a string") }
         return scalar.string
     }
 
-    func double(_ key: String) throws(ConfigFileError) -> Double? {
+    package func double(_ key: String) throws(ConfigFileError) -> Double? {
         guard let node = entries[key] else { return nil }
         guard node.scalar != nil, let value = node.float, value.isFinite else {
             throw error(key, "must be a number (got \(Self.show(node)))")
@@ -83,7 +83,7 @@ struct YAMLMap {
         return value
     }
 
-    func int(_ key: String) throws(ConfigFileError) -> Int? {
+    package func int(_ key: String) throws(ConfigFileError) -> Int? {
         guard let node = entries[key] else { return nil }
         guard node.scalar != nil, let value = node.int else {
             throw error(key, "must be a whole number (got \(Self.show(node)))")
@@ -91,7 +91,7 @@ struct YAMLMap {
         return value
     }
 
-    func bool(_ key: String) throws(ConfigFileError) -> Bool? {
+    package func bool(_ key: String) throws(ConfigFileError) -> Bool? {
         guard let node = entries[key] else { return nil }
         guard node.scalar != nil, let value = node.bool else {
             throw error(key, "must be true or false (got \(Self.show(node)))")
@@ -99,7 +99,7 @@ struct YAMLMap {
         return value
     }
 
-    func duration(_ key: String) throws(ConfigFileError) -> Duration? {
+    package func duration(_ key: String) throws(ConfigFileError) -> Duration? {
         guard let node = entries[key] else { return nil }
         guard let text = node.scalar?.string else { throw error(key, "must be a duration such as 500ms, 30s, 2m or 1h") }
         switch DurationText.parse(text) {
@@ -108,13 +108,13 @@ struct YAMLMap {
         }
     }
 
-    func sequence(_ key: String) throws(ConfigFileError) -> [Node]? {
+    package func sequence(_ key: String) throws(ConfigFileError) -> [Node]? {
         guard let node = entries[key] else { return nil }
         guard let sequence = node.sequence else { throw error(key, "must be a list") }
         return Array(sequence)
     }
 
-    func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, as type: E.Type) throws(ConfigFileError) -> E?
+    package func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, as type: E.Type) throws(ConfigFileError) -> E?
     where E.RawValue == String {
         guard let text = try string(key) else { return nil }
         guard let value = E(rawValue: text) else {

@@ -172,3 +172,17 @@ struct LatencyHistogramTests {
         #expect(LatencyHistogram().percentile(95) == nil)
     }
 }
+
+struct FailureCountsCodingTests {
+    @Test func failureCountsEncodeAsANamedMapWithoutZeros() throws {
+        var counts = FailureCounts()
+        counts[.rateLimited] = 3
+        counts[.timeout] = 1
+        let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+        #expect(json.contains("\"rateLimited\":3") && json.contains("\"timeout\":1") && !json.contains("serverError"))
+        #expect(try JSONDecoder().decode(FailureCounts.self, from: Data(json.utf8)) == counts)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(FailureCounts.self, from: Data("{\"teapot\":1}".utf8)) }
+    }
+}
+
+import Foundation

@@ -99,7 +99,8 @@ extension MigrationRouter: Service {
         let interval = configuration.policy.ramp.evaluationInterval
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await self.clock.sleep(for: interval)
+                // Shutdown cancels the sleep: that is the normal way out, not a failure.
+                guard (try? await self.clock.sleep(for: interval)) != nil else { return }
                 do {
                     try await self.evaluate()
                 } catch let error as RolloutStoreError {

@@ -172,6 +172,18 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             control.withLock { $0.ramp = ramp }
             logger.notice("started rollout \(policy.rolloutID) at \(formatPercent(ramp.state.percent))")
         }
+        rollbackSwitch.onChange { [weak self, metrics, logger, rolloutID = policy.rolloutID] switchState in
+            guard let state = self?.state else { return }
+            metrics.publish(state: state, effectivePercent: switchState.isEngaged ? 0 : state.effectivePercent)
+            let sources = switchState.engagedBy.map(\.rawValue).sorted().joined(separator: ", ")
+            if switchState.isEngaged {
+                logger.critical(
+                    "rollback switch engaged (\(sources)): all traffic to legacy, ramp frozen",
+                    metadata: ["rollout": "\(rolloutID)"])
+            } else {
+                logger.notice("rollback switch released: traffic returns to \(formatPercent(state.effectivePercent))")
+            }
+        }
         if let problem = rollbackSwitch.state.configurationError {
             logger.error("\(problem)")
         }
