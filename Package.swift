@@ -112,9 +112,15 @@ let package = Package(
             dependencies: [
                 "Canary",
                 "MockProvider",
+                "Resilience",
+                "Upstream",
                 "Shepherd",
                 "ShepherdServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

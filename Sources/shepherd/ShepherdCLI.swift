@@ -8,6 +8,7 @@ struct ShepherdCLI: AsyncParsableCommand {
         subcommands: [
             // one command per file: Sources/shepherd/<Name>Command.swift
             SimulateCommand.self,
+            ServeCommand.self,
             MockCommand.self,
             ValidateCommand.self,
         ]

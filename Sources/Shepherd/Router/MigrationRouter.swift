@@ -286,8 +286,14 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             return response
         } catch {
             let end = clock.now
-            let failureClass = FailureClassifier().classify(error)
             let latency = start.duration(to: end)
+            var failureClass = FailureClassifier().classify(error)
+            // The executor ends an attempt that outlives its timeout by cancelling it, so the
+            // attempt sees a cancellation; it is the path's timeout, and must count against it.
+            let limits = [configuration.deadlines.perAttempt, configuration.deadlines.total].compactMap { $0 }
+            if failureClass == .cancelled, let limit = limits.min(), latency >= limit {
+                failureClass = .timeout
+            }
             record(.failure(failureClass), path: path, model: request.model, latency: latency, at: end)
             attempts.append(
                 RoutedAttempt(

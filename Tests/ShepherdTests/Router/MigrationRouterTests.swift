@@ -178,3 +178,22 @@ struct MigrationRouterTests {
         }
     }
 }
+
+struct RouterTimeoutTests {
+    @Test func anAttemptCutByItsTimeoutCountsAsATimeoutOfThePath() async throws {
+        // The relay takes 30 s (on its own clock); the router allows 200 ms per attempt on its manual clock.
+        let slow = RouterHarness.phase { $0.latency = .fixed(.seconds(30)) }
+        let deadlines = try Deadlines(total: .seconds(5), perAttempt: .milliseconds(200))
+        try await RouterHarness.with(relay: slow, deadlines: deadlines) { h in
+            try await h.router.apply(.setPercent(100))
+            let call = Task { try await h.router.complete(RouterHarness.request(user: "u1")) }
+            await h.clock.waitForSleepers(count: 1)  // the attempt's timeout timer
+            h.clock.advance(by: .milliseconds(200))
+            let answer = try await call.value
+            #expect(answer.fellBack && answer.path == .legacy)
+            #expect(answer.attempts.first?.failure == .timeout)
+            let relay = h.router.window.snapshot(of: .relay)
+            #expect(relay.failures[.timeout] == 1 && relay.failures[.cancelled] == 0)
+        }
+    }
+}

@@ -34,6 +34,7 @@ struct RouterHarness {
         store: InMemoryRolloutStore = InMemoryRolloutStore(),
         rollbackSwitch: RollbackSwitch = RollbackSwitch(),
         policy: RolloutPolicy = RouterHarness.policy,
+        deadlines: Deadlines = .standard,
         _ body: (RouterHarness) async throws -> R
     ) async throws -> R {
         let legacyMock = MockProviderServer(scenario: legacyScenario, configuration: .init(seed: 1), clock: ContinuousClock())
@@ -48,7 +49,9 @@ struct RouterHarness {
                 let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
                 let router = try await MigrationRouter(
                     legacy: legacy, relay: relay,
-                    configuration: .init(policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1)),
+                    configuration: .init(
+                        policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
+                        deadlines: deadlines),
                     store: store, rollbackSwitch: rollbackSwitch, clock: clock,
                     wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7)
                 let harness = RouterHarness(router: router, clock: clock, store: store, legacyMock: legacyMock, relayMock: relayMock)

@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# Benchmarks/proxy-load.sh: the proxy's cost on loopback (issue #5).
+#
+# One run measures, against one static nginx upstream that answers POST /v1/chat/completions
+# with a fixed OpenAI chat completion (usage included):
+#   direct    wrk → static upstream
+#   nginx     wrk → nginx split_clients (5% "relay", rest "legacy", keepalive) → static upstream
+#   shepherd  wrk → `shepherd serve` (release build) → static upstream (legacy and relay both openai)
+# Each target gets a short warm-up, then a load run (wrk -t2 -c256 -d10s --latency, POST bodies with
+# 1,000 different `user` values), then a low-concurrency latency run (1 connection, 5 s): at 256
+# connections and full load p50 is mostly queueing (connections ÷ req/s), so the per-request cost a
+# proxy adds is read at low concurrency, and shown at full load too.
+# Targets (PASS/FAIL; the script exits 0 either way, non-zero only when a step broke):
+#   shepherd req/s ≥ 0.5 × nginx req/s at 256 connections
+#   shepherd p50 − direct p50 ≤ 0.5 ms (at low concurrency)
+#   shepherd peak RSS (VmHWM) ≤ 64 MB after the 256-connection run
+#
+# Usage (from anywhere; installs nginx and wrk from Debian's packages when missing, as root):
+#   Benchmarks/proxy-load.sh
+# Environment (all optional):
+#   CONNECTIONS=256 THREADS=2 DURATION=10s WARMUP=2s     the load run
+#   LAT_CONNECTIONS=1 LAT_DURATION=5s                    the latency run (LAT_DURATION=0 skips it)
+#   USERS=1000                                           distinct `user` values in the bodies
+#   NGINX_WORKERS=auto                                    worker_processes of each nginx
+#   SHEPHERD_BIN=path                                    use this binary instead of building one
+#   SCRATCH_PATH=.build                                  swift build --scratch-path for the release build
+#   SHEPHERD_LOG_LEVEL=                                  passed as --log-level when set
+#   TARGETS="direct nginx shepherd"                      which targets to run
+#   KEEP_LOGS=1                                          keep the temporary directory (logs, raw wrk output)
+# Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+CONNECTIONS=${CONNECTIONS:-256}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+LAT_CONNECTIONS=${LAT_CONNECTIONS:-1}
+LAT_DURATION=${LAT_DURATION:-5s}
+USERS=${USERS:-1000}
+NGINX_WORKERS=${NGINX_WORKERS:-auto}
+SCRATCH_PATH=${SCRATCH_PATH:-.build}
+SHEPHERD_LOG_LEVEL=${SHEPHERD_LOG_LEVEL:-}
+TARGETS=${TARGETS:-direct nginx shepherd}
+KEEP_LOGS=${KEEP_LOGS:-0}
+WRK_TIMEOUT=${WRK_TIMEOUT:-5s}
+
+TPL_DIR="$ROOT/Benchmarks/nginx"
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------- tools
+need_install=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_install+=(nginx)
+command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
+command -v curl >/dev/null 2>&1 || need_install+=(curl)
+if [ ${#need_install[@]} -gt 0 ]; then
+    log "installing ${need_install[*]} from Debian's packages"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_install[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || die "nginx not found after installing"
+
+# ---------------------------------------------------------------------------- cleanup
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-load.XXXXXX")
+chmod 755 "$WORK"            # nginx workers run as another user when started by root
+mkdir -p "$WORK/tmp"
+PIDS=()
+
+stop_pid() {
+    local pid=$1
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    for pid in "${PIDS[@]:-}"; do
+        [ -n "$pid" ] && stop_pid "$pid"
+    done
+    if [ "$KEEP_LOGS" = "1" ]; then
+        echo "logs kept in $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------- helpers
+# A free loopback port: a bounded probe of random ports below the kernel's ephemeral range (so that
+# no outgoing connection of a previous run holds it), skipping any port in use in any TCP state.
+USED_PORTS=" "
+free_port() {
+    local low=32768 port
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    [ "$low" -gt 11000 ] || low=61000
+    local busy=" "
+    if command -v ss >/dev/null 2>&1; then
+        busy=" $(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u | tr '\n' ' ')"
+    fi
+    for _ in $(seq 1 200); do
+        port=$((10000 + RANDOM % (low - 10000)))
+        case "$USED_PORTS$busy" in *" $port "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            USED_PORTS="$USED_PORTS$port "
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free loopback port found"
+}
+
+BODY='{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}],"user":"u-0"}'
+
+# Wait until POST /v1/chat/completions on the port answers 200 (bounded: 20 s), while the process lives.
+wait_ready() {
+    local name=$1 port=$2 pid=$3 path=${4:-/v1/chat/completions}
+    for _ in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || die "$name exited during start-up (see its log above)"
+        local code
+        if [ "$path" = "/v1/chat/completions" ]; then
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'Content-Type: application/json' \
+                -d "$BODY" "http://127.0.0.1:$port$path" || true)
+        else
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port$path" || true)
+        fi
+        [ "$code" = "200" ] && return 0
+        sleep 0.1
+    done
+    die "$name did not answer 200 on 127.0.0.1:$port$path within 20 s"
+}
+
+render() { # template output port upstream_port
+    sed -e "s|@PREFIX@|$WORK|g" -e "s|@PORT@|$3|g" -e "s|@UPSTREAM_PORT@|${4:-}|g" \
+        -e "s|@WORKERS@|$NGINX_WORKERS|g" "$1" >"$2"
+}
+
+start_nginx() { # name conf → sets LAST_PID
+    local name=$1 conf=$2
+    "$NGINX" -t -q -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" 2>"$WORK/$name-test.log" ||
+        { cat "$WORK/$name-test.log" >&2; die "nginx rejected $conf"; }
+    "$NGINX" -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" >"$WORK/$name.out" 2>&1 &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+}
+
+# The wrk script: POST bodies with USERS different `user` values, prepared once per thread;
+# done() prints one machine-readable RESULT line.
+cat >"$WORK/chat.lua" <<EOF
+local reqs, n, i = {}, $USERS, 0
+local thread_id = 0
+
+function setup(thread)
+    thread:set("thread_id", thread_id)
+    thread_id = thread_id + 1
+end
+
+function init(args)
+    for u = 1, n do
+        local body = string.format(
+            '{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}],"user":"u-%d"}', u)
+        reqs[u] = wrk.format("POST", "/v1/chat/completions", {["Content-Type"] = "application/json"}, body)
+    end
+    i = ((thread_id or 0) * 7919) % n
+end
+
+function request()
+    i = i % n + 1
+    return reqs[i]
+end
+
+function done(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format(
+        "RESULT requests=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d status_errors=%d socket_errors=%d\n",
+        summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+        latency:percentile(99), latency.max, e.status, e.connect + e.read + e.write + e.timeout))
+end
+EOF
+
+# run_wrk label port threads connections duration → prints the RESULT fields as "k=v ..."
+run_wrk() {
+    local label=$1 port=$2 threads=$3 conns=$4 dur=$5
+    local out="$WORK/wrk-$label.txt"
+    if ! timeout 300 wrk -t"$threads" -c"$conns" -d"$dur" --timeout "$WRK_TIMEOUT" --latency \
+        -s "$WORK/chat.lua" "http://127.0.0.1:$port" >"$out" 2>&1; then
+        cat "$out" >&2
+        die "wrk failed for $label"
+    fi
+    grep '^RESULT ' "$out" | tail -1 | cut -d' ' -f2- || die "no RESULT line from wrk for $label"
+}
+
+field() { # "k=v k=v" key
+    printf '%s\n' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+
+# Per target: rps, p50, p99 (ms) at load; p50, p99 at low concurrency; errors.
+declare -A RPS P50 P99 LP50 LP99 ERRS
+
+measure() { # name port
+    local name=$1 port=$2
+    log "$name: warm-up ${WARMUP} at ${CONNECTIONS} connections"
+    run_wrk "$name-warmup" "$port" "$THREADS" "$CONNECTIONS" "$WARMUP" >/dev/null
+    log "$name: load run ${DURATION}, ${THREADS} threads, ${CONNECTIONS} connections"
+    local r
+    r=$(run_wrk "$name-load" "$port" "$THREADS" "$CONNECTIONS" "$DURATION")
+    local req dus
+    req=$(field "$r" requests)
+    dus=$(field "$r" duration_us)
+    RPS[$name]=$(awk -v n="$req" -v d="$dus" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+    P50[$name]=$(awk -v v="$(field "$r" p50_us)" 'BEGIN { printf "%.3f", v / 1000 }')
+    P99[$name]=$(awk -v v="$(field "$r" p99_us)" 'BEGIN { printf "%.3f", v / 1000 }')
+    local errs=$(($(field "$r" status_errors) + $(field "$r" socket_errors)))
+    log "$name: ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, non-2xx/socket errors $errs"
+    if [ "$LAT_DURATION" != "0" ]; then
+        local lt=1
+        [ "$LAT_CONNECTIONS" -lt "$THREADS" ] || lt=$THREADS
+        log "$name: latency run ${LAT_DURATION}, ${LAT_CONNECTIONS} connection(s)"
+        r=$(run_wrk "$name-latency" "$port" "$lt" "$LAT_CONNECTIONS" "$LAT_DURATION")
+        LP50[$name]=$(awk -v v="$(field "$r" p50_us)" 'BEGIN { printf "%.3f", v / 1000 }')
+        LP99[$name]=$(awk -v v="$(field "$r" p99_us)" 'BEGIN { printf "%.3f", v / 1000 }')
+        errs=$((errs + $(field "$r" status_errors) + $(field "$r" socket_errors)))
+        log "$name: p50 ${LP50[$name]} ms, p99 ${LP99[$name]} ms at ${LAT_CONNECTIONS} connection(s)"
+    fi
+    ERRS[$name]=$errs
+}
+
+wants() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# ---------------------------------------------------------------------------- shepherd binary
+if wants shepherd; then
+    if [ -n "${SHEPHERD_BIN:-}" ]; then
+        [ -x "$SHEPHERD_BIN" ] || die "SHEPHERD_BIN=$SHEPHERD_BIN is not executable"
+    else
+        log "building shepherd (release, scratch path $SCRATCH_PATH)"
+        timeout 3600 swift build -c release --product shepherd --scratch-path "$SCRATCH_PATH" >"$WORK/build.log" 2>&1 ||
+            { tail -40 "$WORK/build.log" >&2; die "swift build -c release --product shepherd failed"; }
+        SHEPHERD_BIN="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)/shepherd"
+    fi
+    SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
+fi
+
+# ---------------------------------------------------------------------------- static upstream
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+case "$LOAD_AT_START" in
+    [0-9]*) awk -v l="${LOAD_AT_START%% *}" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }' &&
+        log "warning: load average $LOAD_AT_START on $(nproc) cores: other work will skew the figures" ;;
+esac
+UPSTREAM_PORT=$(free_port)
+render "$TPL_DIR/upstream.conf.template" "$WORK/upstream.conf" "$UPSTREAM_PORT"
+start_nginx upstream "$WORK/upstream.conf"
+UPSTREAM_PID=$LAST_PID
+wait_ready "static upstream (nginx)" "$UPSTREAM_PORT" "$UPSTREAM_PID"
+log "static upstream on 127.0.0.1:$UPSTREAM_PORT (nginx $("$NGINX" -v 2>&1 | sed 's|.*nginx/||'), $NGINX_WORKERS worker(s))"
+
+if wants direct; then
+    measure direct "$UPSTREAM_PORT"
+fi
+
+# ---------------------------------------------------------------------------- nginx split_clients
+if wants nginx; then
+    SPLIT_PORT=$(free_port)
+    render "$TPL_DIR/split.conf.template" "$WORK/split.conf" "$SPLIT_PORT" "$UPSTREAM_PORT"
+    start_nginx split "$WORK/split.conf"
+    SPLIT_PID=$LAST_PID
+    wait_ready "nginx split_clients" "$SPLIT_PORT" "$SPLIT_PID"
+    log "nginx split_clients on 127.0.0.1:$SPLIT_PORT"
+    measure nginx "$SPLIT_PORT"
+    stop_pid "$SPLIT_PID"
+fi
+
+# ---------------------------------------------------------------------------- shepherd serve
+SHEPHERD_RSS_KB=""
+if wants shepherd; then
+    SHEPHERD_PORT=$(free_port)
+    args=(serve --listen "127.0.0.1:$SHEPHERD_PORT"
+        --legacy-url "http://127.0.0.1:$UPSTREAM_PORT/v1" --legacy-flavor openai
+        --relay-url "http://127.0.0.1:$UPSTREAM_PORT/v1" --relay-flavor openai
+        --policy "$ROOT/policies/default.yaml" --state "$WORK/state.sqlite")
+    [ -z "$SHEPHERD_LOG_LEVEL" ] || args+=(--log-level "$SHEPHERD_LOG_LEVEL")
+    log "starting: $SHEPHERD_BIN ${args[*]}"
+    # Started from the temporary directory, so that no ./shepherd.yaml (the repository's example)
+    # is read; the environment's rollback switch and client keys are left out.
+    (cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS "$SHEPHERD_BIN" "${args[@]}") \
+        >"$WORK/shepherd.log" 2>&1 &
+    SHEPHERD_PID=$!
+    PIDS+=("$SHEPHERD_PID")
+    if ! (wait_ready "shepherd serve" "$SHEPHERD_PORT" "$SHEPHERD_PID" /healthz &&
+        wait_ready "shepherd serve" "$SHEPHERD_PORT" "$SHEPHERD_PID"); then
+        tail -40 "$WORK/shepherd.log" >&2
+        die "shepherd serve did not become ready"
+    fi
+    path_header=$(curl -s -D - -o /dev/null --max-time 5 -H 'Content-Type: application/json' -d "$BODY" \
+        "http://127.0.0.1:$SHEPHERD_PORT/v1/chat/completions" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-shepherd-path" { print $2 }')
+    log "shepherd serve on 127.0.0.1:$SHEPHERD_PORT (x-shepherd-path: ${path_header:-none})"
+    measure shepherd "$SHEPHERD_PORT"
+    SHEPHERD_RSS_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SHEPHERD_PID/status" 2>/dev/null || true)
+    kill -0 "$SHEPHERD_PID" 2>/dev/null || { tail -40 "$WORK/shepherd.log" >&2; die "shepherd serve died during the run"; }
+    stop_pid "$SHEPHERD_PID"
+fi
+
+stop_pid "$UPSTREAM_PID"
+
+# ---------------------------------------------------------------------------- report
+echo
+echo "proxy-load: loopback, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (latency run: -c$LAT_CONNECTIONS -d$LAT_DURATION)," \
+    "$(nproc) cores, nginx workers $NGINX_WORKERS, load average at start $LOAD_AT_START"
+printf '%-10s %10s %10s %10s %14s %14s %8s\n' target "req/s" "p50 ms" "p99 ms" "p50 ms (c$LAT_CONNECTIONS)" "p99 ms (c$LAT_CONNECTIONS)" errors
+for t in direct nginx shepherd; do
+    wants "$t" || continue
+    printf '%-10s %10s %10s %10s %14s %14s %8s\n' "$t" "${RPS[$t]}" "${P50[$t]}" "${P99[$t]}" \
+        "${LP50[$t]:--}" "${LP99[$t]:--}" "${ERRS[$t]}"
+done
+
+if wants shepherd; then
+    echo
+    verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
+    if wants nginx; then
+        ratio=$(awk -v s="${RPS[shepherd]}" -v n="${RPS[nginx]}" 'BEGIN { printf "%.2f", s / n }')
+        ok=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.5) ? 1 : 0 }')
+        printf '%-4s throughput: shepherd/nginx = %s× (target ≥ 0.50×)\n' "$(verdict "$ok")" "$ratio"
+    fi
+    if wants direct; then
+        if [ "$LAT_DURATION" != "0" ]; then
+            added=$(awk -v s="${LP50[shepherd]}" -v d="${LP50[direct]}" 'BEGIN { printf "%.3f", s - d }')
+            ok=$(awk -v a="$added" 'BEGIN { print (a <= 0.5) ? 1 : 0 }')
+            printf '%-4s added p50 over direct at %s connection(s): %s ms (target ≤ 0.5 ms)\n' "$(verdict "$ok")" \
+                "$LAT_CONNECTIONS" "$added"
+        fi
+        loaded="shepherd +$(awk -v s="${P50[shepherd]}" -v d="${P50[direct]}" 'BEGIN { printf "%.3f", s - d }') ms"
+        if wants nginx; then
+            loaded="$loaded, nginx +$(awk -v s="${P50[nginx]}" -v d="${P50[direct]}" 'BEGIN { printf "%.3f", s - d }') ms"
+        fi
+        printf 'info p50 over direct at %s connections, full load: %s (at saturation p50 is mostly\n' \
+            "$CONNECTIONS" "$loaded"
+        echo "     queueing, about connections ÷ req/s: the latency target is judged at low concurrency)"
+    fi
+    if [ -n "$SHEPHERD_RSS_KB" ]; then
+        rss_mb=$(awk -v k="$SHEPHERD_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+        ok=$(awk -v k="$SHEPHERD_RSS_KB" 'BEGIN { print (k <= 64 * 1024) ? 1 : 0 }')
+        printf '%-4s peak RSS (VmHWM) at %s connections: %s MB (target ≤ 64 MB)\n' "$(verdict "$ok")" "$CONNECTIONS" "$rss_mb"
+    else
+        echo "FAIL peak RSS: could not read VmHWM from /proc/$SHEPHERD_PID/status"
+    fi
+fi

@@ -1,0 +1,224 @@
+public import Canary
+import Foundation
+public import Upstream
+
+/// Everything `shepherd serve` needs: where to listen, the two upstreams, the policy, the state
+/// file, and the server's own settings — from `shepherd.yaml`, flags and the environment.
+///
+/// Precedence: a flag beats the file, the file beats the default. Secrets come from the
+/// environment (`SHEPHERD_LEGACY_API_KEY`, `SHEPHERD_RELAY_API_KEY`, `SHEPHERD_ADMIN_TOKEN`,
+/// `SHEPHERD_CLIENT_KEYS`, comma-separated) or, discouraged, from the file; they are held as
+/// ``Secret``s and never printed.
+///
+/// ```swift
+/// let config = try ServeConfiguration.resolve(file: "shepherd.yaml", overrides: overrides,
+///                                             environment: ProcessInfo.processInfo.environment)
+/// ```
+public struct ServeConfiguration: Sendable, CustomStringConvertible {
+    /// One upstream path.
+    public struct Upstream: Sendable, CustomStringConvertible {
+        /// The API root as the provider's SDK takes it (`https://api.openai.com/v1`, `https://api.anthropic.com`).
+        public var url: String
+        /// The wire format.
+        public var flavor: ProviderKind
+        /// The key, when one is set.
+        public var apiKey: Secret?
+        /// Per-request timeout.
+        public var timeout: Duration
+
+        public var description: String {
+            "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription))"
+        }
+    }
+
+    /// The HTTP server's settings.
+    public var server: ServerConfiguration
+    /// The legacy (baseline) upstream.
+    public var legacy: Upstream
+    /// The relay (canary) upstream.
+    public var relay: Upstream
+    /// The rollout policy file.
+    public var policyFile: String
+    /// The SQLite state file.
+    public var stateFile: String
+
+    public var description: String {
+        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server)"
+    }
+
+    /// What the command line says; `nil` leaves the file's (or the default) value.
+    public struct Overrides: Sendable {
+        public var listen: String?
+        public var legacyURL: String?
+        public var legacyFlavor: ProviderKind?
+        public var relayURL: String?
+        public var relayFlavor: ProviderKind?
+        public var policyFile: String?
+        public var stateFile: String?
+        public var allowUnauthenticated: Bool?
+        public var rollbackFlagFile: String?
+
+        public init(
+            listen: String? = nil, legacyURL: String? = nil, legacyFlavor: ProviderKind? = nil, relayURL: String? = nil,
+            relayFlavor: ProviderKind? = nil, policyFile: String? = nil, stateFile: String? = nil,
+            allowUnauthenticated: Bool? = nil, rollbackFlagFile: String? = nil
+        ) {
+            self.listen = listen
+            self.legacyURL = legacyURL
+            self.legacyFlavor = legacyFlavor
+            self.relayURL = relayURL
+            self.relayFlavor = relayFlavor
+            self.policyFile = policyFile
+            self.stateFile = stateFile
+            self.allowUnauthenticated = allowUnauthenticated
+            self.rollbackFlagFile = rollbackFlagFile
+        }
+    }
+
+    /// Reads `file` (when given), applies `overrides` and the environment, and checks the result.
+    ///
+    /// - Throws: ``ConfigFileError`` naming the file (or `command line` / the variable), the key and
+    ///   the reason: an unknown key, a bad URL, a missing upstream, a non-loopback address without
+    ///   client keys, and so on.
+    public static func resolve(
+        file: String?, overrides: Overrides, environment: [String: String]
+    ) throws(ConfigFileError) -> ServeConfiguration {
+        var listen = "127.0.0.1:8080"
+        var legacyURL: String?
+        var legacyFlavor = ProviderKind.openAICompatible
+        var relayURL: String?
+        var relayFlavor = ProviderKind.openAICompatible
+        var legacyKey: Secret?
+        var relayKey: Secret?
+        var legacyTimeout = Duration.seconds(60)
+        var relayTimeout = Duration.seconds(60)
+        var policyFile = "policies/default.yaml"
+        var stateFile = "shepherd.sqlite"
+        var server = ServerConfiguration()
+        var source = "command line"
+
+        if let file {
+            source = file
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigFileError(file: file, keyPath: "", reason: "cannot be read (\(error.localizedDescription))")
+            }
+            let root = try YAMLMap.document(text, file: file)
+            try root.allowOnly(["listen", "policy", "state", "legacy", "relay", "server"])
+            listen = try root.string("listen") ?? listen
+            policyFile = try root.string("policy") ?? policyFile
+            stateFile = try root.string("state") ?? stateFile
+            for name in ["legacy", "relay"] {
+                guard let map = try root.map(name) else { continue }
+                try map.allowOnly(["url", "flavor", "apiKey", "apiKeyEnv", "timeout"])
+                let url = try map.string("url")
+                let flavor = try map.string("flavor").map { value throws(ConfigFileError) -> ProviderKind in
+                    guard let kind = ProviderKind(rawValue: value) else {
+                        throw map.error("flavor", "must be openai or anthropic (got \(value))")
+                    }
+                    return kind
+                }
+                var key = try map.string("apiKey").map(Secret.init)
+                if let variable = try map.string("apiKeyEnv") {
+                    guard let value = environment[variable], !value.isEmpty else {
+                        throw map.error("apiKeyEnv", "names \(variable), which is not set")
+                    }
+                    key = Secret(value)
+                }
+                let timeout = try map.duration("timeout")
+                if let timeout, timeout <= .zero { throw map.error("timeout", "must be longer than zero") }
+                if name == "legacy" {
+                    legacyURL = url ?? legacyURL
+                    legacyFlavor = flavor ?? legacyFlavor
+                    legacyKey = key ?? legacyKey
+                    legacyTimeout = timeout ?? legacyTimeout
+                } else {
+                    relayURL = url ?? relayURL
+                    relayFlavor = flavor ?? relayFlavor
+                    relayKey = key ?? relayKey
+                    relayTimeout = timeout ?? relayTimeout
+                }
+            }
+            if let map = try root.map("server") {
+                try map.allowOnly([
+                    "maxBodyBytes", "rollbackFlagFile", "flagFileInterval", "shutdownGracePeriod", "allowUnauthenticated",
+                ])
+                if let bytes = try map.int("maxBodyBytes") {
+                    guard bytes > 0 else { throw map.error("maxBodyBytes", "must be positive (got \(bytes))") }
+                    server.maxBodyBytes = bytes
+                }
+                server.rollbackFlagFile = try map.string("rollbackFlagFile") ?? server.rollbackFlagFile
+                if let interval = try map.duration("flagFileInterval") {
+                    guard interval > .zero else { throw map.error("flagFileInterval", "must be longer than zero") }
+                    server.flagFileInterval = interval
+                }
+                server.shutdownGracePeriod = try map.duration("shutdownGracePeriod") ?? server.shutdownGracePeriod
+                server.allowUnauthenticated = try map.bool("allowUnauthenticated") ?? server.allowUnauthenticated
+            }
+        }
+
+        // Flags win over the file.
+        listen = overrides.listen ?? listen
+        legacyURL = overrides.legacyURL ?? legacyURL
+        legacyFlavor = overrides.legacyFlavor ?? legacyFlavor
+        relayURL = overrides.relayURL ?? relayURL
+        relayFlavor = overrides.relayFlavor ?? relayFlavor
+        policyFile = overrides.policyFile ?? policyFile
+        stateFile = overrides.stateFile ?? stateFile
+        server.allowUnauthenticated = overrides.allowUnauthenticated ?? server.allowUnauthenticated
+        server.rollbackFlagFile = overrides.rollbackFlagFile ?? server.rollbackFlagFile
+
+        // The environment supplies secrets.
+        if let value = environment["SHEPHERD_LEGACY_API_KEY"], !value.isEmpty { legacyKey = Secret(value) }
+        if let value = environment["SHEPHERD_RELAY_API_KEY"], !value.isEmpty { relayKey = Secret(value) }
+        if let value = environment["SHEPHERD_ADMIN_TOKEN"], !value.isEmpty { server.adminToken = Secret(value) }
+        if let value = environment["SHEPHERD_CLIENT_KEYS"] {
+            server.clientKeys = value.split(separator: ",").map { Secret(String($0).trimmingCharacters(in: .whitespaces)) }
+                .filter { !$0.value.isEmpty }
+        }
+
+        let (host, port) = try parseListen(listen, source: source)
+        server.host = host
+        server.port = port
+        guard let legacyURL else {
+            throw ConfigFileError(file: source, keyPath: "legacy.url", reason: "is required (or --legacy-url)")
+        }
+        guard let relayURL else {
+            throw ConfigFileError(file: source, keyPath: "relay.url", reason: "is required (or --relay-url)")
+        }
+        try checkURL(legacyURL, source: source, key: "legacy.url")
+        try checkURL(relayURL, source: source, key: "relay.url")
+        if !server.isLoopback, server.clientKeys.isEmpty, !server.allowUnauthenticated {
+            throw ConfigFileError(
+                file: source, keyPath: "listen",
+                reason: "\(host) is not a loopback address and no client keys are set (SHEPHERD_CLIENT_KEYS): "
+                    + "anyone who can reach it could spend your keys; set client keys or pass --allow-unauthenticated")
+        }
+        return ServeConfiguration(
+            server: server,
+            legacy: Upstream(url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout),
+            relay: Upstream(url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout),
+            policyFile: policyFile, stateFile: stateFile)
+    }
+
+    static func parseListen(_ text: String, source: String) throws(ConfigFileError) -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":") else {
+            throw ConfigFileError(file: source, keyPath: "listen", reason: "must be HOST:PORT (got \(text))")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            throw ConfigFileError(file: source, keyPath: "listen", reason: "must be HOST:PORT with a port 0…65535 (got \(text))")
+        }
+        return (host, port)
+    }
+
+    static func checkURL(_ text: String, source: String, key: String) throws(ConfigFileError) {
+        guard let url = URL(string: text), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil
+        else {
+            throw ConfigFileError(file: source, keyPath: key, reason: "must be an http(s) URL such as https://api.openai.com/v1 (got \(text))")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// JSON in and out of request and response bodies.
+enum JSONBody {
+    /// Encodes a value (sorted keys for stable output); encoding our own types cannot fail.
+    static func encode(_ value: some Encodable) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return ByteBuffer(bytes: try encoder.encode(value))
+        } catch {
+            return ByteBuffer(
+                string:
+                    #"{"error":{"message":"response could not be encoded","type":"server_error","param":null,"code":"internal_error"}}"#
+            )
+        }
+    }
+
+    /// A `200 OK` (or `status`) JSON response.
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
+    }
+
+    /// Decodes `T` from a body.
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+    }
+
+    /// Reads a body of at most `limit` bytes; larger gets ``OpenAIError/bodyTooLarge(limit:)`` (413).
+    ///
+    /// A `Content-Length` over the limit is refused before a byte is read.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw OpenAIError.bodyTooLarge(limit: limit)
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw OpenAIError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    /// A readable explanation of a decoding failure: the field path and what was wrong.
+    static func explain(_ error: any Error) -> (param: String?, message: String) {
+        guard let error = error as? DecodingError else { return (nil, "the body does not match the expected shape") }
+        func path(_ codingPath: [any CodingKey]) -> String? {
+            let parts = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+            let joined = parts.joined()
+            guard !joined.isEmpty else { return nil }
+            return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context.codingPath + [key])
+            return (at, "`\(at ?? key.stringValue)` is required")
+        case .typeMismatch(let type, let context):
+            let at = path(context.codingPath)
+            return (at, "`\(at ?? "body")` has the wrong type (expected \(type))")
+        case .valueNotFound(let type, let context):
+            let at = path(context.codingPath)
+            return (at, "`\(at ?? "body")` must not be null (expected \(type))")
+        case .dataCorrupted(let context):
+            let at = path(context.codingPath)
+            return (at, "`\(at ?? "body")` is invalid: \(context.debugDescription)")
+        @unknown default:
+            return (nil, "the body does not match the expected shape")
+        }
+    }
+}

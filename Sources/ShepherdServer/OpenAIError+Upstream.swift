@@ -1,0 +1,166 @@
+import Canary
+import Hummingbird
+import Resilience
+import Shepherd
+import Upstream
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// How an upstream failure becomes the caller's HTTP status.
+///
+/// | router error | status | why |
+/// | --- | --- | --- |
+/// | `rejected` (400, 404, 409, 413, 422 upstream) | the upstream's status, its message | the caller's request is at fault; it was not failed over |
+/// | `rejected`, operation unsupported upstream | 501 | e.g. embeddings on an Anthropic legacy path |
+/// | `upstreamAuth` (401, 403 upstream) | 502 | Shepherd's own credentials were refused: a configuration problem, never the caller's |
+/// | `allPathsFailed`, deciding failure a timeout | 504 | the upstream did not answer in time |
+/// | `allPathsFailed`, every failure "unavailable" | 503 (+ `Retry-After`) | 429, 503, 529, an open breaker or a spent retry budget: a state that passes, retry later |
+/// | `allPathsFailed`, otherwise | 502 | 500, 502, connection, malformed answers |
+/// | `cancelled` | 499 | the caller went away (nginx's convention; nobody reads it) |
+///
+/// The message lists every attempt (`relay gpt-4.1: serverError (http_503); legacy …`), never a key.
+extension OpenAIError {
+    /// What the mapping needs to know of a failure, whichever type reported it.
+    struct UpstreamFailure {
+        var code: RouterError.Code
+        var failureClass: FailureClass
+        var message: String
+        var attempts: [RoutedAttempt]
+        var underlying: (any Error)?
+
+        init(router error: RouterError) {
+            code = error.code
+            failureClass = error.failureClass
+            message = error.message
+            attempts = error.attempts
+            underlying = error.underlying
+        }
+
+        /// An error thrown as is (only `models` does: the router wraps everything else).
+        init(unwrapped error: any Error) {
+            failureClass = FailureClassifier().classify(error)
+            code =
+                switch failureClass {
+                case .clientError: .rejected
+                case .authError: .upstreamAuth
+                case .cancelled: .cancelled
+                default: .allPathsFailed
+                }
+            message = (error as? ProviderError)?.label ?? failureClass.rawValue
+            attempts = []
+            underlying = error
+        }
+    }
+
+    /// Maps any error a router call throws.
+    init(upstream error: any Error) {
+        if let routerError = error as? RouterError {
+            self.init(UpstreamFailure(router: routerError))
+        } else {
+            self.init(UpstreamFailure(unwrapped: error))
+        }
+    }
+
+    /// Maps a router error by the table above.
+    init(_ error: UpstreamFailure) {
+        let provider = error.underlying as? ProviderError
+        var headers = HTTPFields()
+        if let last = error.attempts.last {
+            headers[.shepherdPath] = last.path.rawValue
+            let paths = Set(error.attempts.map(\.path))
+            headers[.shepherdFallback] = paths.count > 1 ? "true" : "false"
+        }
+        let tried = Self.tried(error)
+        switch error.code {
+        case .rejected:
+            if provider?.code == .unsupported {
+                self.init(
+                    .notImplemented,
+                    "\(provider?.message ?? "The upstream does not support this operation"). Tried: \(tried).",
+                    type: "invalid_request_error", code: "unsupported_operation", headers: headers)
+                return
+            }
+            let status =
+                provider?.httpStatus.flatMap { (400..<500).contains($0) && ![401, 403, 429].contains($0) ? $0 : nil }
+                ?? 400
+            let message = provider?.message.flatMap { $0.isEmpty ? nil : $0 } ?? error.message
+            self.init(
+                HTTPResponse.Status(code: status), message, type: provider?.upstreamType ?? "invalid_request_error",
+                headers: headers)
+        case .upstreamAuth:
+            let who =
+                error.attempts.last(where: { $0.failure == .authError }).map {
+                    "the \($0.path) upstream (\($0.provider))"
+                }
+                ?? "an upstream"
+            self.init(
+                .badGateway,
+                "\(who.prefix(1).uppercased() + who.dropFirst()) refused Shepherd's credentials "
+                    + "(\(provider?.label ?? "auth error")). This is a problem in Shepherd's configuration, not in your "
+                    + "request: the operator must check that upstream's API key.",
+                type: "api_error", code: "upstream_auth_failed", headers: headers)
+        case .cancelled:
+            self.init(
+                HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "The request was cancelled.",
+                type: "api_error", code: "cancelled", headers: headers)
+        case .allPathsFailed:
+            if error.failureClass == .timeout {
+                let deciding = Self.label(error.underlying).map { " (\($0))" } ?? ""
+                self.init(
+                    .gatewayTimeout, "No upstream answered in time\(deciding). Tried: \(tried).", type: "api_error",
+                    code: "upstream_timeout", headers: headers)
+            } else if Self.everyFailureIsUnavailable(error) {
+                if let wait = error.underlying.flatMap({ FailureClassifier().retryAfter(of: $0) }).map(Self.seconds) {
+                    headers[.retryAfter] = String(wait)
+                }
+                self.init(
+                    .serviceUnavailable, "Every upstream is unavailable or rate limited; retry later. Tried: \(tried).",
+                    type: "api_error", code: "upstream_unavailable", headers: headers)
+            } else {
+                self.init(
+                    .badGateway, "No upstream could answer. Tried: \(tried).", type: "api_error",
+                    code: "upstream_failed", headers: headers)
+            }
+        }
+    }
+
+    /// `relay gpt-4.1: serverError (http_503); legacy gpt-4.1: serverError (http_503)`.
+    private static func tried(_ error: UpstreamFailure) -> String {
+        if error.attempts.isEmpty {
+            let label = (error.underlying as? ProviderError).map { "\($0.provider): \($0.label)" } ?? error.message
+            return "\(label) (\(error.failureClass.rawValue))"
+        }
+        return error.attempts.map(\.summary).joined(separator: "; ")
+    }
+
+    /// Whether every failure says "not now" rather than "broken": 429, 503, 529, open breaker, spent budget.
+    private static func everyFailureIsUnavailable(_ error: UpstreamFailure) -> Bool {
+        var failures = error.attempts.compactMap { attempt in attempt.failure.map { ($0, attempt.detail) } }
+        if failures.isEmpty {
+            let detail = label(error.underlying)
+            failures = [(error.failureClass, detail)]
+        }
+        return failures.allSatisfy { failureClass, detail in
+            if failureClass == .rateLimited { return true }
+            guard failureClass == .serverError, let detail else { return false }
+            return ["http_503", "http_529", "circuit_open", "budget_exhausted"].contains(detail)
+        }
+    }
+
+    /// A short, secret-free label of the deciding error (`attempt_timed_out`, `http_504`, …).
+    private static func label(_ error: (any Error)?) -> String? {
+        if let provider = error as? ProviderError { return provider.label }
+        if let resilience = error as? ResilienceError { return resilience.metricLabel }
+        return nil
+    }
+
+    /// Whole seconds to wait, rounded up, at least 1.
+    private static func seconds(_ retryAfter: RetryAfter) -> Int {
+        let delay = retryAfter.delay(atUnixTime: Date().timeIntervalSince1970)
+        return max(1, Int(delay.seconds.rounded(.up)))
+    }
+}

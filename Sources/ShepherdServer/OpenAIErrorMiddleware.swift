@@ -1,0 +1,42 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into an OpenAI error envelope with the right status.
+///
+/// ``OpenAIError``s are rendered as they are; the router's "no route" becomes 404, or 405 with
+/// `Allow` when the path exists for other methods; Hummingbird's own HTTP errors keep their
+/// status; anything else is a 500 whose detail goes to the log, not to the caller. The server's
+/// own secrets (admin token, client keys) are scrubbed from every message, as a last line of
+/// defence: no message is built from them in the first place.
+struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteTable
+    let secrets: [Secret]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as OpenAIError {
+            return error.response(redacting: secrets)
+        } catch let error as HTTPError where error.status == .notFound {
+            let path = request.uri.path
+            let allowed = routes.methods(at: path)
+            if !allowed.isEmpty, !allowed.contains(request.method) {
+                return OpenAIError.methodNotAllowed(request.method, path, allowed: allowed).response(redacting: secrets)
+            }
+            return OpenAIError.notFound(request.method, path).response(redacting: secrets)
+        } catch let error as HTTPError {
+            let message = error.body ?? error.status.reasonPhrase
+            return OpenAIError(error.status, message, headers: error.headers).response(redacting: secrets)
+        } catch let error as any HTTPResponseError {
+            return OpenAIError(error.status, error.status.reasonPhrase).response(redacting: secrets)
+        } catch {
+            let requestID = RequestID.of(request, context: context)
+            context.logger.error(
+                "unhandled error: \(OpenAIError.redact(String(describing: error), secrets))",
+                metadata: ["request_id": "\(requestID)"])
+            return OpenAIError.internalError(requestID: requestID).response(redacting: secrets)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Canary
+import Hummingbird
+import Logging
+import Shepherd
+import Upstream
+
+/// The OpenAI-compatible routes: `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`.
+///
+/// Each call is routed by ``MigrationRouter``: the routing key comes from `x-shepherd-routing-key`
+/// (or `x-session-id`), else the OpenAI `user` field, else the split is random. Answers carry
+/// `x-shepherd-path`, `x-shepherd-fallback` and `x-shepherd-model`. Nothing of the caller's
+/// request headers goes upstream except the request id: the providers send their own keys, so
+/// a client's `Authorization` never leaves Shepherd.
+struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
+    let router: MigrationRouter<C>
+    let maxBodyBytes: Int
+
+    func register(on group: RouterGroup<BasicRequestContext>, table: RouteTable) {
+        group.post("chat/completions") { request, context in try await self.chat(request, context: context) }
+        group.post("embeddings") { request, context in try await self.embeddings(request, context: context) }
+        group.get("models") { request, context in try await self.models(request, context: context) }
+        table.record(.post, "/v1/chat/completions")
+        table.record(.post, "/v1/embeddings")
+        table.record(.get, "/v1/models")
+    }
+
+    // MARK: Handlers
+
+    func chat(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await JSONBody.collect(request, limit: maxBodyBytes)
+        let chat = try RequestParsing.chatRequest(from: body)
+        let routing = Self.routing(request, context: context, fallbackKey: nil)
+        if chat.isStreaming {
+            let stream: RoutedStream
+            do {
+                stream = try await router.stream(chat, routing: routing)
+            } catch {
+                throw OpenAIError(upstream: error)
+            }
+            return SSEWriter.response(
+                for: stream, includeUsage: chat.streamOptions?.includeUsage == true, logger: context.logger)
+        }
+        let routed: RoutedResponse
+        do {
+            routed = try await router.complete(chat, routing: routing)
+        } catch {
+            throw OpenAIError(upstream: error)
+        }
+        let model =
+            routed.response.model.isEmpty
+            ? (routed.response.metadata?.upstreamModel ?? chat.model) : routed.response.model
+        return JSONBody.response(
+            routed.response, headers: .shepherd(path: routed.path, fellBack: routed.fellBack, model: model))
+    }
+
+    func embeddings(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await JSONBody.collect(request, limit: maxBodyBytes)
+        let embeddings = try RequestParsing.embeddingRequest(from: body)
+        // The router reads only the explicit key for embeddings: the `user` fallback is applied here.
+        let routing = Self.routing(request, context: context, fallbackKey: embeddings.user)
+        let (response, path): (EmbeddingResponse, TrafficPath)
+        do {
+            (response, path) = try await router.embeddings(embeddings, routing: routing)
+        } catch {
+            throw OpenAIError(upstream: error)
+        }
+        // `fellBack` is not reported by the router for embeddings: only the path is known.
+        var headers = HTTPFields()
+        headers[.shepherdPath] = path.rawValue
+        headers[.shepherdModel] = response.model.isEmpty ? embeddings.model : response.model
+        return JSONBody.response(response, headers: headers)
+    }
+
+    func models(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let list: ModelList
+        do {
+            list = try await router.models(context: Self.callContext(request, context: context))
+        } catch {
+            throw OpenAIError(upstream: error)
+        }
+        return JSONBody.response(list)
+    }
+
+    // MARK: Helpers
+
+    /// The routing hint: the header key (else `fallbackKey`) and a context with only the request id.
+    static func routing(_ request: Request, context: BasicRequestContext, fallbackKey: String?) -> RoutingHint {
+        let header = [request.headers[.shepherdRoutingKey], request.headers[.sessionID]]
+            .compactMap { $0 }.first { !$0.isEmpty }
+        return RoutingHint(key: header ?? fallbackKey, context: callContext(request, context: context))
+    }
+
+    /// What a provider gets from the caller's request: its id and the request's logger. Never
+    /// its headers (`Authorization` above all): `headers` stays empty on purpose.
+    static func callContext(_ request: Request, context: BasicRequestContext) -> CallContext {
+        CallContext(requestID: RequestID.of(request, context: context), headers: [:], logger: context.logger)
+    }
+}

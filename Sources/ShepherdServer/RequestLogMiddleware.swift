@@ -1,0 +1,68 @@
+import Hummingbird
+import Logging
+
+/// Logs one line per request at `info`: method, route, status, latency, and for proxied calls
+/// the path that answered, whether it fell back and the model.
+///
+/// A streamed answer is logged when its last byte is written (or the caller goes away), so that
+/// its latency is the whole stream's. Headers, bodies and query strings are never logged: a
+/// key, a token or an `Authorization` header cannot reach the log through here.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let start = ContinuousClock.now
+        let requestID = RequestID.of(request, context: context)
+        var response = try await next(request, context)
+        response.headers[.requestID] = requestID
+        let line = Line(
+            method: request.method.rawValue, route: request.uri.path, status: response.status.code,
+            requestID: requestID, shepherdPath: response.headers[.shepherdPath],
+            fallback: response.headers[.shepherdFallback], model: response.headers[.shepherdModel])
+        let logger = context.logger
+        if response.headers[.contentType] == "text/event-stream" {
+            let body = response.body
+            response.body = ResponseBody { writer in
+                do {
+                    try await body.write(writer)
+                    line.log(to: logger, latency: start.duration(to: .now), outcome: "complete")
+                } catch {
+                    line.log(to: logger, latency: start.duration(to: .now), outcome: "client_gone")
+                    throw error
+                }
+            }
+        } else {
+            line.log(to: logger, latency: start.duration(to: .now), outcome: nil)
+        }
+        return response
+    }
+
+    struct Line: Sendable {
+        var method: String
+        var route: String
+        var status: Int
+        var requestID: String
+        var shepherdPath: String?
+        var fallback: String?
+        var model: String?
+
+        func log(to logger: Logger, latency: Duration, outcome: String?) {
+            var metadata: Logger.Metadata = [
+                "status": "\(status)",
+                "latency_ms": "\(Self.milliseconds(latency))",
+                "request_id": "\(requestID)",
+            ]
+            if let shepherdPath { metadata["shepherd_path"] = "\(shepherdPath)" }
+            if let fallback { metadata["fallback"] = "\(fallback)" }
+            if let model { metadata["model"] = "\(model)" }
+            if let outcome { metadata["stream"] = "\(outcome)" }
+            logger.info("\(method) \(route) \(status)", metadata: metadata)
+        }
+
+        static func milliseconds(_ duration: Duration) -> String {
+            let (seconds, attoseconds) = duration.components
+            let millis = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+            return String(Int(millis.rounded()))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Hummingbird
+import Upstream
+
+/// Turns request bodies into wire types, or into the 400 that says exactly what is wrong.
+///
+/// The body is decoded once on the happy path; only when that fails is it read again as plain
+/// JSON to tell a malformed body from a missing `model` or empty `messages`.
+enum RequestParsing {
+    /// A chat request with a model and at least one message.
+    static func chatRequest(from body: ByteBuffer) throws -> ChatRequest {
+        do {
+            let request = try JSONBody.decode(ChatRequest.self, from: body)
+            if request.model.isEmpty { throw OpenAIError.missing("model", "name the model to call, e.g. \"gpt-4.1\"") }
+            if request.messages.isEmpty { throw OpenAIError.missing("messages", "send at least one message") }
+            return request
+        } catch let error as OpenAIError {
+            throw error
+        } catch {
+            let fields = try object(body)
+            try requireModel(fields)
+            guard let messages = fields["messages"], messages != .null else {
+                throw OpenAIError.missing("messages", "send the conversation as an array of messages")
+            }
+            guard case .array(let list) = messages else {
+                throw OpenAIError.invalid("messages", "`messages` must be an array of messages.")
+            }
+            if list.isEmpty { throw OpenAIError.missing("messages", "send at least one message") }
+            let (param, message) = JSONBody.explain(error)
+            throw OpenAIError.invalid(param, "Invalid request: \(message).")
+        }
+    }
+
+    /// An embeddings request with a model and an input.
+    static func embeddingRequest(from body: ByteBuffer) throws -> EmbeddingRequest {
+        do {
+            let request = try JSONBody.decode(EmbeddingRequest.self, from: body)
+            if request.model.isEmpty { throw OpenAIError.missing("model", "name the embedding model to call") }
+            return request
+        } catch let error as OpenAIError {
+            throw error
+        } catch {
+            let fields = try object(body)
+            try requireModel(fields)
+            if fields["input"] == nil || fields["input"] == .null {
+                throw OpenAIError.missing("input", "send a string or an array of strings to embed")
+            }
+            let (param, message) = JSONBody.explain(error)
+            throw OpenAIError.invalid(param, "Invalid request: \(message).")
+        }
+    }
+
+    /// The body as a JSON object, or 400.
+    private static func object(_ body: ByteBuffer) throws -> [String: JSONValue] {
+        let json: JSONValue
+        do {
+            json = try JSONBody.decode(JSONValue.self, from: body)
+        } catch {
+            throw OpenAIError.malformedJSON(body.readableBytes == 0 ? "the body is empty" : nil)
+        }
+        guard case .object(let fields) = json else {
+            throw OpenAIError.invalid(nil, "The body must be a JSON object.")
+        }
+        return fields
+    }
+
+    private static func requireModel(_ fields: [String: JSONValue]) throws {
+        guard let model = fields["model"], model != .null else {
+            throw OpenAIError.missing("model", "name the model to call, e.g. \"gpt-4.1\"")
+        }
+        guard case .string(let name) = model, !name.isEmpty else {
+            throw OpenAIError.invalid("model", "`model` must be a non-empty string.")
+        }
+    }
+}

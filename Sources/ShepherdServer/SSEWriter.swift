@@ -1,0 +1,99 @@
+import Canary
+import Hummingbird
+import Logging
+import Resilience
+import Shepherd
+import Upstream
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Writes a routed stream to the caller as OpenAI server-sent events, chunk by chunk.
+///
+/// Each chunk is written as `data: {chunk}\n\n` as soon as the upstream delivers it (nothing is
+/// buffered), and the stream ends with `data: [DONE]\n\n`. When the upstream fails after the
+/// first chunk (the commit point: no failover is possible any more) the caller gets an
+/// OpenAI-style error event, `data: {"error": {…}}\n\n`, and the stream ends without `[DONE]`:
+/// never a silent clean end that would pass a truncated answer off as complete.
+///
+/// The upstream clients always ask for `stream_options.include_usage` (cost accounting needs
+/// it); a caller that did not ask for it does not get the usage-only last chunk, nor `usage`
+/// on other chunks.
+enum SSEWriter {
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+
+    static func response(for stream: RoutedStream, includeUsage: Bool, logger: Logger) -> Response {
+        var headers = HTTPFields.shepherd(
+            path: stream.path, fellBack: stream.fellBack, model: stream.metadata.upstreamModel)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        // Reverse proxies (nginx) must not buffer the stream either.
+        headers[.init("x-accel-buffering")!] = "no"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await write(stream, includeUsage: includeUsage, logger: logger, to: &writer)
+            })
+    }
+
+    private static func write(
+        _ stream: RoutedStream, includeUsage: Bool, logger: Logger, to writer: inout any ResponseBodyWriter
+    ) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var chunks = stream.makeAsyncIterator()
+        while true {
+            let next: ChatChunk?
+            do {
+                next = try await chunks.next()
+            } catch {
+                // The upstream failed mid-stream. A failure to write below (the caller gone) is
+                // not caught here: it ends the handler and the stream is recorded as cancelled.
+                let failure = streamFailure(error, path: stream.path)
+                logger.warning(
+                    "stream failed after its first chunk; ended with an error event",
+                    metadata: ["shepherd_path": "\(stream.path.rawValue)", "code": "\(failure.code ?? "")"])
+                try await writer.write(frame(JSONBody.encode(failure.envelope)))
+                try await writer.finish(nil)
+                return
+            }
+            guard var chunk = next else { break }
+            if !includeUsage {
+                if chunk.choices.isEmpty && chunk.usage != nil { continue }
+                chunk.usage = nil
+            }
+            let json = try encoder.encode(chunk)
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(json.count + 8)
+            buffer.writeString("data: ")
+            buffer.writeBytes(json)
+            buffer.writeString("\n\n")
+            try await writer.write(buffer)
+        }
+        try await writer.write(done)
+        try await writer.finish(nil)
+    }
+
+    private static func frame(_ json: ByteBuffer) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        var json = json
+        buffer.writeBuffer(&json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// The error event for an upstream failure after the stream started.
+    static func streamFailure(_ error: any Error, path: TrafficPath) -> OpenAIError {
+        let failureClass = FailureClassifier().classify(error)
+        let label = (error as? ProviderError)?.label ?? failureClass.rawValue
+        let timedOut = failureClass == .timeout
+        return OpenAIError(
+            timedOut ? .gatewayTimeout : .badGateway,
+            "The \(path.rawValue) upstream failed after the answer had started (\(label)): the answer is incomplete. "
+                + "Retry the request.",
+            type: "server_error", code: timedOut ? "upstream_timeout" : "stream_interrupted")
+    }
+}

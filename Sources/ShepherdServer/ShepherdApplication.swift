@@ -1,0 +1,85 @@
+public import Hummingbird
+public import Logging
+public import Prometheus
+public import Shepherd
+
+/// Builds the HTTP application of `shepherd serve`: the OpenAI-compatible proxy, the admin
+/// API and the operations endpoints, over a ``MigrationRouter``.
+///
+/// Routes:
+///
+/// - `POST /v1/chat/completions` (server-sent events when `"stream": true`), `POST /v1/embeddings`,
+///   `GET /v1/models`: routed by the canary split, answered in the OpenAI shape with
+///   `x-shepherd-path`, `x-shepherd-fallback` and `x-shepherd-model`; behind the client keys when
+///   there are any.
+/// - `GET /healthz`, `GET /readyz`, `GET /metrics` (Prometheus text 0.0.4): open.
+/// - `/admin/…` behind `Authorization: Bearer <adminToken>`; absent (404) without an admin token.
+///
+/// Every error is an OpenAI error envelope; one line per request is logged at `info` (never a
+/// key, a token or a header). The application is a swift-service-lifecycle `Service`: run it
+/// in the `ServiceGroup` that also runs `router` (its evaluations) so that SIGTERM drains it.
+///
+/// ```swift
+/// let registry = PrometheusCollectorRegistry()
+/// MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))   // once per process
+/// let app = try buildShepherdApplication(
+///     router: router, store: store, configuration: serverConfiguration, registry: registry, logger: logger)
+/// let group = ServiceGroup(services: [router, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// - Parameters:
+///   - router: routes every call and steers the rollout.
+///   - store: the router's store, asked for health by `/readyz`.
+///   - configuration: address, limits, admin token and client keys.
+///   - registry: the Prometheus registry the process's metrics go to (bootstrapped by the caller).
+///   - logger: where the server logs (request lines at `info`).
+///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
+/// - Returns: the application; call `run()`/`runService()` or add it to a `ServiceGroup`.
+/// - Throws: ``ServerConfigurationError`` when the configuration must not run (see
+///   ``ServerConfiguration/validate()``), e.g. a non-loopback address with no client keys.
+public func buildShepherdApplication<C: Clock>(
+    router: MigrationRouter<C>,
+    store: any RolloutStore,
+    configuration: ServerConfiguration,
+    registry: PrometheusCollectorRegistry,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol where C.Duration == Duration {
+    try configuration.validate()
+    let secrets = configuration.clientKeys + (configuration.adminToken.map { [$0] } ?? [])
+    let table = RouteTable()
+    let http = Router(context: BasicRequestContext.self)
+    http.add(middleware: RequestLogMiddleware())
+    http.add(middleware: OpenAIErrorMiddleware(routes: table, secrets: secrets))
+
+    OpsRoutes(store: store, registry: registry).register(on: http, table: table)
+
+    let v1 = http.group("v1")
+    if !configuration.clientKeys.isEmpty {
+        v1.add(
+            middleware: BearerAuthMiddleware(
+                secrets: configuration.clientKeys,
+                failure: .unauthorized(
+                    "Incorrect or missing API key. Send one of Shepherd's client keys as `Authorization: Bearer KEY`."))
+        )
+    }
+    ProxyRoutes(router: router, maxBodyBytes: configuration.maxBodyBytes).register(on: v1, table: table)
+
+    if let adminToken = configuration.adminToken {
+        let admin = http.group("admin")
+            .add(
+                middleware: BearerAuthMiddleware(
+                    secrets: [adminToken],
+                    failure: .unauthorized(
+                        "Incorrect or missing admin token. Send the admin token (SHEPHERD_ADMIN_TOKEN) as "
+                            + "`Authorization: Bearer TOKEN`.")))
+        AdminRoutes(router: router).register(on: admin, table: table)
+    }
+
+    return Application(
+        router: http,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}

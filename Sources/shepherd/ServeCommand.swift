@@ -1,0 +1,151 @@
+import ArgumentParser
+import Canary
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import Resilience
+import ServiceLifecycle
+import Shepherd
+import ShepherdServer
+import Upstream
+
+/// `shepherd serve`: the OpenAI-compatible proxy that splits traffic between legacy and the relay.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the OpenAI-compatible proxy that migrates traffic from the legacy path to the relay.",
+        discussion: """
+            Reads shepherd.yaml (see the documented example in the repository), then the flags, then \
+            the environment for secrets (SHEPHERD_LEGACY_API_KEY, SHEPHERD_RELAY_API_KEY, \
+            SHEPHERD_ADMIN_TOKEN, SHEPHERD_CLIENT_KEYS) and the rollback switch (SHEPHERD_ROLLBACK). \
+            Stops on SIGTERM or SIGINT after letting in-flight requests finish.
+
+            Example: shepherd serve --legacy-url https://api.anthropic.com --legacy-flavor anthropic \\
+                       --relay-url https://relay.example.com/v1 --policy policies/default.yaml
+            """
+    )
+
+    @Option(name: .long, help: "The configuration file (default: shepherd.yaml when it exists).")
+    var config: String?
+
+    @Option(name: .long, help: "HOST:PORT to listen on (default 127.0.0.1:8080).")
+    var listen: String?
+
+    @Option(name: .long, help: "The legacy path's API root, as its SDK takes it.")
+    var legacyURL: String?
+
+    @Option(name: .long, help: "The legacy path's wire format: openai or anthropic (default openai).")
+    var legacyFlavor: ProviderKind?
+
+    @Option(name: .long, help: "The relay's API root (OpenAI-compatible).")
+    var relayURL: String?
+
+    @Option(name: .long, help: "The relay's wire format: openai or anthropic (default openai).")
+    var relayFlavor: ProviderKind?
+
+    @Option(name: .long, help: "The rollout policy file.")
+    var policy: String?
+
+    @Option(name: .long, help: "The SQLite state file.")
+    var state: String?
+
+    @Option(name: .long, help: "A file whose presence engages the rollback switch.")
+    var rollbackFlagFile: String?
+
+    @Flag(name: .long, help: "Allow a non-loopback address without client keys.")
+    var allowUnauthenticated = false
+
+    @Flag(name: .long, help: "Check the configuration and the policy, print them (secrets redacted) and exit.")
+    var check = false
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let file = config ?? (FileManager.default.fileExists(atPath: "shepherd.yaml") ? "shepherd.yaml" : nil)
+        let overrides = ServeConfiguration.Overrides(
+            listen: listen, legacyURL: legacyURL, legacyFlavor: legacyFlavor, relayURL: relayURL, relayFlavor: relayFlavor,
+            policyFile: policy, stateFile: state, allowUnauthenticated: allowUnauthenticated ? true : nil,
+            rollbackFlagFile: rollbackFlagFile)
+        let settings = try loadOrExit { try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment) }
+        let policy = try loadOrExit { try RolloutPolicy.load(file: settings.policyFile) }
+        if check {
+            print("configuration ok: \(settings)")
+            print("policy ok: rollout \(policy.rolloutID), ladder \(policy.ramp.ladder.map(formatPercent).joined(separator: " → "))")
+            return
+        }
+
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "shepherd.serve")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let rollbackSwitch = RollbackSwitch(environment: environment)
+        let store: SQLiteRolloutStore
+        do {
+            store = try SQLiteRolloutStore(path: settings.stateFile)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let legacy = Self.provider(name: "legacy", settings.legacy, prices: policy.prices)
+        let relay = Self.provider(name: "relay", settings.relay, prices: policy.prices)
+        let router = try await MigrationRouter(
+            legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
+            rollbackSwitch: rollbackSwitch, clock: ContinuousClock(), logger: Logger(label: "shepherd.router"))
+        let app = try buildShepherdApplication(
+            router: router, store: store, configuration: settings.server, registry: registry, logger: logger)
+
+        var services: [any Service] = [router]
+        if let path = settings.server.rollbackFlagFile {
+            services.append(
+                RollbackFlagWatcher(
+                    path: path, rollbackSwitch: rollbackSwitch, interval: settings.server.flagFileInterval,
+                    clock: ContinuousClock(), logger: Logger(label: "shepherd.rollback-flag")))
+        }
+        services.append(app)  // last in, first out: the server drains before the router stops
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = settings.server.shutdownGracePeriod
+        logger.notice("shepherd serve: \(settings)")
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            logger.error("stopped with an error: \(error)")
+        }
+        try await store.close()
+        try? await legacy.shutdown()
+        try? await relay.shutdown()
+        logger.notice("shepherd serve stopped; state flushed to \(settings.stateFile)")
+    }
+
+    static func provider(name: String, _ upstream: ServeConfiguration.Upstream, prices: PriceTable) -> any ShutdownableProvider {
+        let key = upstream.apiKey.map { APIKey($0.value) }
+        switch upstream.flavor {
+        case .anthropic:
+            return AnthropicProvider(
+                configuration: .init(name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout, prices: prices))
+        case .openAICompatible:
+            return OpenAICompatibleProvider(
+                configuration: .init(name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout, prices: prices))
+        }
+    }
+}
+
+/// A provider that owns an HTTP client to shut down.
+protocol ShutdownableProvider: ChatProvider {
+    func shutdown() async throws
+}
+
+extension AnthropicProvider: ShutdownableProvider {}
+extension OpenAICompatibleProvider: ShutdownableProvider {}
+extension ProviderKind: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}

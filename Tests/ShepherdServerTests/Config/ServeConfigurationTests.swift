@@ -1,0 +1,112 @@
+import Canary
+import Foundation
+import Logging
+import ShepherdServer
+import Testing
+import Upstream
+
+struct ServeConfigurationTests {
+    func write(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theDocumentedExampleLoads() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shepherd.yaml").path
+        let config = try ServeConfiguration.resolve(file: example, overrides: .init(), environment: [:])
+        #expect(config.legacy.flavor == .anthropic)
+        #expect(config.legacy.url == "https://api.anthropic.com")
+        #expect(config.relay.flavor == .openAICompatible)
+        #expect(config.server.host == "127.0.0.1" && config.server.port == 8080)
+        #expect(config.server.rollbackFlagFile == "/tmp/shepherd-rollback")
+    }
+
+    @Test func flagsOverrideTheFileAndTheEnvironmentSuppliesSecrets() throws {
+        let file = try write("listen: 127.0.0.1:9000\nlegacy: {url: http://a.example/v1}\nrelay: {url: http://b.example/v1}\n")
+        let config = try ServeConfiguration.resolve(
+            file: file,
+            overrides: .init(listen: "127.0.0.1:9100", legacyFlavor: .anthropic, policyFile: "p.yaml"),
+            environment: [
+                "SHEPHERD_LEGACY_API_KEY": "sk-legacy-SECRET", "SHEPHERD_RELAY_API_KEY": "sk-relay-SECRET",
+                "SHEPHERD_ADMIN_TOKEN": "admin-SECRET", "SHEPHERD_CLIENT_KEYS": "c1-SECRET, c2-SECRET",
+            ])
+        #expect(config.server.port == 9100)
+        #expect(config.legacy.flavor == .anthropic)
+        #expect(config.policyFile == "p.yaml")
+        #expect(config.legacy.apiKey?.value == "sk-legacy-SECRET")
+        #expect(config.server.adminToken?.matches("admin-SECRET") == true)
+        #expect(config.server.clientKeys.map(\.value) == ["c1-SECRET", "c2-SECRET"])
+        #expect(!config.description.contains("SECRET"))
+        #expect("\(config.server)".contains("adminAPI: on"))
+    }
+
+    @Test(arguments: [
+        ("legacy: {url: http://a/v1}\n", "relay.url", "is required"),
+        ("legacy: {url: ftp://a/v1}\nrelay: {url: http://b/v1}\n", "legacy.url", "http(s) URL"),
+        ("legacy: {url: http://a/v1, flavor: gemini}\nrelay: {url: http://b/v1}\n", "legacy.flavor", "openai or anthropic"),
+        ("listen: 8080\nlegacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n", "listen", "HOST:PORT"),
+        ("listen: 0.0.0.0:8080\nlegacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n", "listen", "--allow-unauthenticated"),
+        ("legacy: {url: http://a/v1, apiKeyEnv: NOPE_NOT_SET}\nrelay: {url: http://b/v1}\n", "legacy.apiKeyEnv", "not set"),
+        ("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\nserver: {maxBodyBytes: 0}\n", "server.maxBodyBytes", "positive"),
+        ("lisen: 127.0.0.1:1\n", "lisen", "unknown key"),
+    ])
+    func invalidConfigurationNamesTheKeyAndTheReason(yaml: String, key: String, reason: String) throws {
+        let file = try write(yaml)
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(file: file, overrides: .init(), environment: [:])
+        }
+        #expect(error?.file == file)
+        #expect(error?.keyPath == key)
+        #expect(error?.reason.contains(reason) == true, "got \(error?.description ?? "nothing")")
+    }
+
+    @Test func nonLoopbackIsAllowedWithClientKeysOrTheExplicitFlag() throws {
+        let file = try write("listen: 0.0.0.0:8080\nlegacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n")
+        #expect(throws: Never.self) {
+            try ServeConfiguration.resolve(file: file, overrides: .init(), environment: ["SHEPHERD_CLIENT_KEYS": "k"])
+        }
+        #expect(throws: Never.self) {
+            try ServeConfiguration.resolve(file: file, overrides: .init(allowUnauthenticated: true), environment: [:])
+        }
+    }
+
+    @Test func secretsNeverPrintAndCompareWhole() {
+        let secret = Secret("tok-123")
+        #expect("\(secret)" == "[REDACTED]")
+        #expect(String(reflecting: secret) == "[REDACTED]")
+        #expect(secret.matches("tok-123"))
+        #expect(!secret.matches("tok-12"))
+        #expect(!secret.matches("tok-1234"))
+        #expect(!secret.matches(""))
+    }
+}
+
+struct RollbackFlagWatcherTests {
+    @Test func flagFileEngagesTheSwitchWhileItExistsOnTheWatchersSchedule() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rollback-\(UUID().uuidString)").path
+        let rollback = RollbackSwitch()
+        let clock = ManualClock()
+        let watcher = RollbackFlagWatcher(
+            path: path, rollbackSwitch: rollback, interval: .seconds(1), clock: clock,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let task = Task { try await watcher.run() }
+        await clock.waitForSleepers(count: 1)
+        #expect(!rollback.isEngaged)
+
+        try "relay paging, rolling back\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(!rollback.isEngaged)  // nothing happens until the watcher looks
+        clock.advance(by: .seconds(1))
+        await clock.waitForSleepers(count: 1)
+        #expect(rollback.state.engagedBy == [.flagFile])
+        #expect(rollback.state.reasons[.flagFile]?.contains("relay paging, rolling back") == true)
+
+        try FileManager.default.removeItem(atPath: path)
+        clock.advance(by: .seconds(1))
+        await clock.waitForSleepers(count: 1)
+        #expect(!rollback.isEngaged)
+        task.cancel()
+        _ = await task.result
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Tests/e2e/run.sh: the official `openai` Python client against `shepherd serve` (issue #5).
+#
+# Starts two mock providers on loopback (legacy: Anthropic wire format, relay: OpenAI), starts
+# `shepherd serve` in front of them with an admin token, waits for /healthz, runs
+# Tests/e2e/openai_client_test.py with pytest and stops everything it started. The exit code is
+# pytest's.
+#
+# Usage:  Tests/e2e/run.sh [pytest args...]
+# Environment (optional):
+#   SHEPHERD_BIN=path     use this binary instead of building one
+#   SCRATCH_PATH=dir      swift build --scratch-path for the debug build (default: SwiftPM's .build)
+#   KEEP_LOGS=1           keep the temporary directory with the servers' logs
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+
+echo "== e2e: python packages (openai, pytest)"
+if ! python3 -c 'import openai, pytest' >/dev/null 2>&1; then
+    PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check openai pytest
+fi
+python3 -c 'import openai, pytest; print(f"openai {openai.__version__}, pytest {pytest.__version__}")'
+
+if [ -z "${SHEPHERD_BIN:-}" ]; then
+    echo "== e2e: build (swift build --product shepherd)"
+    scratch=()
+    [ -z "${SCRATCH_PATH:-}" ] || scratch=(--scratch-path "$SCRATCH_PATH")
+    swift build --product shepherd "${scratch[@]}"
+    SHEPHERD_BIN="$(swift build --show-bin-path "${scratch[@]}")/shepherd"
+fi
+[ -x "$SHEPHERD_BIN" ] || { echo "error: $SHEPHERD_BIN is not executable" >&2; exit 1; }
+SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/shepherd-e2e.XXXXXX")
+PIDS=()
+# shellcheck disable=SC2317  # invoked by the trap
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    for pid in "${PIDS[@]:-}"; do
+        [ -n "$pid" ] || continue
+        kill -TERM "$pid" 2>/dev/null || continue
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$status" -ne 0 ]; then
+        for f in "$WORK"/*.log; do
+            [ -f "$f" ] || continue
+            echo "---- last lines of $(basename "$f")" >&2
+            tail -20 "$f" >&2
+        done
+    fi
+    if [ "${KEEP_LOGS:-0}" = "1" ]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Three free loopback ports, handed out by the kernel.
+read -r LEGACY_PORT RELAY_PORT PROXY_PORT < <(python3 - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+for s in socks:
+    s.close()
+PY
+)
+
+# wait_http name url pid: bounded (30 s) wait for 200 from url while pid lives.
+wait_http() {
+    local name=$1 url=$2 pid=$3
+    for _ in $(seq 1 300); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "error: $name exited during start-up" >&2
+            return 1
+        fi
+        if python3 - "$url" <<'PY' 2>/dev/null; then
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=1) as r:
+    sys.exit(0 if r.status == 200 else 1)
+PY
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "error: $name did not answer 200 at $url within 30 s" >&2
+    return 1
+}
+
+echo "== e2e: mock providers (legacy anthropic :$LEGACY_PORT, relay openai :$RELAY_PORT)"
+"$SHEPHERD_BIN" mock --host 127.0.0.1 --port "$LEGACY_PORT" --flavor anthropic >"$WORK/mock-legacy.log" 2>&1 &
+PIDS+=($!)
+LEGACY_PID=$!
+"$SHEPHERD_BIN" mock --host 127.0.0.1 --port "$RELAY_PORT" --flavor openai >"$WORK/mock-relay.log" 2>&1 &
+PIDS+=($!)
+RELAY_PID=$!
+wait_http "legacy mock" "http://127.0.0.1:$LEGACY_PORT/mock/stats" "$LEGACY_PID"
+wait_http "relay mock" "http://127.0.0.1:$RELAY_PORT/mock/stats" "$RELAY_PID"
+
+echo "== e2e: shepherd serve on 127.0.0.1:$PROXY_PORT"
+ADMIN_TOKEN=test-admin-token
+# Started from the temporary directory, so that no ./shepherd.yaml (the repository's example) is
+# read; the caller's rollback switch and client keys are left out of the environment.
+(cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS SHEPHERD_ADMIN_TOKEN="$ADMIN_TOKEN" \
+    "$SHEPHERD_BIN" serve --listen "127.0.0.1:$PROXY_PORT" \
+    --legacy-url "http://127.0.0.1:$LEGACY_PORT" --legacy-flavor anthropic \
+    --relay-url "http://127.0.0.1:$RELAY_PORT/v1" --relay-flavor openai \
+    --policy "$ROOT/policies/default.yaml" --state "$WORK/state.sqlite") >"$WORK/serve.log" 2>&1 &
+PIDS+=($!)
+PROXY_PID=$!
+wait_http "shepherd serve" "http://127.0.0.1:$PROXY_PORT/healthz" "$PROXY_PID"
+
+echo "== e2e: pytest Tests/e2e/openai_client_test.py"
+set +e
+PYTHONDONTWRITEBYTECODE=1 SHEPHERD_E2E_BASE_URL="http://127.0.0.1:$PROXY_PORT" SHEPHERD_E2E_ADMIN_TOKEN="$ADMIN_TOKEN" \
+    python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$@"
+status=$?
+set -e
+exit "$status"
