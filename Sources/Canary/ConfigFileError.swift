@@ -1,3 +1,5 @@
+import Foundation
+
 /// A policy or scenario file that cannot be used, naming the file, the key path and the reason.
 ///
 /// ```text
@@ -20,5 +22,20 @@ public struct ConfigFileError: Error, Sendable, Hashable, CustomStringConvertibl
 
     public var description: String {
         keyPath.isEmpty ? "\(file): \(reason)" : "\(file): \(keyPath): \(reason)"
+    }
+}
+
+extension ConfigFileError {
+    /// Reads a configuration file whole.
+    ///
+    /// - Returns: the text and the file's name without folder or extension (the default id or name).
+    /// - Throws: a ``ConfigFileError`` naming the file when it cannot be read.
+    static func read(_ file: String) throws(ConfigFileError) -> (text: String, stem: String) {
+        do {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            return (text, URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+        } catch {
+            throw ConfigFileError(file: file, keyPath: "", reason: "cannot be read (\(error.localizedDescription))")
+        }
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The kinds of file `shepherd validate` understands, told apart by their content.
 public enum ConfigFileKind: String, Sendable {
     case policy
@@ -10,15 +8,9 @@ public enum ConfigFileKind: String, Sendable {
     /// A file with a top-level `duration:` key is a simulation scenario; anything else is a policy.
     /// - Returns: a one-line summary of what was read, or the first problem found.
     public static func check(file: String) -> Result<String, ConfigFileError> {
-        do {
-            let text: String
-            do {
-                text = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                throw ConfigFileError(file: file, keyPath: "", reason: "cannot be read (\(error.localizedDescription))")
-            }
+        do throws(ConfigFileError) {
+            let (text, stem) = try ConfigFileError.read(file)
             let isScenario = text.split(separator: "\n").contains { $0.hasPrefix("duration:") }
-            let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             if isScenario {
                 let scenario = try Scenario.parse(yaml: text, file: file, defaultName: stem)
                 return .success(
@@ -28,10 +20,8 @@ public enum ConfigFileKind: String, Sendable {
             let policy = try RolloutPolicy.parse(yaml: text, file: file, defaultID: stem)
             let ladder = policy.ramp.ladder.map(formatPercent).joined(separator: " → ")
             return .success("policy \(policy.rolloutID), ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)")
-        } catch let error as ConfigFileError {
-            return .failure(error)
         } catch {
-            return .failure(ConfigFileError(file: file, keyPath: "", reason: "\(error)"))
+            return .failure(error)
         }
     }
 }

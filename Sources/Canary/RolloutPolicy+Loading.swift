@@ -7,13 +7,7 @@ extension RolloutPolicy {
     /// - Throws: ``ConfigFileError`` naming the file, the key path and the reason for an
     ///   unreadable file, invalid YAML, an unknown key, a wrong type or an impossible value.
     public static func load(file: String) throws(ConfigFileError) -> RolloutPolicy {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigFileError(file: file, keyPath: "", reason: "cannot be read (\(error.localizedDescription))")
-        }
-        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let (text, stem) = try ConfigFileError.read(file)
         return try parse(yaml: text, file: file, defaultID: stem)
     }
 

@@ -6,13 +6,7 @@ extension Scenario {
     ///
     /// - Throws: ``ConfigFileError`` naming the file, the key path and the reason.
     public static func load(file: String) throws(ConfigFileError) -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigFileError(file: file, keyPath: "", reason: "cannot be read (\(error.localizedDescription))")
-        }
-        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let (text, stem) = try ConfigFileError.read(file)
         return try parse(yaml: text, file: file, defaultName: stem)
     }
 
