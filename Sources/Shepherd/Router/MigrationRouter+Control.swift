@@ -64,7 +64,7 @@ extension MigrationRouter {
             control.recentDecisions.append(decision)
             if control.recentDecisions.count > limit { control.recentDecisions.removeFirst(control.recentDecisions.count - limit) }
         }
-        metrics.publish(state: ramp.state, effectivePercent: effectivePercent)
+        metrics.publish(state: ramp.state, rollbackEngaged: rollbackSwitch.isEngaged)
     }
 
     /// The rollout's state, recent decisions and both paths' health, as an operator sees it.

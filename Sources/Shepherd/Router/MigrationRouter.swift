@@ -174,7 +174,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         }
         rollbackSwitch.onChange { [weak self, metrics, logger, rolloutID = policy.rolloutID] switchState in
             guard let state = self?.state else { return }
-            metrics.publish(state: state, effectivePercent: switchState.isEngaged ? 0 : state.effectivePercent)
+            metrics.publish(state: state, rollbackEngaged: switchState.isEngaged)
             let sources = switchState.engagedBy.map(\.rawValue).sorted().joined(separator: ", ")
             if switchState.isEngaged {
                 logger.critical(
@@ -187,7 +187,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         if let problem = rollbackSwitch.state.configurationError {
             logger.error("\(problem)")
         }
-        metrics.publish(state: control.withLock { $0.ramp.state }, effectivePercent: effectivePercent)
+        metrics.publish(state: control.withLock { $0.ramp.state }, rollbackEngaged: rollbackSwitch.isEngaged)
     }
 
     // MARK: Routing
@@ -231,7 +231,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 response: response, path: .legacy, chosenPath: chosen, fellBack: chosen == .relay,
                 attempts: attempts.all)
         } catch {
-            throw routerError(for: error, attempts: attempts.all, final: true)
+            throw routerError(for: error, attempts: attempts.all)
         }
     }
 
@@ -341,7 +341,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         do {
             return try await openStream(on: .legacy, chosen: chosen, request, routing, &attempts)
         } catch {
-            throw routerError(for: error, attempts: attempts, final: true)
+            throw routerError(for: error, attempts: attempts)
         }
     }
 
@@ -384,10 +384,10 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     private func rethrowUnlessFailover(_ error: any Error, attempts: [RoutedAttempt]) throws {
         let failureClass = FailureClassifier().classify(error)
         if failureClass.isFailover { return }
-        throw routerError(for: error, attempts: attempts, final: false)
+        throw routerError(for: error, attempts: attempts)
     }
 
-    private func routerError(for error: any Error, attempts: [RoutedAttempt], final: Bool) -> RouterError {
+    private func routerError(for error: any Error, attempts: [RoutedAttempt]) -> RouterError {
         let failureClass = FailureClassifier().classify(error)
         let status = (error as? ProviderError)?.httpStatus
         let code: RouterError.Code
@@ -433,7 +433,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         do {
             return (try await legacy.embeddings(request, context: routing.context), .legacy)
         } catch {
-            throw routerError(for: error, attempts: [], final: true)
+            throw routerError(for: error, attempts: [])
         }
     }
 

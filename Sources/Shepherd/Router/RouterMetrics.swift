@@ -55,13 +55,13 @@ struct RouterMetrics: Sendable {
         Counter(label: "shepherd_rollbacks_total").increment()
     }
 
-    func publish(state: RampState<WallClock.Instant>, effectivePercent: Double) {
+    func publish(state: RampState<WallClock.Instant>, rollbackEngaged: Bool) {
         Gauge(label: "shepherd_canary_percent").record(state.percent)
-        Gauge(label: "shepherd_canary_effective_percent").record(effectivePercent)
+        Gauge(label: "shepherd_canary_effective_percent").record(rollbackEngaged ? 0 : state.effectivePercent)
         for phase in RampPhase.allCases {
             Gauge(label: "shepherd_rollout_phase", dimensions: [("phase", phase.rawValue)]).record(phase == state.phase ? 1 : 0)
         }
-        Gauge(label: "shepherd_rollback_engaged").record(effectivePercent == 0 && state.effectivePercent > 0 ? 1 : 0)
+        Gauge(label: "shepherd_rollback_engaged").record(rollbackEngaged ? 1 : 0)
     }
 
     func verdict(_ verdict: HealthVerdict) {
