@@ -7,6 +7,8 @@
 //   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, prices
 //   MockProvider  a fault-injecting upstream server for tests, the demo and benchmarks
 //   Shepherd      the library façade: MigrationRouter, RolloutStore (SQLite via GRDB)
+//   ShepherdServer the OpenAI-compatible proxy and admin API (Hummingbird)
+//   Operator      what an operator runs against a server or a store: admin client, dashboard, report
 //   shepherd      the executable: thin commands over the modules
 import PackageDescription
 
@@ -24,6 +26,7 @@ let package = Package(
         .library(name: "MockProvider", targets: ["MockProvider"]),
         .library(name: "Shepherd", targets: ["Shepherd"]),
         .library(name: "ShepherdServer", targets: ["ShepherdServer"]),
+        .library(name: "Operator", targets: ["Operator"]),
         .executable(name: "shepherd", targets: ["shepherd"]),
     ],
     dependencies: [
@@ -105,6 +108,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Operator",
+            dependencies: [
+                "Canary",
+                "Shepherd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Commits transitions until killed: the kill -9 durability test drives it.
         .executableTarget(name: "StoreCrashProbe", dependencies: ["Shepherd", "Canary"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -116,6 +131,7 @@ let package = Package(
                 "Upstream",
                 "Shepherd",
                 "ShepherdServer",
+                "Operator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -140,6 +156,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OperatorTests",
+            dependencies: [
+                "Operator", "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -21,7 +21,7 @@ import Darwin
 /// ```
 public struct WallClock: Clock, Sendable {
     /// A point in calendar time: the duration since 1970-01-01T00:00:00Z.
-    public struct Instant: InstantProtocol, Sendable, Hashable, Codable, CustomStringConvertible {
+    public struct Instant: InstantProtocol, Sendable, Hashable, CustomStringConvertible {
         /// Time since the Unix epoch.
         public var sinceEpoch: Duration
 

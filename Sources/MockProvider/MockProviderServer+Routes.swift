@@ -40,6 +40,20 @@ extension MockProviderServer {
         router.get("/mock/stats") { _, _ in
             Self.json(self.stats)
         }
+        // Swaps the fault scenario live (body: a scenario in YAML or JSON, as in scenarios/faults/):
+        // how an out-of-process test or a runbook drill breaks a running mock.
+        router.put("/mock/scenario") { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            do {
+                let scenario = try FaultScenario.parse(yaml: String(buffer: body), file: "PUT /mock/scenario")
+                self.setScenario(scenario)
+                return Self.json(["scenario": scenario.name])
+            } catch {
+                return Response(
+                    status: .badRequest, headers: Self.headers(number: 0, contentType: "application/json"),
+                    body: .init(byteBuffer: Self.encode(["error": "\(error)"])))
+            }
+        }
         return router
     }
 

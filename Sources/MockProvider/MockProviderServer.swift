@@ -15,7 +15,8 @@ import Upstream
 /// Anthropic's Messages API, having the bad day its ``FaultScenario`` describes.
 ///
 /// Routes: `POST /v1/chat/completions`, `POST /v1/messages`, `POST /v1/embeddings`,
-/// `GET /v1/models` (OpenAI or Anthropic shape, by ``MockFlavor``) and `GET /mock/stats`.
+/// `GET /v1/models` (OpenAI or Anthropic shape, by ``MockFlavor``), `GET /mock/stats` and
+/// `PUT /mock/scenario` (a new ``FaultScenario`` in YAML or JSON, taking effect at once).
 /// Every answer carries usage figures so cost can be checked. Randomness comes
 /// from a `SeededGenerator`, time from the injected clock: with a `ManualClock`
 /// a test moves through latency, slow first tokens, stalls and outage windows

@@ -12,6 +12,7 @@ import Shepherd
 /// | --- | --- | --- |
 /// | `GET /admin/status` | | ``RolloutStatus`` |
 /// | `GET /admin/events?since=<unix s>&limit=N` | | `{"events": [StoredEvent]}` (oldest first, limit 1…10000, default 100) |
+/// | `GET /admin/history?since=<unix s>&limit=N` | | `{"evaluations": [EvaluationRecord]}` (oldest first, default 120) |
 /// | `POST /admin/promote`, `pause`, `resume`, `rollback` | `{"reason": "…"}` (optional) | `{"event", "state", "effectivePercent", "rollbackEngaged"}` |
 /// | `POST /admin/percent` (or `set-percent`) | `{"percent": 25, "reason": "…"}` | as above |
 /// | `POST /admin/rollback-switch` | `{"engaged": true, "reason": "…"}` | `{"engaged", "changed", "sources", "effectivePercent"}` |
@@ -26,6 +27,7 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
     func register(on group: RouterGroup<BasicRequestContext>, table: RouteTable) {
         group.get("status") { _, _ in JSONBody.response(self.router.status()) }
         group.get("events") { request, _ in try await self.events(request) }
+        group.get("history") { request, _ in try await self.history(request) }
         let commands: [(String, RampCommand)] = [
             ("promote", .promote), ("pause", .pause), ("resume", .resume), ("rollback", .rollback),
         ]
@@ -51,12 +53,32 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
         group.post("rollback-switch") { request, context in try await self.rollbackSwitch(request, context: context) }
         table.record(.get, "/admin/status")
         table.record(.get, "/admin/events")
+        table.record(.get, "/admin/history")
         table.record(.post, "/admin/rollback-switch")
     }
 
     // MARK: Handlers
 
     private func events(_ request: Request) async throws -> Response {
+        let (since, limit) = try Self.window(request, defaultLimit: 100)
+        do {
+            return JSONBody.response(EventsAnswer(events: try await router.events(since: since, limit: limit)))
+        } catch let error as RolloutStoreError {
+            throw Self.storeUnavailable(error)
+        }
+    }
+
+    private func history(_ request: Request) async throws -> Response {
+        let (since, limit) = try Self.window(request, defaultLimit: 120)
+        do {
+            return JSONBody.response(HistoryAnswer(evaluations: try await router.history(since: since, limit: limit)))
+        } catch let error as RolloutStoreError {
+            throw Self.storeUnavailable(error)
+        }
+    }
+
+    /// The `since` (Unix seconds) and `limit` (1…10000) query parameters.
+    private static func window(_ request: Request, defaultLimit: Int) throws -> (WallClock.Instant?, Int) {
         let query = request.uri.queryParameters
         var since: WallClock.Instant?
         if let raw = query.get("since") {
@@ -65,18 +87,14 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
             }
             since = WallClock.Instant(unixSeconds: seconds)
         }
-        var limit = 100
+        var limit = defaultLimit
         if let raw = query.get("limit") {
             guard let value = Int(raw), (1...10_000).contains(value) else {
                 throw OpenAIError.invalid("limit", "`limit` must be a whole number from 1 to 10000 (got \"\(raw)\").")
             }
             limit = value
         }
-        do {
-            return JSONBody.response(EventsAnswer(events: try await router.events(since: since, limit: limit)))
-        } catch let error as RolloutStoreError {
-            throw Self.storeUnavailable(error)
-        }
+        return (since, limit)
     }
 
     private func apply(_ command: RampCommand, reason: String?, context: BasicRequestContext) async throws -> Response {
@@ -151,6 +169,10 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
 
     struct EventsAnswer: Encodable {
         var events: [StoredEvent]
+    }
+
+    struct HistoryAnswer: Encodable {
+        var evaluations: [EvaluationRecord]
     }
 
     struct CommandAnswer: Encodable {

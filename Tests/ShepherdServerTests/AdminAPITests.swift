@@ -54,6 +54,36 @@ struct AdminAPITests {
         }
     }
 
+    @Test func adminStatusSaysWhatTheNextStepNeedsAndHistoryListsEvaluations() async throws {
+        try await ServerHarness.with(percent: 100) { h in
+            for i in 0..<5 { _ = try await h.chat(user: "u\(i)") }
+            h.clock.advance(by: .seconds(10))  // a bucket later: the window counts a step's samples by bucket
+            try await h.router.apply(.setPercent(5), reason: "back to the first step")
+            h.clock.advance(by: .seconds(20))
+            try await h.router.evaluate()
+            let status = try JSONDecoder().decode(
+                RolloutStatus.self,
+                from: Data(try await h.send(.get, "/admin/status", headers: ServerHarness.admin).text.utf8))
+            let next = try #require(status.nextStep)
+            #expect(next.nextPercent == 7.5)
+            #expect(next.samplesNeeded == 100)
+            #expect(next.relaySamplesInStep == 0, "the calls before the step began do not count toward it")
+            #expect(next.heldSeconds == 20)
+            #expect(next.minHoldSeconds == 60)
+            #expect(status.policy.minSamples == 100)
+            #expect(status.breakers["relay/*"] == "closed" && status.breakers["legacy/*"] == "closed")
+
+            let history = try await h.send(.get, "/admin/history?limit=5", headers: ServerHarness.admin)
+            #expect(history.status == .ok)
+            let records = try #require(try history.json()["evaluations"]?.arrayValue)
+            #expect(records.count == 1)
+            #expect(records.first?["relay"]?["requests"]?.doubleValue == 5)
+            #expect(records.first?["time"]?.stringValue?.hasSuffix("Z") == true, "times are ISO 8601")
+            let bad = try await h.send(.get, "/admin/history?limit=0", headers: ServerHarness.admin)
+            #expect(bad.status == .badRequest && bad.openAIError?.param == "limit")
+        }
+    }
+
     @Test func adminCommandsMoveTheRampAndAreAudited() async throws {
         try await ServerHarness.with { h in
             func command(_ path: String, _ body: String? = nil) async throws -> JSONValue {

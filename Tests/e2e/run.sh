@@ -3,8 +3,10 @@
 #
 # Starts two mock providers on loopback (legacy: Anthropic wire format, relay: OpenAI), starts
 # `shepherd serve` in front of them with an admin token, waits for /healthz, runs
-# Tests/e2e/openai_client_test.py with pytest and stops everything it started. The exit code is
-# pytest's.
+# Tests/e2e/openai_client_test.py with pytest and stops everything it started; then
+# Tests/e2e/lifecycle_test.py, whose tests start their own stacks of real processes (ramp to 100%,
+# rollback on a relay outage, rollback variable and flag file, restart, SIGTERM mid-stream). The
+# exit code is pytest's.
 #
 # Usage:  Tests/e2e/run.sh [pytest args...]
 # Environment (optional):
@@ -117,10 +119,12 @@ PIDS+=($!)
 PROXY_PID=$!
 wait_http "shepherd serve" "http://127.0.0.1:$PROXY_PORT/healthz" "$PROXY_PID"
 
-echo "== e2e: pytest Tests/e2e/openai_client_test.py"
+echo "== e2e: pytest Tests/e2e/openai_client_test.py Tests/e2e/lifecycle_test.py"
+# lifecycle_test.py starts stacks of its own (SHEPHERD_BIN): ramp, rollback, switches, restart, SIGTERM.
 set +e
 PYTHONDONTWRITEBYTECODE=1 SHEPHERD_E2E_BASE_URL="http://127.0.0.1:$PROXY_PORT" SHEPHERD_E2E_ADMIN_TOKEN="$ADMIN_TOKEN" \
-    python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$@"
+    SHEPHERD_BIN="$SHEPHERD_BIN" \
+    python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$ROOT/Tests/e2e/lifecycle_test.py" "$@"
 status=$?
 set -e
 exit "$status"

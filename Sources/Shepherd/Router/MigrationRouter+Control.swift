@@ -71,14 +71,37 @@ extension MigrationRouter {
     public func status() -> RolloutStatus {
         let snapshot = window.snapshot()
         let verdict = scorer.evaluate(snapshot)
-        let (state, recent) = control.withLock { ($0.ramp.state, $0.recentDecisions) }
+        let (state, recent, stepStart) = control.withLock { ($0.ramp.state, $0.recentDecisions, $0.stepStartedOnClock) }
         let switchState = rollbackSwitch.state
+        let policy = configuration.policy
+        let now = wallNow()
+        var nextStep: NextStepProgress?
+        let ladder = policy.ramp.ladder
+        if state.phase == .ramping, state.step + 1 < ladder.count {
+            let held = state.stepStartedAt.map { max(0, now.unixSeconds - $0.unixSeconds) } ?? 0
+            let lastEvaluation = recent.last { $0.event?.reason.kind.isManual != true }
+            let interval = policy.ramp.evaluationInterval.seconds
+            nextStep = NextStepProgress(
+                nextPercent: ladder[state.step + 1],
+                relaySamplesInStep: window.judgedCount(of: .relay, since: stepStart),
+                samplesNeeded: policy.ramp.minSamplesPerStep, heldSeconds: held,
+                minHoldSeconds: policy.ramp.minHoldTime.seconds,
+                nextEvaluationInSeconds: lastEvaluation.map { max(0, $0.time.unixSeconds + interval - now.unixSeconds) })
+        }
+        var breakerStates: [String: String] = [:]
+        for (key, breaker) in breakers.all { breakerStates[key.description] = "\(breaker.state)" }
         return RolloutStatus(
             rolloutID: rolloutID, state: state, effectivePercent: effectivePercent,
             ladder: configuration.policy.ramp.ladder, rollbackEngaged: switchState.isEngaged,
             rollbackSources: Dictionary(uniqueKeysWithValues: switchState.reasons.map { ($0.key.rawValue, $0.value) }),
             rollbackError: switchState.configurationError?.description, recentDecisions: recent, verdict: verdict,
-            legacy: PathSummary(snapshot.legacy), relay: PathSummary(snapshot.relay))
+            legacy: PathSummary(snapshot.legacy), relay: PathSummary(snapshot.relay), now: now, nextStep: nextStep,
+            policy: PolicyDigest(policy), breakers: breakerStates)
+    }
+
+    /// Health records of the latest evaluations, oldest first: the dashboard's sparklines.
+    public func history(since: WallClock.Instant? = nil, limit: Int = 120) async throws -> [EvaluationRecord] {
+        try await store.evaluations(of: rolloutID, since: since, limit: limit)
     }
 
     /// The stored ramp state.

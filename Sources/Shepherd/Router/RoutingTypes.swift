@@ -112,4 +112,68 @@ public struct RolloutStatus: Sendable, Codable {
     /// Both paths over the window.
     public var legacy: PathSummary
     public var relay: PathSummary
+    /// The server's calendar time when this status was taken (for "held for" and "next check in").
+    public var now: WallClock.Instant
+    /// The step's progress toward the next one (`nil` when the ramp is not ramping).
+    public var nextStep: NextStepProgress?
+    /// The policy's knobs an operator needs to read the rest.
+    public var policy: PolicyDigest
+    /// Circuit breaker state by breaker (`legacy/*`, `relay/*`): `closed`, `open`, `halfOpen`, …
+    public var breakers: [String: String]
+}
+
+/// What the current step still needs before the ramp can move up.
+public struct NextStepProgress: Sendable, Hashable, Codable {
+    /// The percentage the next promotion goes to.
+    public var nextPercent: Double
+    /// Relay calls judged since the step began, and how many a step needs.
+    public var relaySamplesInStep: Int
+    public var samplesNeeded: Int
+    /// Seconds the step has held, and the least it must hold.
+    public var heldSeconds: Double
+    public var minHoldSeconds: Double
+    /// Seconds until the next scheduled evaluation, when known.
+    public var nextEvaluationInSeconds: Double?
+
+    /// Creates progress.
+    public init(
+        nextPercent: Double, relaySamplesInStep: Int, samplesNeeded: Int, heldSeconds: Double,
+        minHoldSeconds: Double, nextEvaluationInSeconds: Double?
+    ) {
+        self.nextPercent = nextPercent
+        self.relaySamplesInStep = relaySamplesInStep
+        self.samplesNeeded = samplesNeeded
+        self.heldSeconds = heldSeconds
+        self.minHoldSeconds = minHoldSeconds
+        self.nextEvaluationInSeconds = nextEvaluationInSeconds
+    }
+}
+
+/// The policy in numbers: what the status's other fields are judged against.
+public struct PolicyDigest: Sendable, Hashable, Codable {
+    public var evaluationIntervalSeconds: Double
+    public var minHoldSeconds: Double
+    public var minSamplesPerStep: Int
+    /// Judged calls per path before any verdict.
+    public var minSamples: Int
+    /// How far the relay may fall below legacy, and the absolute floor.
+    public var tolerance: Double
+    public var absoluteFloor: Double
+    public var confidence: Double
+    /// The window the scorer reads, in seconds.
+    public var windowSeconds: Double
+    public var onFailure: String
+
+    /// Reads a policy.
+    public init(_ policy: RolloutPolicy) {
+        evaluationIntervalSeconds = policy.ramp.evaluationInterval.seconds
+        minHoldSeconds = policy.ramp.minHoldTime.seconds
+        minSamplesPerStep = policy.ramp.minSamplesPerStep
+        minSamples = policy.health.minSamples
+        tolerance = policy.health.tolerance
+        absoluteFloor = policy.health.absoluteFloor
+        confidence = policy.health.confidence
+        windowSeconds = policy.window.span.seconds
+        onFailure = "\(policy.ramp.onFailure)"
+    }
 }

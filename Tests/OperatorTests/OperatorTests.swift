@@ -1,0 +1,1 @@
+// Tests of the Operator module: admin client, dashboard rendering, terminal loop and report.

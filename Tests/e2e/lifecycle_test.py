@@ -1,0 +1,132 @@
+"""The rollout's life through real processes (issue #5): ramp, rollback, switches, restart, SIGTERM.
+
+Each test starts its own stack (Tests/e2e/stack.py): two `shepherd mock` processes and a
+`shepherd serve` on the quick policy (Tests/e2e/fixtures/quick-policy.yaml: 20 → 40 → 80 → 100 %,
+judged every 500 ms), and drives it with real HTTP from synthetic clients.
+"""
+
+import signal
+
+import openai
+import pytest
+
+from stack import FIXTURES, Stack, Traffic, http, wait_until
+
+
+@pytest.fixture
+def work(tmp_path):
+    return tmp_path
+
+
+def phase(stack):
+    return stack.status()["state"]["phase"]
+
+
+def test_ramp_advances_to_promotion_under_healthy_traffic(work):
+    with Stack(work) as stack, Traffic(stack) as traffic:
+        status = wait_until("promotion to 100%", lambda: (s := stack.status())["state"]["phase"] == "promoted" and s, timeout=60)
+        counts = traffic.snapshot()
+        events = [e["event"] for e in stack.events()]
+    assert status["state"]["percent"] == 100
+    kinds = [e["reason"]["kind"] for e in events]
+    assert kinds == ["started", "stepAdvanced", "stepAdvanced", "promoted"], kinds
+    percents = [e["toPercent"] for e in events]
+    assert percents == sorted(percents), f"the ramp only moved up: {percents}"
+    assert counts["failed"] == 0, traffic.failures
+    assert counts["relay"] > 0 and counts["legacy"] > 0
+
+
+def test_relay_outage_rolls_back_with_no_client_visible_failure(work):
+    with Stack(work) as stack, Traffic(stack) as traffic:
+        wait_until("the ramp to pass its first step", lambda: stack.status()["state"]["percent"] >= 40, timeout=60)
+        stack.set_relay_scenario(FIXTURES / "outage.yaml")
+        status = wait_until("the rollback", lambda: (s := stack.status())["state"]["phase"] == "rolledBack" and s, timeout=30)
+        before = traffic.snapshot()
+        # Rolled back: every request goes to legacy now.
+        wait_until("more traffic after the rollback", lambda: traffic.snapshot()["ok"] > before["ok"] + 50, timeout=30)
+        after = traffic.snapshot()
+        events = [e["event"] for e in stack.events()]
+    assert status["effectivePercent"] == 0
+    rollback = [e for e in events if e["to"] == "rolledBack"]
+    assert len(rollback) == 1
+    assert rollback[0]["reason"]["kind"] in {"rolledBackOnFailure", "rolledBackAfterFailedChecks"}, rollback[0]
+    assert rollback[0]["reason"]["verdict"]["code"], "the rollback carries the scorer's reason"
+    assert after["failed"] == 0, f"clients saw failures: {traffic.failures}"
+    assert after["fallback"] > 0, "relay failures were answered by legacy"
+    assert after["relay"] == before["relay"], "no request reached the relay after the rollback"
+
+
+def test_rollback_variable_sends_everything_to_legacy(work):
+    with Stack(work, serve_env={"SHEPHERD_ROLLBACK": "1"}) as stack:
+        status = stack.status()
+        paths = {stack.chat(f"user-{i}").headers["x-shepherd-path"] for i in range(40)}
+    assert status["rollbackEngaged"] is True
+    assert "environment" in status["rollbackSources"]
+    assert status["effectivePercent"] == 0
+    assert paths == {"legacy"}
+
+
+def test_a_bad_rollback_value_fails_safe_and_says_so(work):
+    with Stack(work, serve_env={"SHEPHERD_ROLLBACK": "perhaps"}) as stack:
+        status = stack.status()
+        log = stack.serve.output()
+    assert status["rollbackEngaged"] is True
+    assert status["rollbackError"] and "perhaps" in status["rollbackError"]
+    assert "SHEPHERD_ROLLBACK" in log
+
+
+def test_flag_file_engages_and_releases_the_switch_live(work):
+    flag = work / "rollback.flag"
+    with Stack(work, serve_args=["--rollback-flag-file", str(flag)]) as stack:
+        assert stack.status()["rollbackEngaged"] is False
+        flag.write_text("relay paging us\n")
+        status = wait_until("the flag file to engage the switch", lambda: (s := stack.status())["rollbackEngaged"] and s)
+        paths = {stack.chat(f"user-{i}").headers["x-shepherd-path"] for i in range(40)}
+        flag.unlink()
+        wait_until("the switch to release", lambda: not stack.status()["rollbackEngaged"])
+    assert "flagFile" in status["rollbackSources"]
+    assert paths == {"legacy"}
+
+
+def test_a_restart_resumes_at_the_stored_percent(work):
+    with Stack(work) as stack:
+        answer = stack.admin("POST", "percent", {"percent": 40, "reason": "e2e restart"})
+        assert answer.status == 200, answer.body
+        assert stack.serve.stop(signal.SIGTERM) == 0
+        stack.start_serve()
+        status = stack.status()
+        log = stack.serve.output()
+        kinds = [e["event"]["reason"]["kind"] for e in stack.events()]
+    assert status["state"]["phase"] == "ramping"
+    assert status["state"]["percent"] == 40
+    assert "resumed rollout e2e-quick at 40%" in log
+    assert kinds.count("started") == 1, "the restart resumed instead of starting again"
+
+
+def test_sigterm_during_a_stream_lets_it_finish(work):
+    with Stack(work, relay_scenario=FIXTURES / "slow-stream.yaml", legacy_scenario=FIXTURES / "slow-stream.yaml") as stack:
+        client = openai.OpenAI(base_url=f"{stack.base}/v1", api_key="unused", max_retries=0, timeout=30)
+        stream = client.chat.completions.create(
+            model="gpt-4.1", messages=[{"role": "user", "content": "hello"}], user="streamer", stream=True
+        )
+        chunks = iter(stream)
+        first = next(chunks)
+        stack.serve.handle.send_signal(signal.SIGTERM)
+        # While the stream drains, the server stops taking new connections.
+        wait_until("the listener to close", lambda: _refused(stack), timeout=10)
+        rest = list(chunks)
+        code = stack.serve.handle.wait(20)
+    text = "".join(c.choices[0].delta.content or "" for c in [first, *rest] if c.choices)
+    finishes = [c.choices[0].finish_reason for c in rest if c.choices and c.choices[0].finish_reason]
+    assert len(rest) >= 20, f"the stream went on after SIGTERM ({len(rest)} more chunks)"
+    assert finishes == ["stop"]
+    assert text.strip()
+    assert code == 0
+
+
+def _refused(stack):
+    try:
+        http("GET", f"{stack.base}/healthz", timeout=1)
+        return False
+    except OSError:
+        return True
