@@ -180,7 +180,7 @@ struct CircuitBreakerStateMachineTests {
         #expect(machine.onFailure(trial, .timeout, duration: .zero, at: Self.t(10))?.to == .open)
     }
 
-    @Test func heldOpenUntilRetryAfterInstant() throws {
+    @Test func heldOpenUntilARateLimitsRetryAfterInstant() throws {
         var machine = try Machine(configuration: Self.config())
         let permit = try #require(Self.permit(&machine, at: Self.t(0)))
         let transition = machine.onFailure(
@@ -188,6 +188,18 @@ struct CircuitBreakerStateMachineTests {
         #expect(transition?.reason == .retryAfter)
         #expect(machine.acquire(at: Self.t(41.9)).decision == .rejected(retryAt: Self.t(42)))
         #expect(Self.permit(&machine, at: Self.t(42))?.isTrial == true)
+    }
+
+    @Test func aServerErrorsRetryAfterDoesNotTripTheBreakerButLengthensATrip() throws {
+        var machine = try Machine(configuration: Self.config(consecutive: 2))
+        let first = try #require(Self.permit(&machine, at: Self.t(0)))
+        #expect(machine.onFailure(first, .serverError, duration: .zero, retryAfterUntil: Self.t(42), at: Self.t(0)) == nil)
+        #expect(machine.state == .closed, "one stray 503 does not shut the upstream")
+        let second = try #require(Self.permit(&machine, at: Self.t(1)))
+        let transition = machine.onFailure(second, .serverError, duration: .zero, retryAfterUntil: Self.t(42), at: Self.t(1))
+        #expect(transition?.reason == .consecutiveFailures(2))
+        #expect(transition?.openUntil == Self.t(42), "the trip lasts until the upstream's Retry-After")
+        #expect(machine.acquire(at: Self.t(41.9)).decision == .rejected(retryAt: Self.t(42)))
     }
 
     @Test func holdOpenExtendsButNeverShortensAnOpenBreaker() throws {

@@ -67,7 +67,10 @@ public struct CircuitBreakerConfiguration: Sendable {
     /// cancellations) are ignored: neither success nor failure. Default: the classes that
     /// count against a path in the failure table.
     public var recordedClasses: Set<FailureClass>
-    /// Whether a failure carrying `Retry-After` holds the breaker open until then. Default `true`.
+    /// Whether `Retry-After` is obeyed: a rate limit (429) carrying it holds the breaker open
+    /// until then at once; any other failure carrying it keeps a breaker its failures tripped open
+    /// at least until then (a stray 503 with `Retry-After` does not shut the path by itself).
+    /// Default `true`.
     public var holdsOpenOnRetryAfter: Bool
 
     /// Creates a configuration; every parameter has the documented default.

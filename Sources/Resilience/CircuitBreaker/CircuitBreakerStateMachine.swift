@@ -179,11 +179,15 @@ public struct CircuitBreakerStateMachine: Sendable {
             counters.failed += 1
             consecutiveFailures += 1
             window.record(failure: true, slow: slow, at: now())
-            if let hold { return move(to: .open(until: hold), at: now(), reason: .retryAfter) }
+            // A rate limit with `Retry-After` is the upstream saying "not before then" to every
+            // caller: it holds the breaker open at once. On a server error (a stray 503 or 529)
+            // it does not trip the breaker by itself (one failed call among many successes must
+            // not shut the whole path); it only sets how long a trip lasts.
+            if let hold, failureClass == .rateLimited { return move(to: .open(until: hold), at: now(), reason: .retryAfter) }
             if let threshold = configuration.consecutiveFailureThreshold, consecutiveFailures >= threshold {
-                return open(at: now(), reason: .consecutiveFailures(consecutiveFailures))
+                return lasting(open(at: now(), reason: .consecutiveFailures(consecutiveFailures)), atLeastUntil: hold)
             }
-            return judgeWindow(at: now())
+            return judgeWindow(at: now()).map { lasting($0, atLeastUntil: hold) }
         case .halfOpen:
             counters.failed += 1
             trial.finished += 1
@@ -286,15 +290,17 @@ public struct CircuitBreakerStateMachine: Sendable {
             openings = 0
             return move(to: .closed, at: now(), reason: .trialCallsSucceeded)
         }
-        let hold = trial.holdUntil
-        var transition = open(at: now(), reason: .trialCallsFailed(failureRate: failureRate, slowCallRate: slowRate))
-        if let hold, case .open(let until) = mode, hold > until {
-            mode = .open(until: hold)
-            transition = Transition(
-                from: transition.from, to: transition.to, at: transition.at, reason: transition.reason,
-                openUntil: hold, sequence: transition.sequence)
-        }
-        return transition
+        let transition = open(at: now(), reason: .trialCallsFailed(failureRate: failureRate, slowCallRate: slowRate))
+        return lasting(transition, atLeastUntil: trial.holdUntil)
+    }
+
+    /// Keeps a breaker that just opened open at least until `hold` (an upstream's `Retry-After`).
+    private mutating func lasting(_ transition: Transition, atLeastUntil hold: Instant?) -> Transition {
+        guard let hold, case .open(let until) = mode, hold > until else { return transition }
+        mode = .open(until: hold)
+        return Transition(
+            from: transition.from, to: transition.to, at: transition.at, reason: transition.reason,
+            openUntil: hold, sequence: transition.sequence)
     }
 
     private mutating func open(at now: Instant, reason: Transition.Reason) -> Transition {

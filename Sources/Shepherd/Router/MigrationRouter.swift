@@ -158,6 +158,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 policy: configuration.relayRetry, deadlines: configuration.deadlines,
                 budget: try RetryBudget(), breaker: breakers.breaker(for: .init(upstream: "relay")), clock: clock),
         ]
+        // Both breakers are in /metrics from the start, not only after their first transition.
+        for (key, breaker) in breakers.all { metrics.breakerTransition(key: key.description, to: breaker.state) }
 
         let stored = try await store.state(of: policy.rolloutID)
         var ramp = RampController<WallClock.Instant>(policy: policy.ramp, state: stored)
