@@ -137,6 +137,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -165,7 +167,10 @@ let package = Package(
                 "Operator", "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
+            // Text snapshots of the dashboard, read from the source tree (see Support/Snapshot.swift).
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Canary"], swiftSettings: swiftSettings),

@@ -9,6 +9,10 @@ enum RequestID {
         {
             return given
         }
-        return context.id
+        // Not `context.id`: it force-unwraps the logger's metadata, which a log handler that
+        // keeps none (`SwiftLogNoOpLogHandler`, an embedder's choice) does not have: a crash.
+        if let id = context.logger[metadataKey: "hb.request.id"] { return id.description }
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 16)
     }
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Tests/e2e/run.sh: the official `openai` Python client against `shepherd serve` (issue #5).
+# Tests/e2e/run.sh: Shepherd's end-to-end tests, through real processes on loopback.
 #
-# Starts two mock providers on loopback (legacy: Anthropic wire format, relay: OpenAI), starts
-# `shepherd serve` in front of them with an admin token, waits for /healthz, runs
-# Tests/e2e/openai_client_test.py with pytest and stops everything it started; then
-# Tests/e2e/lifecycle_test.py, whose tests start their own stacks of real processes (ramp to 100%,
-# rollback on a relay outage, rollback variable and flag file, restart, SIGTERM mid-stream). The
-# exit code is pytest's.
+# Starts two mock providers (legacy: Anthropic wire format, relay: OpenAI) and `shepherd serve` in
+# front of them with an admin token, waits for /healthz, and runs with pytest:
+#   openai_client_test.py  the official `openai` Python client against that server (issue #5)
+#   lifecycle_test.py      stacks of its own: ramp to 100%, rollback on a relay outage, rollback
+#                          variable and flag file, restart, SIGTERM mid-stream (issue #5)
+#   runbooks_test.py       every runnable block of runbooks/*.md against a live stack (issue #7)
+#   demo_test.py           `shepherd demo --scenario relay-outage` start to finish (issue #6)
+# It stops everything it started. The exit code is pytest's.
 #
 # Usage:  Tests/e2e/run.sh [pytest args...]
 # Environment (optional):
@@ -119,12 +121,14 @@ PIDS+=($!)
 PROXY_PID=$!
 wait_http "shepherd serve" "http://127.0.0.1:$PROXY_PORT/healthz" "$PROXY_PID"
 
-echo "== e2e: pytest Tests/e2e/openai_client_test.py Tests/e2e/lifecycle_test.py"
-# lifecycle_test.py starts stacks of its own (SHEPHERD_BIN): ramp, rollback, switches, restart, SIGTERM.
+echo "== e2e: pytest Tests/e2e/{openai_client,lifecycle,runbooks,demo}_test.py"
+# The last three start processes of their own (SHEPHERD_BIN): the rollout's life (ramp, rollback,
+# switches, restart, SIGTERM), every runnable runbook block against a live stack, and the demo.
 set +e
 PYTHONDONTWRITEBYTECODE=1 SHEPHERD_E2E_BASE_URL="http://127.0.0.1:$PROXY_PORT" SHEPHERD_E2E_ADMIN_TOKEN="$ADMIN_TOKEN" \
     SHEPHERD_BIN="$SHEPHERD_BIN" \
-    python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$ROOT/Tests/e2e/lifecycle_test.py" "$@"
+    python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$ROOT/Tests/e2e/lifecycle_test.py" \
+    "$ROOT/Tests/e2e/runbooks_test.py" "$ROOT/Tests/e2e/demo_test.py" "$@"
 status=$?
 set -e
 exit "$status"

@@ -246,19 +246,30 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 try await self.attempt(path, provider, request, routing, attempts)
             }
         } catch let error as ResilienceError {
-            if case .circuitOpen = error.code {
-                // The breaker refused without calling: to the caller and to the scorer this is a
-                // failed call of the path (the relay is considered down), so the window records
-                // it; otherwise an open relay breaker would hide the relay's failures from the
-                // ramp, and the rollout would sit at its percentage with every call falling back.
-                record(.failure(.serverError), path: path, model: request.model, latency: .zero, at: clock.now)
-                attempts.append(
-                    RoutedAttempt(
-                        path: path, provider: provider.name, model: request.model, failure: .serverError,
-                        detail: error.metricLabel, latency: .zero))
-            }
+            recordRejection(error, path: path, model: request.model, attempts: attempts)
             throw error
         }
+    }
+
+    /// A call the path's breaker refused without calling: to the caller and to the scorer this is
+    /// a failed call of the path (the relay is considered down), so the window records it;
+    /// otherwise an open relay breaker would hide the relay's failures from the ramp, and the
+    /// rollout would sit at its percentage with every call falling back.
+    private func recordRejection(_ error: ResilienceError, path: TrafficPath, model: String, attempts: AttemptLog) {
+        guard case .circuitOpen = error.code else { return }
+        record(.failure(.serverError), path: path, model: model, latency: .zero, at: clock.now)
+        attempts.append(
+            RoutedAttempt(
+                path: path, provider: provider(for: path).name, model: model, failure: .serverError,
+                detail: error.metricLabel, latency: .zero))
+    }
+
+    /// Whether an error is the executor ending an attempt that outlived its timeout (it cancels
+    /// the attempt, which then sees a cancellation): the path's timeout, which counts against it.
+    private func timedOut(_ error: any Error, after latency: Duration) -> Bool {
+        let limits = [configuration.deadlines.perAttempt, configuration.deadlines.total].compactMap { $0 }
+        guard let limit = limits.min() else { return false }
+        return FailureClassifier().classify(error) == .cancelled && latency >= limit
     }
 
     /// One attempt on one path: call, record the outcome in the window and the metrics, log it.
@@ -289,13 +300,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         } catch {
             let end = clock.now
             let latency = start.duration(to: end)
-            var failureClass = FailureClassifier().classify(error)
-            // The executor ends an attempt that outlives its timeout by cancelling it, so the
-            // attempt sees a cancellation; it is the path's timeout, and must count against it.
-            let limits = [configuration.deadlines.perAttempt, configuration.deadlines.total].compactMap { $0 }
-            if failureClass == .cancelled, let limit = limits.min(), latency >= limit {
-                failureClass = .timeout
-            }
+            let failureClass = timedOut(error, after: latency) ? .timeout : FailureClassifier().classify(error)
             record(.failure(failureClass), path: path, model: request.model, latency: latency, at: end)
             attempts.append(
                 RoutedAttempt(
@@ -327,30 +332,47 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
 
     /// Starts a streamed chat completion; fails over to legacy only before the first chunk.
     ///
-    /// The returned stream yields the upstream's chunks as they arrive. Its outcome (success,
-    /// failure, or the caller going away) is recorded in the health window when it ends.
+    /// Opening a stream (up to its first chunk) runs under the path's retry policy, retry
+    /// budget, circuit breaker and deadlines, like a completion: an open relay breaker sends the
+    /// stream to legacy without calling, and a legacy hiccup before the first chunk is retried.
+    /// Once the first chunk arrived the stream is committed to its path. The returned stream
+    /// yields the upstream's chunks as they arrive; its outcome (success, failure, or the caller
+    /// going away) is recorded in the health window when it ends.
     public func stream(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedStream {
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
-        var attempts: [RoutedAttempt] = []
+        let attempts = AttemptLog()
         if chosen == .relay {
             do {
-                return try await openStream(on: .relay, chosen: chosen, request, routing, &attempts)
+                return try await streamOn(.relay, chosen: chosen, request, routing, attempts)
             } catch {
-                try rethrowUnlessFailover(error, attempts: attempts)
+                try rethrowUnlessFailover(error, attempts: attempts.all)
                 metrics.fallback()
             }
         }
         do {
-            return try await openStream(on: .legacy, chosen: chosen, request, routing, &attempts)
+            return try await streamOn(.legacy, chosen: chosen, request, routing, attempts)
         } catch {
-            throw routerError(for: error, attempts: attempts)
+            throw routerError(for: error, attempts: attempts.all)
+        }
+    }
+
+    private func streamOn(
+        _ path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint, _ attempts: AttemptLog
+    ) async throws -> RoutedStream {
+        do {
+            return try await executors[path]!.execute { _ in
+                try await self.openStream(on: path, chosen: chosen, request, routing, attempts)
+            }
+        } catch let error as ResilienceError {
+            recordRejection(error, path: path, model: request.model, attempts: attempts)
+            throw error
         }
     }
 
     /// Opens a stream on one path and waits for its first chunk (the commit point).
     private func openStream(
         on path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint,
-        _ attempts: inout [RoutedAttempt]
+        _ attempts: AttemptLog
     ) async throws -> RoutedStream {
         let provider = provider(for: path)
         let start = clock.now
@@ -367,14 +389,15 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                     path: path, provider: provider.name, model: request.model, failure: nil, detail: nil,
                     latency: start.duration(to: clock.now)))
             return RoutedStream(
-                path: path, chosenPath: chosen, fellBack: chosen != path, attempts: attempts,
+                path: path, chosenPath: chosen, fellBack: chosen != path, attempts: attempts.all,
                 metadata: upstream.metadata, first: first, iterator: iterator, recorder: recorder)
         } catch {
-            let failureClass = recorder.fail(error)
+            let latency = start.duration(to: clock.now)
+            let failureClass = recorder.fail(error, as: timedOut(error, after: latency) ? .timeout : nil)
             attempts.append(
                 RoutedAttempt(
                     path: path, provider: provider.name, model: request.model, failure: failureClass,
-                    detail: Self.label(of: error), latency: start.duration(to: clock.now)))
+                    detail: Self.label(of: error), latency: latency))
             throw error
         }
     }

@@ -152,9 +152,11 @@ final class StreamRecorder: Sendable {
         metrics.usage(path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
     }
 
+    /// Records the stream as failed, as `failureClass` when given (a timeout the executor ended
+    /// by cancelling), else as the error's class.
     @discardableResult
-    func fail(_ error: any Error) -> FailureClass {
-        let failureClass = FailureClassifier().classify(error)
+    func fail(_ error: any Error, as given: FailureClass? = nil) -> FailureClass {
+        let failureClass = given ?? FailureClassifier().classify(error)
         guard claim() != nil else { return failureClass }
         let latency = elapsed()
         record(CallOutcome(.failure(failureClass), latency: latency))

@@ -139,6 +139,16 @@ public final class SQLiteRolloutStore: RolloutStore {
         return try rows.reversed().map { try decode(EvaluationRecord.self, from: $0, operation: operation) }
     }
 
+    /// The ids of every rollout with a stored state, sorted (for tools that read a store
+    /// without knowing its rollouts, such as `shepherd report`).
+    public func rolloutIDs() async throws -> [String] {
+        try await run("read rollout ids") { pool in
+            try await pool.read { db in
+                try String.fetchAll(db, sql: "SELECT rollout_id FROM rollout_state ORDER BY rollout_id")
+            }
+        }
+    }
+
     // MARK: Writes
 
     @discardableResult

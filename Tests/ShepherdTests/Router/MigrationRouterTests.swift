@@ -125,6 +125,20 @@ struct MigrationRouterTests {
         }
     }
 
+    @Test func anOpenRelayBreakerSendsStreamsToLegacyWithoutCallingTheRelay() async throws {
+        try await RouterHarness.with { h in
+            try await h.router.apply(.setPercent(100))
+            h.router.breakers.breaker(for: .init(upstream: "relay")).forceOpen()
+            let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
+            #expect(stream.path == .legacy && stream.fellBack)
+            #expect(stream.attempts.first?.detail == "circuit_open")
+            for try await _ in stream {}
+            #expect(h.relayMock.stats.requests == 0, "the breaker refused before any call")
+            #expect(h.router.window.snapshot(of: .relay).failures[.serverError] == 1, "and the scorer saw the relay down")
+            #expect(h.router.window.snapshot(of: .legacy).successes == 1)
+        }
+    }
+
     @Test func aStreamCutAfterItsFirstChunkSurfacesAndIsNotFailedOver() async throws {
         let cut = RouterHarness.phase { $0.streamCutRate = 1; $0.streamCutAfterChunks = 3 }
         try await RouterHarness.with(relay: cut) { h in

@@ -1,0 +1,61 @@
+public import Canary
+
+/// An operator's command to a running server's ramp, as `POST /admin/<command>`.
+public enum AdminCommand: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Move one step up the ladder now.
+    case promote
+    /// Hold the current percentage.
+    case pause
+    /// Continue a paused rollout, or restart a rolled-back one at the first step.
+    case resume
+    /// Send everything back to legacy (the ramp goes to `rolledBack`).
+    case rollback
+
+    /// The path under `/admin/`.
+    public var path: String { rawValue }
+
+    public var description: String { rawValue }
+}
+
+/// The server's answer to a ramp command: the transition it made and the state after it.
+public struct AdminCommandResult: Sendable, Hashable, Codable {
+    /// The transition, with its reason.
+    public var event: RampEvent<WallClock.Instant>
+    /// The stored state after the command.
+    public var state: RampState<WallClock.Instant>
+    /// The percentage the split uses now (0 while the rollback switch is engaged).
+    public var effectivePercent: Double
+    /// Whether the rollback switch is engaged.
+    public var rollbackEngaged: Bool
+
+    /// Creates a result.
+    public init(
+        event: RampEvent<WallClock.Instant>, state: RampState<WallClock.Instant>, effectivePercent: Double,
+        rollbackEngaged: Bool
+    ) {
+        self.event = event
+        self.state = state
+        self.effectivePercent = effectivePercent
+        self.rollbackEngaged = rollbackEngaged
+    }
+}
+
+/// The server's answer to `POST /admin/rollback-switch`.
+public struct RollbackSwitchResult: Sendable, Hashable, Codable {
+    /// Whether the switch is engaged now (by any source).
+    public var engaged: Bool
+    /// Whether this call changed the live override.
+    public var changed: Bool
+    /// The engaged sources (`environment`, `override`, `flagFile`) and why.
+    public var sources: [String: String]
+    /// The percentage the split uses now.
+    public var effectivePercent: Double
+
+    /// Creates a result.
+    public init(engaged: Bool, changed: Bool, sources: [String: String], effectivePercent: Double) {
+        self.engaged = engaged
+        self.changed = changed
+        self.sources = sources
+        self.effectivePercent = effectivePercent
+    }
+}

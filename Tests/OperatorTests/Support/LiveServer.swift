@@ -1,0 +1,149 @@
+import Canary
+import Hummingbird
+import Logging
+import MockProvider
+import Shepherd
+import ShepherdServer
+import Synchronization
+import Testing
+import Upstream
+
+/// The admin token of the live servers: it must never appear in any output.
+let adminToken = "operator-admin-SECRET-token"
+
+/// A real `shepherd serve` stack on loopback, in process: two mock providers, a router over them,
+/// and the Shepherd application over the router, listening on a free port.
+///
+/// The router runs on a manual clock and a fixed calendar epoch, so nothing moves unless a test
+/// moves it: the ramp changes only by the admin API (what these tests drive) or by
+/// ``evaluate()``.
+struct LiveServer: Sendable {
+    let router: MigrationRouter<ManualClock>
+    let clock: ManualClock
+    let store: InMemoryRolloutStore
+    let port: Int
+    let rollbackSwitch: RollbackSwitch
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    static let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
+
+    static let policy: RolloutPolicy = {
+        var policy = RolloutPolicy(rolloutID: "operator-test")
+        policy.ramp.minHoldTime = .seconds(60)
+        policy.ramp.minSamplesPerStep = 20
+        policy.health.minSamples = 20
+        return policy
+    }()
+
+    /// Runs `body` against a live server; the server stops when `body` returns or throws.
+    ///
+    /// - Parameter adminToken: the server's admin token; `nil` turns the admin API off (404).
+    static func with<R: Sendable>(
+        adminToken token: String? = adminToken, _ body: @Sendable (LiveServer) async throws -> R
+    ) async throws -> R {
+        let quiet = Logger(label: "operator-tests", factory: { _ in QuietLogHandler() })
+        let mockClock = ManualClock()
+        let legacyMock = MockProviderServer(
+            scenario: .healthy, configuration: .init(seed: 1, logger: quiet), clock: mockClock)
+        let relayMock = MockProviderServer(
+            scenario: .healthy, configuration: .init(seed: 2, logger: quiet), clock: mockClock)
+        return try await legacyMock.withRunning { legacyPort in
+            try await relayMock.withRunning { relayPort in
+                let legacy = OpenAICompatibleProvider(
+                    configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)/v1"))
+                let relay = OpenAICompatibleProvider(
+                    configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1"))
+                do {
+                    let result = try await serve(legacy: legacy, relay: relay, token: token, logger: quiet, body)
+                    try await legacy.shutdown()
+                    try await relay.shutdown()
+                    return result
+                } catch {
+                    try? await legacy.shutdown()
+                    try? await relay.shutdown()
+                    throw error
+                }
+            }
+        }
+    }
+
+    private static func serve<R: Sendable>(
+        legacy: OpenAICompatibleProvider, relay: OpenAICompatibleProvider, token: String?, logger: Logger,
+        _ body: @Sendable (LiveServer) async throws -> R
+    ) async throws -> R {
+        let clock = ManualClock()
+        let store = InMemoryRolloutStore()
+        let rollbackSwitch = RollbackSwitch()
+        let router = try await MigrationRouter(
+            legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
+            rollbackSwitch: rollbackSwitch, clock: clock,
+            wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7, logger: logger)
+        let bound = PortSignal()
+        let app = try buildShepherdApplication(
+            router: router, store: store,
+            configuration: ServerConfiguration(port: 0, adminToken: token.map { Secret($0) }),
+            registry: ShepherdMetrics.registry, logger: logger, onServerRunning: { port in bound.set(port) })
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            do {
+                let port = try await bound.wait()
+                let result = try await body(
+                    LiveServer(router: router, clock: clock, store: store, port: port, rollbackSwitch: rollbackSwitch))
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// Sends `count` keyed chat calls through the router, so that both paths have numbers.
+    func sendTraffic(_ count: Int) async throws {
+        for i in 0..<count {
+            var request = ChatRequest(
+                model: "gpt-4.1", messages: [.init(role: .user, content: .text("Say something about canaries."))])
+            request.user = "user-\(i)"
+            _ = try await router.complete(request)
+        }
+    }
+}
+
+/// The port the server bound, delivered once to whoever waits for it.
+final class PortSignal: Sendable {
+    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    func set(_ port: Int) {
+        let waiters = state.withLock { state in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+    }
+
+    func wait() async throws -> Int {
+        await withCheckedContinuation { continuation in
+            let port = state.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+}
+
+/// Logs nothing, but keeps metadata: Hummingbird reads the request id back from the logger.
+struct QuietLogHandler: LogHandler {
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .critical
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {}
+}
