@@ -260,24 +260,25 @@ func runShepherd(_ executable: URL, _ arguments: [String], in directory: URL) as
     process.standardError = stderr
     try process.run()
     let errors = LockedData()
+    // The waits block: they run on threads of their own. On Linux, Swift concurrency runs on
+    // Dispatch's global queues, so blocking those starves every other test in the process.
     return await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            // stderr is drained on its own queue so that neither pipe can fill up and stall the child.
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
+        Thread {
+            // stderr is drained on its own thread so that neither pipe can fill up and stall the child.
+            let drained = DispatchSemaphore(value: 0)
+            Thread {
                 let data = stderr.fileHandleForReading.readDataToEndOfFile()
                 errors.value.withLock { $0 = data }
-                group.leave()
-            }
+                drained.signal()
+            }.start()
             let output = stdout.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
+            drained.wait()
             process.waitUntilExit()
             continuation.resume(
                 returning: CommandRun(
                     status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
                     stderr: String(decoding: errors.value.withLock { $0 }, as: UTF8.self)))
-        }
+        }.start()
     }
 }
 

@@ -98,6 +98,9 @@ struct StreamingTests {
         #expect(bytes >= 10_000_000)
         #expect(highWater.withLock { $0 } > 0)
         #expect(highWater.withLock { $0 } < 64 * 1024, "the parser holds one event at a time, never the answer")
-        #expect(peakGrowth < 10_000_000, "peak RSS grew by \(peakGrowth) bytes for a \(bytes)-byte answer")
+        // VmHWM is the whole process's, and the rest of the suite runs alongside: it only bounds
+        // the gross failure (holding the answer, and its copies, at once); the parser's
+        // high-water mark above is the tight check.
+        #expect(peakGrowth < 2 * bytes, "peak RSS grew by \(peakGrowth) bytes for a \(bytes)-byte answer")
     }
 }

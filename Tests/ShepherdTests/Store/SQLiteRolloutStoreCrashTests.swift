@@ -82,8 +82,10 @@ struct SQLiteRolloutStoreCrashTests {
             reaped.value.withLock { reaped in if !reaped { kill(pid, SIGKILL) } }
         }
 
+        // The reads and the wait block: a thread of their own, not Dispatch's global queues,
+        // which on Linux are Swift concurrency's threads (blocking them stalls other tests).
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 var buffer = Data()
                 var lines: [String] = []
                 let reader = stdout.fileHandleForReading
@@ -109,7 +111,7 @@ struct SQLiteRolloutStoreCrashTests {
                 let errors = String(decoding: (try? stderr.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
                 let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
                 continuation.resume(returning: ProbeRun(lines: lines, killedBySIGKILL: killed, stderr: errors))
-            }
+            }.start()
         }
     }
 
