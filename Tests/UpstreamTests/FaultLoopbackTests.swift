@@ -173,7 +173,9 @@ struct FaultLoopbackTests {
             $0.stallDuration = nil
         }
         // The mock stalls on a manual clock that never moves; the client's idle-read timeout ends it.
-        try await Harness.withMock(scenario, clock: ManualClock(), readIdleTimeout: .milliseconds(300)) {
+        // Two seconds, not less: with the whole suite running alongside, the head and the first
+        // chunks can take a few hundred milliseconds to come, and this test is about the stall.
+        try await Harness.withMock(scenario, clock: ManualClock(), readIdleTimeout: .seconds(2)) {
             mock, providers in
             let stream = try await providers.provider(call.kind).stream(
                 Harness.request(model: call.model, stream: true))

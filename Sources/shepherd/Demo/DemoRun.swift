@@ -73,7 +73,7 @@ struct DemoRun {
                 configuration: .init(services: [.init(service: router), .init(service: app)], logger: logger))
             group.addTask { try await server.run() }
 
-            let proxy = "http://127.0.0.1:\(try await port.value())"
+            let proxy = "http://127.0.0.1:\(await port.value())"
             let view = DemoView(plain: plain, proxy: proxy, token: token, scenario: scenario, speed: speed)
             view.start()
             let load = DemoLoad(proxy: proxy, prices: policy.prices)
