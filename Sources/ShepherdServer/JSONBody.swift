@@ -31,6 +31,13 @@ enum JSONBody {
         return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
     }
 
+    /// A `200 OK` response whose body is JSON that is already encoded.
+    static func response(json: ByteBuffer, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: json))
+    }
+
     /// Decodes `T` from a body.
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))

@@ -49,8 +49,12 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
         let model =
             routed.response.model.isEmpty
             ? (routed.response.metadata?.upstreamModel ?? chat.model) : routed.response.model
-        return JSONBody.response(
-            routed.response, headers: .shepherd(path: routed.path, fellBack: routed.fellBack, model: model))
+        let headers = HTTPFields.shepherd(path: routed.path, fellBack: routed.fellBack, model: model)
+        // An OpenAI-compatible upstream's answer goes back as it came; a translated one is encoded.
+        if let original = routed.response.originalJSON {
+            return JSONBody.response(json: original, headers: headers)
+        }
+        return JSONBody.response(routed.response, headers: headers)
     }
 
     func embeddings(_ request: Request, context: BasicRequestContext) async throws -> Response {

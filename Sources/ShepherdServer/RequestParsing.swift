@@ -9,7 +9,8 @@ enum RequestParsing {
     /// A chat request with a model and at least one message.
     static func chatRequest(from body: ByteBuffer) throws -> ChatRequest {
         do {
-            let request = try JSONBody.decode(ChatRequest.self, from: body)
+            // Keeps the body: an unchanged request is forwarded upstream as the caller sent it.
+            let request = try ChatRequest(json: body)
             if request.model.isEmpty { throw OpenAIError.missing("model", "name the model to call, e.g. \"gpt-4.1\"") }
             if request.messages.isEmpty { throw OpenAIError.missing("messages", "send at least one message") }
             return request

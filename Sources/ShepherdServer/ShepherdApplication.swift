@@ -15,9 +15,10 @@ public import Shepherd
 /// - `GET /healthz`, `GET /readyz`, `GET /metrics` (Prometheus text 0.0.4): open.
 /// - `/admin/…` behind `Authorization: Bearer <adminToken>`; absent (404) without an admin token.
 ///
-/// Every error is an OpenAI error envelope; one line per request is logged at `info` (never a
-/// key, a token or a header). The application is a swift-service-lifecycle `Service`: run it
-/// in the `ServiceGroup` that also runs `router` (its evaluations) so that SIGTERM drains it.
+/// Every error is an OpenAI error envelope; one line per request is logged at `debug`, at
+/// `warning` for a 5xx (never a key, a token or a header). The application is a
+/// swift-service-lifecycle `Service`: run it in the `ServiceGroup` that also runs `router` (its
+/// evaluations) so that SIGTERM drains it.
 ///
 /// ```swift
 /// let registry = PrometheusCollectorRegistry()
@@ -33,7 +34,7 @@ public import Shepherd
 ///   - store: the router's store, asked for health by `/readyz`.
 ///   - configuration: address, limits, admin token and client keys.
 ///   - registry: the Prometheus registry the process's metrics go to (bootstrapped by the caller).
-///   - logger: where the server logs (request lines at `info`).
+///   - logger: where the server logs (request lines at `debug`, 5xx at `warning`).
 ///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
 /// - Returns: the application; call `run()`/`runService()` or add it to a `ServiceGroup`.
 /// - Throws: ``ServerConfigurationError`` when the configuration must not run (see

@@ -77,6 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
 
+        // Before any server work: concurrency on NIO's event loops, fewer malloc arenas (see ServerRuntime).
+        let runtime = ServerRuntime.prepare()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -116,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = settings.server.shutdownGracePeriod
         logger.notice("shepherd serve: \(settings)")
+        logger.debug("runtime: \(runtime)")
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
@@ -132,10 +135,14 @@ struct ServeCommand: AsyncParsableCommand {
         switch upstream.flavor {
         case .anthropic:
             return AnthropicProvider(
-                configuration: .init(name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout, prices: prices))
+                configuration: .init(
+                    name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
+                    maxConnectionsPerHost: upstream.maxConnections, prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
-                configuration: .init(name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout, prices: prices))
+                configuration: .init(
+                    name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
+                    maxConnectionsPerHost: upstream.maxConnections, prices: prices))
         }
     }
 }

@@ -50,6 +50,8 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
     public let classifier: FailureClassifier
     /// The clock.
     public let clock: C
+    /// Every call's attempt deadlines: one shared sleeper rather than a timer per attempt.
+    let deadlineScheduler: DeadlineScheduler<C>
     private let random: SharedRandomGenerator
     private let unixTime: @Sendable () -> Double
 
@@ -95,6 +97,7 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
         self.budgets = budgets
         self.classifier = classifier
         self.clock = clock
+        self.deadlineScheduler = DeadlineScheduler(clock: clock)
         self.random = random
         self.unixTime = unixTime
     }
@@ -264,7 +267,7 @@ extension ModelChainExecutor {
             let context = AttemptContext(
                 attempt: number, model: model.name, upstream: model.upstream, isHedge: isHedge, call: call)
             let start = executor.clock.now
-            let result = await AttemptRunner(clock: executor.clock).run(
+            let result = await AttemptRunner(scheduler: executor.deadlineScheduler).run(
                 context: context, perAttemptTimeout: executor.deadlines.perAttempt, totalDeadline: totalDeadline,
                 killable: killable, operation: { context in try await operation(model, context) })
             let elapsed = start.duration(to: executor.clock.now)

@@ -1,16 +1,19 @@
 /// Runs one attempt bounded by its timeout and the total deadline, optionally killable.
 ///
-/// The operation races a timer in a task group; the loser is cancelled. A timer
-/// that fires after the attempt committed no longer applies the per-attempt
-/// timeout and waits for the total deadline instead.
+/// The operation runs in a child task; the caller waits on an ``AttemptRace`` that the
+/// operation, the attempt's deadline (an entry in the executor's shared ``DeadlineScheduler``,
+/// never a timer of its own) or the kill signal settles, whichever comes first. A deadline or
+/// a kill cancels the child, which structured concurrency then waits for. A per-attempt
+/// deadline that passes after the attempt committed no longer applies: the entry moves on to
+/// the total deadline instead.
 struct AttemptRunner<C: Clock> where C.Duration == Duration {
     let clock: C
+    /// Where the attempt's deadline is registered (shared by every call of one executor).
+    let scheduler: DeadlineScheduler<C>
 
-    private enum Race<T: Sendable>: Sendable {
-        case finished(Result<T, any Error>)
-        case timedOut(ResilienceError.Code)
-        case timerIdle
-        case killed
+    init(scheduler: DeadlineScheduler<C>) {
+        self.clock = scheduler.clock
+        self.scheduler = scheduler
     }
 
     /// Whether an attempt that ended at the given result was cut by the total deadline.
@@ -29,7 +32,7 @@ struct AttemptRunner<C: Clock> where C.Duration == Duration {
         let start = clock.now
         var ownDeadline = perAttemptTimeout.map { start.advanced(by: $0) }
         if let total = totalDeadline, let perAttempt = ownDeadline, total <= perAttempt {
-            ownDeadline = nil  // the total deadline binds first: one timer for it suffices
+            ownDeadline = nil  // the total deadline binds first: one deadline for it suffices
         }
         let attemptDeadline = ownDeadline
         if attemptDeadline == nil, totalDeadline == nil, !killable {
@@ -38,51 +41,69 @@ struct AttemptRunner<C: Clock> where C.Duration == Duration {
         if let totalDeadline, totalDeadline <= start {
             return .failure(ResilienceError(.deadlineExceeded))
         }
-        let clock = self.clock
-        return await withTaskGroup(of: Race<T>.self) { group in
+        let race = AttemptRace()
+        return await withTaskGroup(of: Result<T, any Error>?.self) { group in
             group.addTask {
-                do { return .finished(.success(try await operation(context))) } catch { return .finished(.failure(error)) }
-            }
-            group.addTask {
-                do {
-                    if let attemptDeadline {
-                        try await clock.sleep(until: attemptDeadline, tolerance: nil)
-                        if !context.isCommitted { return .timedOut(.attemptTimedOut) }
-                        // Committed: the per-attempt timeout bounded the time to the first byte only.
-                        guard let totalDeadline else { return .timerIdle }
-                        try await clock.sleep(until: totalDeadline, tolerance: nil)
-                        return .timedOut(.deadlineExceeded)
-                    } else if let totalDeadline {
-                        try await clock.sleep(until: totalDeadline, tolerance: nil)
-                        return .timedOut(.deadlineExceeded)
-                    }
-                    return .timerIdle
-                } catch {
-                    return .timerIdle  // cancelled: the operation finished first
-                }
+                let result: Result<T, any Error>
+                do { result = .success(try await operation(context)) } catch { result = .failure(error) }
+                race.settle(.finished)
+                return result
             }
             if killable {
                 group.addTask {
                     await context.call.waitUntilKilled(attempt: context.attempt)
-                    return context.call.isKilled(attempt: context.attempt) ? .killed : .timerIdle
+                    if context.call.isKilled(attempt: context.attempt) { race.settle(.killed) }
+                    return nil
                 }
             }
-            while let outcome = await group.next() {
-                switch outcome {
-                case .finished(let result):
-                    group.cancelAll()
-                    return result
-                case .timedOut(let code):
-                    group.cancelAll()
-                    return .failure(ResilienceError(code, underlyingClass: .timeout))
-                case .killed:
-                    group.cancelAll()
-                    return .failure(CancellationError())
-                case .timerIdle:
-                    continue
+            let deadline = scheduleDeadline(
+                race: race, context: context, attemptDeadline: attemptDeadline, totalDeadline: totalDeadline)
+            let outcome = await race.outcome()
+            if let deadline { scheduler.cancel(deadline) }
+            if outcome != .finished { group.cancelAll() }
+            var operationResult: Result<T, any Error>?
+            while let next = await group.next() {
+                if let next {
+                    operationResult = next
+                    group.cancelAll()  // the kill wait, if any, is no longer needed
                 }
             }
-            return .failure(CancellationError())  // unreachable: the operation always reports
+            switch outcome {
+            case .finished:
+                return operationResult ?? .failure(CancellationError())
+            case .timedOut(let code):
+                return .failure(ResilienceError(code, underlyingClass: .timeout))
+            case .killed:
+                return .failure(CancellationError())
+            }
         }
+    }
+
+    /// Registers the attempt's deadline: the per-attempt one (which, once the attempt has
+    /// committed, moves on to the total deadline), else the total one.
+    private func scheduleDeadline(
+        race: AttemptRace, context: AttemptContext, attemptDeadline: C.Instant?, totalDeadline: C.Instant?
+    ) -> DeadlineScheduler<C>.ID? {
+        if let attemptDeadline {
+            return scheduler.schedule(at: attemptDeadline) {
+                if !context.isCommitted {
+                    race.settle(.timedOut(.attemptTimedOut))
+                    return nil
+                }
+                // Committed: the per-attempt timeout bounded the time to the first byte only.
+                guard let totalDeadline else { return nil }
+                return .init(at: totalDeadline) {
+                    race.settle(.timedOut(.deadlineExceeded))
+                    return nil
+                }
+            }
+        }
+        if let totalDeadline {
+            return scheduler.schedule(at: totalDeadline) {
+                race.settle(.timedOut(.deadlineExceeded))
+                return nil
+            }
+        }
+        return nil
     }
 }

@@ -45,6 +45,8 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
     public let classifier: FailureClassifier
     /// The clock attempts are timed and back-off slept on.
     public let clock: C
+    /// Every call's attempt deadlines: one shared sleeper rather than a timer per attempt.
+    let deadlineScheduler: DeadlineScheduler<C>
     private let random: SharedRandomGenerator
     private let unixTime: @Sendable () -> Double
 
@@ -79,6 +81,7 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
         self.random = random
         self.unixTime = unixTime
         self.clock = clock
+        self.deadlineScheduler = DeadlineScheduler(clock: clock)
     }
 
     /// Runs `operation` until it succeeds or the policy gives up.
@@ -94,7 +97,7 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
         let start = clock.now
         let totalDeadline = deadlines.total.map { start.advanced(by: $0) }
         let call = CallState()
-        let runner = AttemptRunner(clock: clock)
+        let runner = AttemptRunner(scheduler: deadlineScheduler)
         var previousDelay: Duration?
         var attempt = 1
         while true {

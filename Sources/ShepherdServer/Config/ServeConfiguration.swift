@@ -25,9 +25,17 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var apiKey: Secret?
         /// Per-request timeout.
         public var timeout: Duration
+        /// The most connections kept open to the upstream (the HTTP client's per-host pool limit).
+        /// Calls beyond it wait for a free connection. Default 128, as many as a busy proxy has
+        /// calls in flight; an upstream that limits connections per client needs less.
+        public var maxConnections: Int = Upstream.defaultMaxConnections
+
+        /// The default of ``maxConnections``.
+        public static let defaultMaxConnections = 128
 
         public var description: String {
-            "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription))"
+            "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
+                + "connections ≤ \(maxConnections))"
         }
     }
 
@@ -92,6 +100,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var relayKey: Secret?
         var legacyTimeout = Duration.seconds(60)
         var relayTimeout = Duration.seconds(60)
+        var legacyConnections = Upstream.defaultMaxConnections
+        var relayConnections = Upstream.defaultMaxConnections
         var policyFile = "policies/default.yaml"
         var stateFile = "shepherd.sqlite"
         var server = ServerConfiguration()
@@ -112,7 +122,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             stateFile = try root.string("state") ?? stateFile
             for name in ["legacy", "relay"] {
                 guard let map = try root.map(name) else { continue }
-                try map.allowOnly(["url", "flavor", "apiKey", "apiKeyEnv", "timeout"])
+                try map.allowOnly(["url", "flavor", "apiKey", "apiKeyEnv", "timeout", "maxConnections"])
                 let url = try map.string("url")
                 let flavor = try map.string("flavor").map { value throws(ConfigFileError) -> ProviderKind in
                     guard let kind = ProviderKind(rawValue: value) else {
@@ -129,16 +139,22 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 }
                 let timeout = try map.duration("timeout")
                 if let timeout, timeout <= .zero { throw map.error("timeout", "must be longer than zero") }
+                let connections = try map.int("maxConnections")
+                if let connections, connections <= 0 {
+                    throw map.error("maxConnections", "must be positive (got \(connections))")
+                }
                 if name == "legacy" {
                     legacyURL = url ?? legacyURL
                     legacyFlavor = flavor ?? legacyFlavor
                     legacyKey = key ?? legacyKey
                     legacyTimeout = timeout ?? legacyTimeout
+                    legacyConnections = connections ?? legacyConnections
                 } else {
                     relayURL = url ?? relayURL
                     relayFlavor = flavor ?? relayFlavor
                     relayKey = key ?? relayKey
                     relayTimeout = timeout ?? relayTimeout
+                    relayConnections = connections ?? relayConnections
                 }
             }
             if let map = try root.map("server") {
@@ -198,8 +214,12 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         }
         return ServeConfiguration(
             server: server,
-            legacy: Upstream(url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout),
-            relay: Upstream(url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout),
+            legacy: Upstream(
+                url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout,
+                maxConnections: legacyConnections),
+            relay: Upstream(
+                url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout,
+                maxConnections: relayConnections),
             policyFile: policyFile, stateFile: stateFile)
     }
 

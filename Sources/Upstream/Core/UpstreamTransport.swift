@@ -43,19 +43,16 @@ struct UpstreamTransport: Sendable {
     // MARK: Requests
 
     /// Sends a request and returns the response head once it is a success; a failure status throws.
+    ///
+    /// For streams: the call's timeout (AsyncHTTPClient's deadline) bounds the time to the
+    /// response head; the body is bounded by the client's read idle timeout.
     func send(
         _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String = "application/json"
     ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers = headers
-        request.headers.replaceOrAdd(name: "accept", value: accept)
-        if let body {
-            request.headers.replaceOrAdd(name: "content-type", value: "application/json")
-            request.body = .bytes(body)
-        }
-        if let requestID = context.requestID { request.headers.replaceOrAdd(name: "x-request-id", value: requestID) }
-        for (name, value) in context.headers { request.headers.replaceOrAdd(name: name, value: value) }
+        request.headers = requestHeaders(context, hasBody: body != nil, accept: accept)
+        if let body { request.body = .bytes(body) }
         let deadline = NIODeadline.now() + TimeAmount(context.timeout ?? timeout)
         let response: HTTPClientResponse
         do {
@@ -69,44 +66,71 @@ struct UpstreamTransport: Sendable {
         return response
     }
 
-    /// Reads a whole body, bounded by ``maxResponseBytes``.
-    func collect(_ response: HTTPClientResponse) async throws -> ByteBuffer {
+    /// Sends a request and reads its whole answer, bounded by ``maxResponseBytes`` and by the
+    /// call's timeout (``CallContext/timeout``, else ``timeout``); a failure status throws.
+    ///
+    /// The timeout is AsyncHTTPClient's own deadline on the request task, which covers the
+    /// whole answer, body included: a timer on the client's event loop, cancelled when the
+    /// answer is in. No Swift task races the call and nothing sleeps (a cancelled `Task.sleep`
+    /// keeps its timer until its deadline on Linux, which under load adds up to hundreds of
+    /// megabytes), and the answer is collected on the event loop, with no hop per body part.
+    /// Cancelling the calling task cancels the request.
+    func fetch(_ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext) async throws -> Answer {
+        let request: HTTPClient.Request
         do {
-            return try await response.body.collect(upTo: maxResponseBytes)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+            request = try HTTPClient.Request(
+                url: baseURL + path, method: method, headers: requestHeaders(context, hasBody: body != nil),
+                body: body.map { .byteBuffer($0) })
+        } catch {
+            throw ProviderError(
+                code: .invalidRequest, failureClass: .clientError, provider: provider,
+                message: "invalid upstream URL: \(Self.shortDescription(of: error))")
+        }
+        let limit = context.timeout ?? timeout
+        let task = client.execute(
+            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxResponseBytes),
+            eventLoop: .indifferent, deadline: NIODeadline.now() + TimeAmount(limit), logger: nil)
+        let response: HTTPClient.Response
+        do {
+            response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch let error as ResponseAccumulator.ResponseTooBigError {
             throw ProviderError(
                 code: .responseTooLarge, failureClass: .other, provider: provider,
-                httpStatus: Int(response.status.code), message: "answer larger than \(maxResponseBytes) bytes")
+                message: "answer larger than \(error.maxBodySize) bytes")
+        } catch let error as HTTPClientError where error == .deadlineExceeded && !Task.isCancelled {
+            throw ProviderError(
+                code: .timeout, failureClass: .timeout, provider: provider, message: "no complete answer within \(limit)")
         } catch {
             throw mapError(error)
         }
+        let answer = Answer(status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
+        guard (200..<300).contains(answer.status) else {
+            throw statusError(status: answer.status, headers: answer.headers, body: answer.body)
+        }
+        return answer
     }
 
-    /// Runs `operation` with the call's total timeout, cancelling it (and its HTTP request) when time runs out.
-    func withTotalTimeout<T: Sendable>(
-        _ context: CallContext, _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        let limit = context.timeout ?? timeout
-        let provider = provider
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await operation() }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                if let value = try await group.next(), let value {
-                    return value
-                }
-                throw ProviderError(
-                    code: .timeout, failureClass: .timeout, provider: provider,
-                    message: "no complete answer within \(limit)")
-            }
-        } catch {
-            throw mapError(error)
-        }
+    /// A whole answer: status, headers and body.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    /// The provider's headers, the call's request id and extra headers, `accept` and `content-type`.
+    private func requestHeaders(_ context: CallContext, hasBody: Bool, accept: String = "application/json")
+        -> HTTPHeaders
+    {
+        var headers = headers
+        headers.replaceOrAdd(name: "accept", value: accept)
+        if hasBody { headers.replaceOrAdd(name: "content-type", value: "application/json") }
+        if let requestID = context.requestID { headers.replaceOrAdd(name: "x-request-id", value: requestID) }
+        for (name, value) in context.headers { headers.replaceOrAdd(name: name, value: value) }
+        return headers
     }
 
     // MARK: JSON
@@ -122,8 +146,13 @@ struct UpstreamTransport: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, status: Int) throws -> T {
+        try decoding(type, status: status) { try JSONDecoder().decode(type, from: Data(buffer.readableBytesView)) }
+    }
+
+    /// Runs a decoding step, turning its failure into ``ProviderError/Code/malformedResponse``.
+    func decoding<T>(_ type: T.Type, status: Int, _ decode: () throws -> T) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+            return try decode()
         } catch {
             throw ProviderError(
                 code: .malformedResponse, failureClass: .other, provider: provider, httpStatus: status,
@@ -135,7 +164,6 @@ struct UpstreamTransport: Sendable {
 
     /// Builds the error for a non-2xx answer, reading (a bounded part of) its body.
     func statusError(_ response: HTTPClientResponse) async -> ProviderError {
-        let status = Int(response.status.code)
         var body = ByteBuffer()
         do {
             for try await part in response.body {
@@ -148,6 +176,15 @@ struct UpstreamTransport: Sendable {
         } catch {
             // The status already says what happened; a body that fails to arrive adds nothing.
         }
+        return statusError(status: Int(response.status.code), headers: response.headers, body: body)
+    }
+
+    /// Builds the error for a non-2xx answer from its status, headers and (the start of) its body.
+    func statusError(status: Int, headers: HTTPHeaders, body: ByteBuffer) -> ProviderError {
+        var body = body
+        if body.readableBytes > Self.maxErrorBodyBytes {
+            body = body.getSlice(at: body.readerIndex, length: Self.maxErrorBodyBytes)!
+        }
         var message: String?
         var upstreamType: String?
         if let envelope = try? JSONDecoder().decode(APIErrorEnvelope.self, from: Data(body.readableBytesView)) {
@@ -159,7 +196,7 @@ struct UpstreamTransport: Sendable {
         return ProviderError(
             code: .httpStatus, failureClass: FailureClass(httpStatus: status) ?? .other, provider: provider,
             httpStatus: status, message: message.map(redact), upstreamType: upstreamType,
-            retryAfter: Self.retryAfter(response.headers))
+            retryAfter: Self.retryAfter(headers))
     }
 
     static func retryAfter(_ headers: HTTPHeaders) -> RetryAfter? {
@@ -220,7 +257,11 @@ struct UpstreamTransport: Sendable {
     }
 
     func upstreamRequestID(_ response: HTTPClientResponse) -> String? {
-        response.headers.first(name: "x-request-id") ?? response.headers.first(name: "request-id")
+        upstreamRequestID(response.headers)
+    }
+
+    func upstreamRequestID(_ headers: HTTPHeaders) -> String? {
+        headers.first(name: "x-request-id") ?? headers.first(name: "request-id")
     }
 }
 

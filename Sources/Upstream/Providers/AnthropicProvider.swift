@@ -85,27 +85,20 @@ public final class AnthropicProvider: ChatProvider {
         let body = try transport.encode(
             AnthropicTranslation.request(
                 from: request, model: upstreamModel, defaultMaxTokens: configuration.defaultMaxTokens))
-        let transport = transport
         let prices = configuration.prices
         let requestedModel = request.model
         let start = ContinuousClock.now
-        var answer = try await transport.withTotalTimeout(context) {
-            let response = try await transport.send(.POST, path: "/messages", body: body, context: context)
-            let buffer = try await transport.collect(response)
-            let message = try transport.decode(
-                AnthropicMessagesResponse.self, from: buffer, status: Int(response.status.code))
-            var answer = AnthropicTranslation.response(
-                from: message, model: requestedModel, created: Self.unixNow())
-            let answeredModel = message.model.isEmpty ? upstreamModel : message.model
-            answer.metadata = ResponseMetadata(
-                provider: transport.provider, kind: .anthropic, requestedModel: requestedModel,
-                upstreamModel: answeredModel, httpStatus: Int(response.status.code),
-                upstreamRequestID: transport.upstreamRequestID(response), usage: answer.usage,
-                cost: answer.usage.flatMap {
-                    Pricing.cost($0, answeredModel: answeredModel, requestedModel: requestedModel, prices)
-                })
-            return answer
-        }
+        let response = try await transport.fetch(.POST, path: "/messages", body: body, context: context)
+        let message = try transport.decode(AnthropicMessagesResponse.self, from: response.body, status: response.status)
+        var answer = AnthropicTranslation.response(from: message, model: requestedModel, created: Self.unixNow())
+        let answeredModel = message.model.isEmpty ? upstreamModel : message.model
+        answer.metadata = ResponseMetadata(
+            provider: transport.provider, kind: .anthropic, requestedModel: requestedModel,
+            upstreamModel: answeredModel, httpStatus: response.status,
+            upstreamRequestID: transport.upstreamRequestID(response.headers), usage: answer.usage,
+            cost: answer.usage.flatMap {
+                Pricing.cost($0, answeredModel: answeredModel, requestedModel: requestedModel, prices)
+            })
         answer.metadata?.latency = ContinuousClock.now - start
         context.logger.debug(
             "upstream answered",
@@ -165,18 +158,13 @@ public final class AnthropicProvider: ChatProvider {
             }
             var data: [Model]
         }
-        let transport = transport
-        return try await transport.withTotalTimeout(context) {
-            let response = try await transport.send(.GET, path: "/models", body: nil, context: context)
-            let buffer = try await transport.collect(response)
-            let list = try transport.decode(AnthropicModels.self, from: buffer, status: Int(response.status.code))
-            return ModelList(
-                data: list.data.map {
-                    ModelList.Model(
-                        id: $0.id, ownedBy: "anthropic",
-                        extras: $0.displayName.map { ["display_name": .string($0)] } ?? [:])
-                })
-        }
+        let response = try await transport.fetch(.GET, path: "/models", body: nil, context: context)
+        let list = try transport.decode(AnthropicModels.self, from: response.body, status: response.status)
+        return ModelList(
+            data: list.data.map {
+                ModelList.Model(
+                    id: $0.id, ownedBy: "anthropic", extras: $0.displayName.map { ["display_name": .string($0)] } ?? [:])
+            })
     }
 
     static func unixNow() -> Int64 {

@@ -70,37 +70,43 @@ public final class OpenAICompatibleProvider: ChatProvider {
     }
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
-        var request = request
-        request.stream = nil
-        request.streamOptions = nil
-        let body = try transport.encode(request)
-        let transport = transport
+        let body = try completeBody(request)
         let prices = configuration.prices
         let requestedModel = request.model
         let start = ContinuousClock.now
-        let answer = try await transport.withTotalTimeout(context) {
-            let response = try await transport.send(.POST, path: "/chat/completions", body: body, context: context)
-            let buffer = try await transport.collect(response)
-            var answer = try transport.decode(ChatResponse.self, from: buffer, status: Int(response.status.code))
-            let cost = answer.usage.flatMap {
-                Pricing.cost($0, answeredModel: answer.model, requestedModel: requestedModel, prices)
-            }
-            answer.metadata = ResponseMetadata(
-                provider: transport.provider, kind: .openAICompatible, requestedModel: requestedModel,
-                upstreamModel: answer.model.isEmpty ? requestedModel : answer.model,
-                httpStatus: Int(response.status.code), upstreamRequestID: transport.upstreamRequestID(response),
-                latency: .zero, usage: answer.usage, cost: cost)
-            return answer
+        let response = try await transport.fetch(.POST, path: "/chat/completions", body: body, context: context)
+        // Kept with its bytes: an unchanged answer goes back to a proxy's caller as it came.
+        var answer = try transport.decoding(ChatResponse.self, status: response.status) {
+            try ChatResponse(json: response.body)
         }
-        var result = answer
-        result.metadata?.latency = ContinuousClock.now - start
+        let cost = answer.usage.flatMap {
+            Pricing.cost($0, answeredModel: answer.model, requestedModel: requestedModel, prices)
+        }
+        answer.metadata = ResponseMetadata(
+            provider: transport.provider, kind: .openAICompatible, requestedModel: requestedModel,
+            upstreamModel: answer.model.isEmpty ? requestedModel : answer.model,
+            httpStatus: response.status, upstreamRequestID: transport.upstreamRequestID(response.headers),
+            latency: .zero, usage: answer.usage, cost: cost)
+        answer.metadata?.latency = ContinuousClock.now - start
         context.logger.debug(
             "upstream answered",
             metadata: [
                 "provider": "\(name)", "model": "\(request.model)",
-                "latency": "\(result.metadata?.latency ?? .zero)",
+                "latency": "\(answer.metadata?.latency ?? .zero)",
             ])
-        return result
+        return answer
+    }
+
+    /// The body of a complete (not streamed) call: the caller's own JSON when the request came
+    /// from ``ChatRequest/init(json:)`` unchanged and asks for no stream, else the request encoded.
+    private func completeBody(_ request: ChatRequest) throws -> ByteBuffer {
+        if request.stream != true, request.streamOptions == nil, let original = request.originalJSON {
+            return original
+        }
+        var request = request
+        request.stream = nil
+        request.streamOptions = nil
+        return try transport.encode(request)
     }
 
     public func stream(_ request: ChatRequest, context: CallContext) async throws -> ChatChunkStream {
@@ -132,20 +138,12 @@ public final class OpenAICompatibleProvider: ChatProvider {
 
     public func embeddings(_ request: EmbeddingRequest, context: CallContext) async throws -> EmbeddingResponse {
         let body = try transport.encode(request)
-        let transport = transport
-        return try await transport.withTotalTimeout(context) {
-            let response = try await transport.send(.POST, path: "/embeddings", body: body, context: context)
-            let buffer = try await transport.collect(response)
-            return try transport.decode(EmbeddingResponse.self, from: buffer, status: Int(response.status.code))
-        }
+        let response = try await transport.fetch(.POST, path: "/embeddings", body: body, context: context)
+        return try transport.decode(EmbeddingResponse.self, from: response.body, status: response.status)
     }
 
     public func models(context: CallContext) async throws -> ModelList {
-        let transport = transport
-        return try await transport.withTotalTimeout(context) {
-            let response = try await transport.send(.GET, path: "/models", body: nil, context: context)
-            let buffer = try await transport.collect(response)
-            return try transport.decode(ModelList.self, from: buffer, status: Int(response.status.code))
-        }
+        let response = try await transport.fetch(.GET, path: "/models", body: nil, context: context)
+        return try transport.decode(ModelList.self, from: response.body, status: response.status)
     }
 }

@@ -45,6 +45,8 @@ public struct ChatRequest: Sendable, Hashable, Codable {
     public var seed: Int?
     /// Keys this type does not model (`logit_bias`, `logprobs`, `reasoning_effort`, `metadata`, …), passed through.
     public var extras: [String: JSONValue]
+    /// The JSON the request was decoded from by ``init(json:)``; see ``originalJSON``.
+    var original: OriginalJSON<ChatRequest> = .none
 
     /// Creates a value; each parameter sets the property of the same name.
     public init(

@@ -16,6 +16,8 @@ public struct ChatResponse: Sendable, Hashable, Codable {
         public var logprobs: JSONValue?
         /// Keys this type does not model, passed through unchanged.
         public var extras: [String: JSONValue]
+        /// Whether decoding filled in a default (see ``ChatResponse/originalJSON``).
+        var original: OriginalJSON<Choice> = .none
 
         /// Creates a value; each parameter sets the property of the same name.
         public init(
@@ -41,6 +43,7 @@ public struct ChatResponse: Sendable, Hashable, Codable {
             finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
             logprobs = try c.decodeIfPresent(JSONValue.self, forKey: .logprobs)
             extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            if !c.contains(.index) || !c.contains(.finishReason) { original = .defaultsFilled }
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -71,6 +74,8 @@ public struct ChatResponse: Sendable, Hashable, Codable {
     public var extras: [String: JSONValue]
     /// Which provider answered and how; never encoded.
     public var metadata: ResponseMetadata?
+    /// The JSON the answer was decoded from by ``init(json:)``; see ``originalJSON``.
+    var original: OriginalJSON<ChatResponse> = .none
 
     /// Creates a value; each parameter sets the property of the same name.
     public init(
@@ -108,6 +113,9 @@ public struct ChatResponse: Sendable, Hashable, Codable {
         systemFingerprint = try c.decodeIfPresent(String.self, forKey: .systemFingerprint)
         extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
         metadata = nil
+        if !(c.contains(.id) && c.contains(.object) && c.contains(.created) && c.contains(.model)) {
+            original = .defaultsFilled
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,0 +1,79 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Process-wide settings for a proxy process: where Swift concurrency runs and how malloc
+/// keeps memory. Call ``prepare(maxMallocArenas:)`` once, first thing, from the executable
+/// (never from a library or a test: both settings belong to the whole process).
+///
+/// - **Concurrency on the event loops.** By default every `await` in a request handler runs on
+///   Swift's global thread pool while the sockets live on NIO's event loops, so each request
+///   hops between the two pools several times (read the body, call the upstream, get its
+///   answer, write the response): on a loaded two-core machine those hops were most of the
+///   proxy's CPU time. With NIO's singleton event loop group installed as the global
+///   executor, a task resumed from an event loop stays on that loop; Hummingbird, the HTTP
+///   clients and the handlers share the same few threads. Nothing in the request path may
+///   block a thread for long (the SQLite store runs on GRDB's own queues, not here).
+/// - **Fewer malloc arenas.** glibc gives every thread that allocates its own arena (up to 8
+///   per core), and each keeps its high-water mark; a proxy allocates on every thread. Two
+///   arenas bound the resident size under load. The `MALLOC_ARENA_MAX` environment variable
+///   would do the same but cannot be relied on to be set, so the process sets it itself
+///   (an explicit `MALLOC_ARENA_MAX` in the environment wins).
+public enum ServerRuntime {
+    /// What ``prepare(maxMallocArenas:)`` managed to set.
+    public struct Report: Sendable, CustomStringConvertible {
+        /// Whether Swift concurrency now runs on NIO's event loops.
+        public var concurrencyOnEventLoops: Bool
+        /// The malloc arena limit set, `nil` when left alone.
+        public var mallocArenas: Int?
+
+        public var description: String {
+            "concurrency on event loops: \(concurrencyOnEventLoops ? "yes" : "no"), malloc arenas: "
+                + (mallocArenas.map(String.init) ?? "default")
+        }
+    }
+
+    /// Applies both settings; safe to call more than once (later calls change nothing).
+    ///
+    /// `SHEPHERD_EVENT_LOOP_EXECUTOR=0` in the environment leaves Swift concurrency on its own
+    /// pool (an escape hatch, should a dependency ever block a thread).
+    ///
+    /// - Parameter maxMallocArenas: the glibc arena limit (ignored where there is no glibc).
+    /// - Returns: what was set, for the start-up log line.
+    @discardableResult
+    public static func prepare(maxMallocArenas: Int = 2) -> Report {
+        let arenas = limitMallocArenas(maxMallocArenas)
+        let wanted = getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) } != "0"
+        let installed = installed.withLock { done -> Bool in
+            if let done { return done }
+            guard wanted else { return false }
+            let result = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            done = result
+            return result
+        }
+        return Report(concurrencyOnEventLoops: installed, mallocArenas: arenas)
+    }
+
+    /// Whether the global executor was installed (`nil`: not tried yet); NIO allows one attempt.
+    private static let installed = Mutex<Bool?>(nil)
+
+    private static func limitMallocArenas(_ limit: Int) -> Int? {
+        #if canImport(Glibc)
+            if let explicit = getenv("MALLOC_ARENA_MAX").flatMap({ Int(String(cString: $0)) }) { return explicit }
+            // `mallopt` is declared in <malloc.h>, which the Glibc module does not import: look it up.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "mallopt") else { return nil }
+            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            let arenaMax: Int32 = -8  // M_ARENA_MAX in <malloc.h>
+            return mallopt(arenaMax, Int32(clamping: limit)) == 1 ? limit : nil
+        #else
+            return nil
+        #endif
+    }
+}
