@@ -10,6 +10,13 @@
 # 1,000 different `user` values), then a low-concurrency latency run (1 connection, 5 s): at 256
 # connections and full load p50 is mostly queueing (connections ÷ req/s), so the per-request cost a
 # proxy adds is read at low concurrency, and shown at full load too.
+# Optional floor targets (not run by default) measure a proxy with no logic at all, built from
+# Benchmarks/ProxyFloor, to show what each server/client stack costs on this machine by itself:
+#   floor-hummingbird-static  Hummingbird answering by itself (no upstream)
+#   floor-hummingbird-ahc     Hummingbird + AsyncHTTPClient forwarding (Shepherd's stack, no logic)
+#   floor-hummingbird-nio     Hummingbird + a per-event-loop NIO keep-alive pool
+#   floor-nio-nio             a NIO channel handler + the same pool, all on the event loop
+#   e.g. TARGETS="direct nginx shepherd floor-hummingbird-ahc floor-nio-nio" Benchmarks/proxy-load.sh
 # Targets (PASS/FAIL; the script exits 0 either way, non-zero only when a step broke):
 #   shepherd req/s ≥ 0.5 × nginx req/s at 256 connections
 #   shepherd p50 − direct p50 ≤ 0.5 ms (at low concurrency)
@@ -25,7 +32,8 @@
 #   SHEPHERD_BIN=path                                    use this binary instead of building one
 #   SCRATCH_PATH=.build                                  swift build --scratch-path for the release build
 #   SHEPHERD_LOG_LEVEL=                                  passed as --log-level when set
-#   TARGETS="direct nginx shepherd"                      which targets to run
+#   TARGETS="direct nginx shepherd"                      which targets to run (floor-* above too)
+#   FLOOR_SCRATCH_PATH=.build-floor                      swift build --scratch-path for proxy-floor
 #   KEEP_LOGS=1                                          keep the temporary directory (logs, raw wrk output)
 # Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
 set -euo pipefail
@@ -44,6 +52,8 @@ NGINX_WORKERS=${NGINX_WORKERS:-auto}
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
 SHEPHERD_LOG_LEVEL=${SHEPHERD_LOG_LEVEL:-}
 TARGETS=${TARGETS:-direct nginx shepherd}
+FLOOR_SCRATCH_PATH=${FLOOR_SCRATCH_PATH:-.build-floor}
+FLOOR_MODES="hummingbird-static hummingbird-ahc hummingbird-nio nio-nio"
 KEEP_LOGS=${KEEP_LOGS:-0}
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}
 
@@ -256,6 +266,17 @@ if wants shepherd; then
     SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
 fi
 
+# ---------------------------------------------------------------------------- proxy-floor binary
+wants_floor() { local m; for m in $FLOOR_MODES; do wants "floor-$m" && return 0; done; return 1; }
+if wants_floor; then
+    log "building proxy-floor (release, scratch path $FLOOR_SCRATCH_PATH)"
+    timeout 3600 swift build -c release --package-path "$ROOT/Benchmarks/ProxyFloor" \
+        --scratch-path "$FLOOR_SCRATCH_PATH" >"$WORK/floor-build.log" 2>&1 ||
+        { tail -40 "$WORK/floor-build.log" >&2; die "swift build of Benchmarks/ProxyFloor failed"; }
+    FLOOR_BIN="$(swift build -c release --package-path "$ROOT/Benchmarks/ProxyFloor" \
+        --scratch-path "$FLOOR_SCRATCH_PATH" --show-bin-path)/proxy-floor"
+fi
+
 # ---------------------------------------------------------------------------- static upstream
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 case "$LOAD_AT_START" in
@@ -315,18 +336,39 @@ if wants shepherd; then
     stop_pid "$SHEPHERD_PID"
 fi
 
+# ---------------------------------------------------------------------------- proxy floors
+for mode in $FLOOR_MODES; do
+    wants "floor-$mode" || continue
+    FLOOR_PORT=$(free_port)
+    "$FLOOR_BIN" "$mode" "$FLOOR_PORT" "$UPSTREAM_PORT" >"$WORK/floor-$mode.log" 2>&1 &
+    FLOOR_PID=$!
+    PIDS+=("$FLOOR_PID")
+    wait_ready "proxy-floor $mode" "$FLOOR_PORT" "$FLOOR_PID"
+    log "proxy-floor $mode on 127.0.0.1:$FLOOR_PORT"
+    measure "floor-$mode" "$FLOOR_PORT"
+    stop_pid "$FLOOR_PID"
+done
+
 stop_pid "$UPSTREAM_PID"
 
 # ---------------------------------------------------------------------------- report
 echo
 echo "proxy-load: loopback, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (latency run: -c$LAT_CONNECTIONS -d$LAT_DURATION)," \
     "$(nproc) cores, nginx workers $NGINX_WORKERS, load average at start $LOAD_AT_START"
-printf '%-10s %10s %10s %10s %14s %14s %8s\n' target "req/s" "p50 ms" "p99 ms" "p50 ms (c$LAT_CONNECTIONS)" "p99 ms (c$LAT_CONNECTIONS)" errors
-for t in direct nginx shepherd; do
+printf '%-26s %8s %10s %10s %14s %14s %8s\n' target "req/s" "p50 ms" "p99 ms" "p50 ms (c$LAT_CONNECTIONS)" "p99 ms (c$LAT_CONNECTIONS)" errors
+for t in direct nginx shepherd $(for m in $FLOOR_MODES; do echo "floor-$m"; done); do
     wants "$t" || continue
-    printf '%-10s %10s %10s %10s %14s %14s %8s\n' "$t" "${RPS[$t]}" "${P50[$t]}" "${P99[$t]}" \
+    printf '%-26s %8s %10s %10s %14s %14s %8s\n' "$t" "${RPS[$t]}" "${P50[$t]}" "${P99[$t]}" \
         "${LP50[$t]:--}" "${LP99[$t]:--}" "${ERRS[$t]}"
 done
+if wants nginx && wants_floor; then
+    echo
+    for m in $FLOOR_MODES; do
+        wants "floor-$m" || continue
+        printf 'info floor-%s/nginx = %s× (a proxy with no logic on that stack)\n' "$m" \
+            "$(awk -v s="${RPS[floor-$m]}" -v n="${RPS[nginx]}" 'BEGIN { printf "%.2f", s / n }')"
+    done
+fi
 
 if wants shepherd; then
     echo

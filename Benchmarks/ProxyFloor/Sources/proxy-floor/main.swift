@@ -1,0 +1,151 @@
+// proxy-floor MODE PORT [UPSTREAM_PORT]
+//
+// Listens on 127.0.0.1:PORT and answers POST /v1/chat/completions, with no routing, no
+// recording and no checks, in one of these ways:
+//   hummingbird-static  Hummingbird answers a fixed completion itself (no upstream)
+//   hummingbird-ahc     Hummingbird forwards to the upstream with AsyncHTTPClient (Shepherd's stack)
+//   hummingbird-nio     Hummingbird forwards with a per-event-loop NIO keep-alive pool
+//   nio-nio             a NIO channel handler forwards with the same pool, all on the event loop
+// Each runs Swift concurrency on NIO's event loops, as `shepherd serve` does, unless
+// PROXY_FLOOR_EVENT_LOOP_EXECUTOR=0.
+import AsyncHTTPClient
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3, let port = Int(arguments[2]) else {
+    print("usage: proxy-floor hummingbird-static|hummingbird-ahc|hummingbird-nio|nio-nio PORT [UPSTREAM_PORT]")
+    exit(64)
+}
+let mode = arguments[1]
+let upstreamPort = arguments.count > 3 ? Int(arguments[3]) : nil
+if mode != "hummingbird-static" && upstreamPort == nil {
+    print("proxy-floor: \(mode) needs UPSTREAM_PORT")
+    exit(64)
+}
+if getenv("PROXY_FLOOR_EVENT_LOOP_EXECUTOR").map({ String(cString: $0) }) != "0" {
+    _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+}
+
+enum Floor {
+    static let path = "/v1/chat/completions"
+    static let fixedAnswer = ByteBuffer(
+        string:
+            #"{"id":"chatcmpl-floor","object":"chat.completion","created":1735689600,"model":"gpt-4.1","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the floor."},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":5,"total_tokens":14}}"#
+    )
+
+    static func respond(_ body: ByteBuffer, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+}
+let path = Floor.path
+let group = MultiThreadedEventLoopGroup.singleton
+
+/// The NIO server's handler: forwards each request through the loop's pool and writes the answer.
+/// In one channel's pipeline: every method runs on that channel's event loop.
+final class ForwardHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let pool: LoopPool
+    private var body = ByteBuffer()
+
+    init(pool: LoopPool) { self.pool = pool }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            body.clear()
+        case .body(var part):
+            body.writeBuffer(&part)
+        case .end:
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            pool.post(path: Floor.path, body: body).whenComplete { result in
+                let (handler, context) = bound.value
+                switch result {
+                case .success(let answer):
+                    handler.respond(context, status: answer.status, body: answer.body)
+                case .failure:
+                    handler.respond(context, status: .badGateway, body: ByteBuffer(string: "{}"))
+                }
+            }
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, status: HTTPResponseStatus, body: ByteBuffer) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
+
+switch mode {
+case "nio-nio":
+    let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
+    let server = try await ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 4096)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                try channel.pipeline.syncOperations.addHandler(ForwardHandler(pool: pools.pool(for: channel.eventLoop)))
+            }
+        }
+        .bind(host: "127.0.0.1", port: port).get()
+    print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
+    try await server.closeFuture.get()
+
+case "hummingbird-static", "hummingbird-ahc", "hummingbird-nio":
+    let router = Router()
+    let client: HTTPClient?
+    switch mode {
+    case "hummingbird-static":
+        client = nil
+        router.post(RouterPath(path)) { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return Floor.respond(Floor.fixedAnswer, status: .ok)
+        }
+    case "hummingbird-ahc":
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+        let ahc = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = ahc
+        let url = "http://127.0.0.1:\(upstreamPort!)\(path)"
+        router.post(RouterPath(path)) { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var upstream = HTTPClientRequest(url: url)
+            upstream.method = .POST
+            upstream.headers.add(name: "content-type", value: "application/json")
+            upstream.body = .bytes(body)
+            let answer = try await ahc.execute(upstream, timeout: .seconds(30))
+            let bytes = try await answer.body.collect(upTo: 1 << 20)
+            return Floor.respond(bytes, status: .init(code: Int(answer.status.code)))
+        }
+    default:
+        client = nil
+        let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
+        router.post(RouterPath(path)) { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let answer = try await pools.post(path: Floor.path, body: body, group: group)
+            return Floor.respond(answer.body, status: .init(code: Int(answer.status.code)))
+        }
+    }
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+    print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
+    try await app.runService()
+    if let client { try await client.shutdown().get() }
+
+default:
+    print("proxy-floor: unknown mode \(mode)")
+    exit(64)
+}
