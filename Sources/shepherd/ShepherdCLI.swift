@@ -13,7 +13,7 @@ struct ShepherdCLI: AsyncParsableCommand {
             MockCommand.self,
             ValidateCommand.self,
             StatusCommand.self, EventsCommand.self, PromoteCommand.self, PauseCommand.self, ResumeCommand.self,
-            RollbackCommand.self, SetPercentCommand.self, DashboardCommand.self,
+            RollbackCommand.self, RollbackSwitchCommand.self, SetPercentCommand.self, DashboardCommand.self,
             ReportCommand.self,
         ]
     )

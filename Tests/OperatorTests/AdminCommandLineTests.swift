@@ -71,6 +71,38 @@ struct AdminCommandLineTests {
         }
     }
 
+    @Test func rollbackSwitchEngagesAndReleasesTheOverrideAndNamesOtherSources() async throws {
+        try await LiveServer.with { server in
+            let before = server.router.state
+            var run = try await Self.run(["rollback-switch", "engage", "--reason", "INC-2231"], server)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                run.stdout
+                    == "rollback switch: ENGAGED by override (INC-2231): the relay gets 0% until every source is "
+                    + "released; the stored ramp is kept\n")
+            #expect(server.router.rollbackSwitch.isEngaged && server.router.effectivePercent == 0)
+            #expect(server.router.state == before, "engaging the switch must not move the ramp")
+
+            // Another source holds the switch too: releasing the override says so, and the relay stays at 0%.
+            server.router.rollbackSwitch.set(.flagFile, engaged: true, reason: "flag file /tmp/x exists")
+            run = try await Self.run(["rollback-switch", "release"], server)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                run.stdout
+                    == "rollback switch: override released; still ENGAGED by flagFile (flag file /tmp/x exists): "
+                    + "the relay gets 0% until that is released too\n")
+            #expect(server.router.effectivePercent == 0)
+
+            server.router.rollbackSwitch.set(.flagFile, engaged: false, reason: "")
+            run = try await Self.run(["rollback-switch", "release"], server)
+            #expect(run.stdout == "rollback switch: off; the split follows the ramp again (relay 5%)\n")
+            #expect(!server.router.rollbackSwitch.isEngaged && server.router.effectivePercent == 5)
+
+            run = try await Self.run(["rollback-switch", "sideways"], server)
+            #expect(run.status == 64 && run.stderr.contains("engage"), "\(run.status) \(run.stderr)")
+        }
+    }
+
     @Test func aRefusedCommandExitsSevenWithTheServersReason() async throws {
         try await LiveServer.with { server in
             let run = try await Self.run(["resume"], server)

@@ -44,7 +44,8 @@ public struct AdminCommandResult: Sendable, Hashable, Codable {
 public struct RollbackSwitchResult: Sendable, Hashable, Codable {
     /// Whether the switch is engaged now (by any source).
     public var engaged: Bool
-    /// Whether this call changed the live override.
+    /// Whether the switch as a whole flipped (off ↔ engaged) with this call; engaging the
+    /// override while the flag file already holds the switch changes the sources, not this.
     public var changed: Bool
     /// The engaged sources (`environment`, `override`, `flagFile`) and why.
     public var sources: [String: String]

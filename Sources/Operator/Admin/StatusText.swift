@@ -117,6 +117,23 @@ public enum StatusText {
         "\(stored.event.time)  #\(stored.sequence)  \(stored.event.summary)"
     }
 
+    /// The result of `shepherd rollback-switch engage|release`: the switch's sources now, and
+    /// what the relay gets. Releasing the override leaves the other sources (`SHEPHERD_ROLLBACK`,
+    /// the flag file) alone, so the line names any that still hold the switch.
+    public static func switchCommandLine(engaging: Bool, _ result: RollbackSwitchResult) -> String {
+        let sources = result.sources.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+            .joined(separator: "; ")
+        if engaging {
+            return "rollback switch: ENGAGED by \(sources): the relay gets 0% until every source is released; "
+                + "the stored ramp is kept"
+        }
+        if result.engaged {
+            return "rollback switch: override released; still ENGAGED by \(sources): the relay gets 0% until "
+                + "that is released too"
+        }
+        return "rollback switch: off; the split follows the ramp again (relay \(formatPercent(result.effectivePercent)))"
+    }
+
     /// The result of a command: `paused: ramping 11.25% → paused 11.25% (manualPause): …`.
     public static func commandLine(_ command: String, _ result: AdminCommandResult) -> String {
         var line = "\(command): \(result.event.summary)"

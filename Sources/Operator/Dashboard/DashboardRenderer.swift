@@ -337,6 +337,9 @@ struct Frame {
                 )
             ]
         }
+        func ttft(_ path: PathSummary) -> [Span] {
+            [Span("\(TextFormat.seconds(path.ttftP50)) / \(TextFormat.seconds(path.ttftP95))")]
+        }
         func errors(_ path: PathSummary) -> [Span] {
             let mix = TextFormat.errorMix(path.failures)
             return [Span(mix, path.failures.againstPath > 0 ? .red : .dim)]
@@ -357,9 +360,7 @@ struct Frame {
                 [Span(TextFormat.count(status.relay.requests))]),
             row("success", success(status.legacy), success(status.relay)),
             row("p50/p95/p99", latency(status.legacy), latency(status.relay)),
-            row(
-                "ttft p50", [Span(TextFormat.seconds(status.legacy.ttftP50))],
-                [Span(TextFormat.seconds(status.relay.ttftP50))]),
+            row("ttft p50/p95", ttft(status.legacy), ttft(status.relay)),
             row("errors", errors(status.legacy), errors(status.relay)),
             row("spend", spend(status.legacy), spend(status.relay)),
             row("breakers", breakers(status.breakers, path: "legacy"), breakers(status.breakers, path: "relay")),

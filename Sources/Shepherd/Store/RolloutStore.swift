@@ -132,6 +132,8 @@ public struct PathSummary: Sendable, Hashable, Codable {
     public var p99: Double?
     /// Time-to-first-token median in seconds.
     public var ttftP50: Double?
+    /// Time-to-first-token 95th percentile in seconds (absent from records stored before it was kept).
+    public var ttftP95: Double?
     public var inputTokens: Int
     public var outputTokens: Int
     /// US dollars.
@@ -147,6 +149,7 @@ public struct PathSummary: Sendable, Hashable, Codable {
         p95 = snapshot.p95?.seconds
         p99 = snapshot.p99?.seconds
         ttftP50 = snapshot.timeToFirstToken(percentile: 50)?.seconds
+        ttftP95 = snapshot.timeToFirstToken(percentile: 95)?.seconds
         inputTokens = snapshot.inputTokens
         outputTokens = snapshot.outputTokens
         cost = snapshot.cost

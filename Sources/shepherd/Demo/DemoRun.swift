@@ -71,9 +71,18 @@ struct DemoRun {
                 registry: registry, logger: logger, onServerRunning: { port.set($0) })
             let server = ServiceGroup(
                 configuration: .init(services: [.init(service: router), .init(service: app)], logger: logger))
-            group.addTask { try await server.run() }
+            group.addTask {
+                // Whatever ends the server before it listens (a bind failure) must end the wait for its port.
+                do {
+                    try await server.run()
+                    port.fail(DemoError("the proxy stopped before it listened"))
+                } catch {
+                    port.fail(DemoError("the proxy could not start: \(error)"))
+                    throw error
+                }
+            }
 
-            let proxy = "http://127.0.0.1:\(await port.value())"
+            let proxy = "http://127.0.0.1:\(try await port.value())"
             let view = DemoView(plain: plain, proxy: proxy, token: token, scenario: scenario, speed: speed)
             view.start()
             let load = DemoLoad(proxy: proxy, prices: policy.prices)
@@ -162,27 +171,34 @@ struct DemoError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The proxy's port, once it listens.
+/// The proxy's port, once it listens, or why it never will.
 final class PortBox: Sendable {
-    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    private let state = Mutex<(result: Result<Int, DemoError>?, waiters: [CheckedContinuation<Int, any Error>])>(
+        (nil, []))
 
-    func set(_ port: Int) {
-        let waiters = state.withLock { state in
-            state.port = port
+    func set(_ port: Int) { settle(.success(port)) }
+
+    /// Ends every wait with `error`, unless the port was already set.
+    func fail(_ error: DemoError) { settle(.failure(error)) }
+
+    private func settle(_ result: Result<Int, DemoError>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int, any Error>] in
+            guard state.result == nil else { return [] }
+            state.result = result
             defer { state.waiters = [] }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume(returning: port) }
+        for waiter in waiters { waiter.resume(with: result.mapError { $0 as any Error }) }
     }
 
-    func value() async -> Int {
-        await withCheckedContinuation { continuation in
-            let port = state.withLock { state -> Int? in
-                if let port = state.port { return port }
+    func value() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let result = state.withLock { state -> Result<Int, DemoError>? in
+                if let result = state.result { return result }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let port { continuation.resume(returning: port) }
+            if let result { continuation.resume(with: result.mapError { $0 as any Error }) }
         }
     }
 }
