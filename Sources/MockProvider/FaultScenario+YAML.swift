@@ -48,7 +48,8 @@ extension FaultScenario {
     /// (`seconds` | `http-date`, or `none`), `outage`, `outageStatus`, `resetRate`, `malformedRate`,
     /// `streamCutRate`, `streamCutAfterChunks`, `streamCutMode` (`abort` | `clean`), `stallRate`,
     /// `stallAfterChunks`, `stallDuration` (`forever` or a duration), `completionTokens`,
-    /// `tokensPerChunk`, `cachedPromptFraction`. Durations are `250ms`, `2s`, `1.5m`, `1h` or plain seconds.
+    /// `tokensPerChunk`, `cachedPromptFraction`, `models` (a list: the faults hit only requests for
+    /// these models). Durations are `250ms`, `2s`, `1.5m`, `1h` or plain seconds.
     ///
     /// - Throws: ``LoadError`` naming the file, the field and the reason; unknown keys are errors.
     public static func parse(yaml: String, file: String = "<string>") throws -> FaultScenario {
@@ -76,7 +77,7 @@ private struct ScenarioReader {
         "at", "latency", "firstTokenDelay", "chunkInterval", "errorRate", "retryAfter", "retryAfterFormat", "outage",
         "outageStatus", "resetRate", "malformedRate", "streamCutRate", "streamCutAfterChunks", "streamCutMode",
         "stallRate", "stallAfterChunks", "stallDuration", "completionTokens", "tokensPerChunk",
-        "cachedPromptFraction",
+        "cachedPromptFraction", "models",
     ]
 
     func fail(_ field: String, _ reason: String, _ node: Node?) -> FaultScenario.LoadError {
@@ -195,6 +196,18 @@ private struct ScenarioReader {
         case "completionTokens": phase.completionTokens = try integer(node, field, minimum: 1)
         case "tokensPerChunk": phase.tokensPerChunk = try integer(node, field, minimum: 1)
         case "cachedPromptFraction": phase.cachedPromptFraction = try probability(node, field)
+        case "models":
+            guard let items = node.sequence, !items.isEmpty else {
+                throw fail(field, "must be a non-empty list of model names", node)
+            }
+            var models: Set<String> = []
+            for (index, item) in items.enumerated() {
+                guard let name = item.scalar?.string, !name.isEmpty else {
+                    throw fail("\(field)[\(index)]", "must be a model name", item)
+                }
+                models.insert(name)
+            }
+            phase.models = models
         default:
             throw fail(field, "unknown key (expected one of \(Self.phaseKeys.sorted().joined(separator: ", ")))", node)
         }

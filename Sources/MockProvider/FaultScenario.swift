@@ -96,6 +96,10 @@ public struct FaultScenario: Sendable, Hashable {
         public var tokensPerChunk = 1
         /// The fraction of prompt tokens reported as cached.
         public var cachedPromptFraction = 0.0
+        /// When set, the phase's faults (outage, error rates, resets, malformed answers, stream
+        /// cuts and stalls) hit only requests for these models; others are answered normally.
+        /// `nil`: every model.
+        public var models: Set<String>? = nil
 
         /// A healthy phase starting at `at`.
         public init(at: Duration = .zero) {

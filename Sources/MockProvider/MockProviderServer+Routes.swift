@@ -74,7 +74,7 @@ extension MockProviderServer {
             updateStats { $0.errorsByStatus[401, default: 0] += 1 }
             return errorResponse(status: 401, anthropic: anthropic, phase: nil, number: number)
         }
-        let (number, decision) = decide(streaming: ask.stream, record: record)
+        let (number, decision) = decide(streaming: ask.stream, record: record, model: ask.model)
         if decision.latency > .zero { try await clock.sleep(for: decision.latency) }
 
         let answer = MockAnswer(

@@ -33,14 +33,19 @@ public struct MockUpstream: Sendable {
     /// - Parameters:
     ///   - elapsed: time since the scenario started.
     ///   - streaming: whether the request asked for a stream (stream faults apply only then).
-    public mutating func decide(elapsed: Duration, streaming: Bool) -> MockDecision {
+    public mutating func decide(elapsed: Duration, streaming: Bool, model: String? = nil) -> MockDecision {
         let (index, phase) = scenario.phase(at: elapsed)
         let latency = phase.latency.sample(using: &generator)
         let faultRoll = Double.random(in: 0..<1, using: &generator)
         let streamRoll = Double.random(in: 0..<1, using: &generator)
 
         var outcome = MockDecision.Outcome.answer
-        if phase.outage {
+        // A phase scoped to some models spares the others (the dice are rolled all the same,
+        // so that one seed gives one sequence whatever the models asked for).
+        let spared = phase.models.map { models in model.map { !models.contains($0) } ?? false } ?? false
+        if spared {
+            outcome = .answer
+        } else if phase.outage {
             outcome = .status(phase.outageStatus)
         } else {
             var threshold = phase.resetRate
@@ -61,7 +66,7 @@ public struct MockUpstream: Sendable {
         }
 
         var streamFault: MockDecision.StreamFault?
-        if streaming, case .answer = outcome {
+        if streaming, !spared, case .answer = outcome {
             if streamRoll < phase.streamCutRate {
                 streamFault = .cut(afterChunks: phase.streamCutAfterChunks, mode: phase.streamCutMode)
             } else if streamRoll < phase.streamCutRate + phase.stallRate {

@@ -10,6 +10,8 @@ extension HTTPFields.Element.Name {
     public static let shepherdModel = HTTPFields.Element.Name("x-shepherd-model")!
     /// `x-shepherd-routing-key`: the sticky key of the canary split.
     public static let shepherdRoutingKey = HTTPFields.Element.Name("x-shepherd-routing-key")!
+    /// `x-shepherd-tier`: the task tier whose model fallback chain a call follows on the relay.
+    public static let shepherdTier = HTTPFields.Element.Name("x-shepherd-tier")!
     /// `x-session-id`: a routing key when `x-shepherd-routing-key` is absent.
     public static let sessionID = HTTPFields.Element.Name("x-session-id")!
     /// `x-request-id`: the correlation id, echoed and sent upstream.

@@ -7,7 +7,9 @@ import Upstream
 /// The OpenAI-compatible routes: `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`.
 ///
 /// Each call is routed by ``MigrationRouter``: the routing key comes from `x-shepherd-routing-key`
-/// (or `x-session-id`), else the OpenAI `user` field, else the split is random. Answers carry
+/// (or `x-session-id`), else the OpenAI `user` field, else the split is random. A chat call with
+/// `x-shepherd-tier: critical` (a tier of the policy's `chains`) follows that tier's model
+/// fallback chain on the relay; an unknown tier is a 400 naming the tiers there are. Answers carry
 /// `x-shepherd-path`, `x-shepherd-fallback` and `x-shepherd-model`. Nothing of the caller's
 /// request headers goes upstream except the request id: the providers send their own keys, so
 /// a client's `Authorization` never leaves Shepherd.
@@ -29,7 +31,15 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
     func chat(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let body = try await JSONBody.collect(request, limit: maxBodyBytes)
         let chat = try RequestParsing.chatRequest(from: body)
-        let routing = Self.routing(request, context: context, fallbackKey: nil)
+        var routing = Self.routing(request, context: context, fallbackKey: nil)
+        if let tier = request.headers[.shepherdTier], !tier.isEmpty {
+            routing.tier = tier
+            do {
+                _ = try router.relayChain(tier: tier, model: chat.model)
+            } catch {
+                throw OpenAIError.invalid("x-shepherd-tier", "Unknown tier \"\(tier)\": \(Self.tierList(router.tiers)).")
+            }
+        }
         if chat.isStreaming {
             let stream: RoutedStream
             do {
@@ -86,6 +96,10 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     // MARK: Helpers
+
+    static func tierList(_ tiers: [String]) -> String {
+        tiers.isEmpty ? "the rollout policy defines no model chains" : "use one of \(tiers.joined(separator: ", "))"
+    }
 
     /// The routing hint: the header key (else `fallbackKey`) and a context with only the request id.
     static func routing(_ request: Request, context: BasicRequestContext, fallbackKey: String?) -> RoutingHint {

@@ -105,3 +105,41 @@ struct ProxyRoutesTests {
         }
     }
 }
+
+/// `x-shepherd-tier`: the relay follows the tier's model fallback chain.
+struct ModelChainRouteTests {
+    @Test func aTierMovesARateLimitedModelToTheNextModelOfItsChainOnTheRelay() async throws {
+        let busy = ServerHarness.phase {
+            $0.errorRates = [429: 1]
+            $0.models = ["gpt-4.1"]
+        }
+        try await ServerHarness.with(relay: busy, percent: 100) { h in
+            let response = try await h.chat(headers: [.shepherdTier: "critical"])
+            #expect(response.status == .ok, "\(response.text)")
+            #expect(response.headers[.shepherdPath] == "relay")
+            #expect(response.headers[.shepherdFallback] == "false")
+            #expect(response.headers[.shepherdModel] == "claude-sonnet-4.5")
+            #expect(h.relayMock.stats.errorsByStatus[429] == 1)
+            #expect(h.legacyMock.stats.requests == 0)
+            let metrics = try await h.send(.get, "/metrics")
+            #expect(metrics.text.contains(#"shepherd_model_fallbacks_total{tier="critical"}"#))
+
+            // Without a tier the same rate limit is failed over to legacy, as before.
+            let plain = try await h.chat()
+            #expect(plain.status == .ok)
+            #expect(plain.headers[.shepherdPath] == "legacy" && plain.headers[.shepherdFallback] == "true")
+        }
+    }
+
+    @Test func anUnknownTierIsA400NamingTheTiersThereAre() async throws {
+        try await ServerHarness.with(percent: 100) { h in
+            let response = try await h.chat(headers: [.shepherdTier: "platinum"])
+            #expect(response.status == .badRequest)
+            let json = try response.json()
+            #expect(json["error"]?["param"] == .string("x-shepherd-tier"))
+            let message = json["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains("platinum") && message.contains("balanced, bulk, critical"), "\(message)")
+            #expect(h.relayMock.stats.requests == 0 && h.legacyMock.stats.requests == 0)
+        }
+    }
+}

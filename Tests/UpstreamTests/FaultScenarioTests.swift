@@ -95,6 +95,8 @@ struct FaultScenarioTests {
         ("phases: []", "phases", "at least one phase"),
         ("[1, 2]", "", "must be a mapping"),
         ("completionTokens: 0", "completionTokens", "at least 1"),
+        ("models: []", "models", "non-empty list"),
+        ("models: [gpt-4.1, {a: 1}]", "models[1]", "model name"),
     ])
     func invalidScenariosNameTheFileFieldAndReason(yaml: String, field: String, reason: String) {
         do {
@@ -161,6 +163,15 @@ struct FaultScenarioTests {
         #expect(upstream.decide(elapsed: .seconds(59), streaming: false).outcome == .answer)
         #expect(upstream.decide(elapsed: .seconds(60), streaming: true).outcome == .status(529))
         #expect(upstream.decide(elapsed: .seconds(60), streaming: true).streamFault == nil)
+    }
+
+    @Test func aPhaseScopedToModelsSparesTheOthers() throws {
+        let scenario = try FaultScenario.parse(yaml: "outage: true\nstreamCutRate: 1\nmodels: [gpt-4.1]")
+        var upstream = MockUpstream(scenario: scenario, seed: 5)
+        #expect(upstream.decide(elapsed: .zero, streaming: false, model: "gpt-4.1").outcome == .status(503))
+        let spared = upstream.decide(elapsed: .zero, streaming: true, model: "claude-sonnet-4.5")
+        #expect(spared.outcome == .answer && spared.streamFault == nil)
+        #expect(upstream.decide(elapsed: .zero, streaming: false).outcome == .status(503), "no model named: no spare")
     }
 }
 

@@ -112,8 +112,22 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
     public func execute<T: Sendable>(
         _ operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T
     ) async throws -> ChainResult<T> {
+        try await execute(chain: chain, operation)
+    }
+
+    /// Runs `operation` down `chain` instead of the executor's own, with the same breakers,
+    /// budgets, deadlines, back-off and hedging: for callers whose chain depends on the request
+    /// (the model asked for, say), so that one long-lived executor (and its one deadline
+    /// sleeper) serves every call.
+    ///
+    /// - Throws: ``ResilienceError/Code/invalidConfiguration(_:)`` when `chain` cannot work,
+    ///   then as ``execute(_:)``.
+    public func execute<T: Sendable>(
+        chain: ModelChain, _ operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T
+    ) async throws -> ChainResult<T> {
+        try chain.validate()
         var run = Run<T>(
-            executor: self, operation: operation, call: CallState(),
+            executor: self, chain: chain, operation: operation, call: CallState(),
             totalDeadline: deadlines.total.map { clock.now.advanced(by: $0) })
         return try await run.walk()
     }
@@ -143,17 +157,20 @@ extension ModelChainExecutor {
         var lastFailure: (error: any Error, failureClass: FailureClass)?
 
         init(
-            executor: ModelChainExecutor, operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T,
+            executor: ModelChainExecutor, chain: ModelChain,
+            operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T,
             call: CallState, totalDeadline: C.Instant?
         ) {
             self.executor = executor
+            self.chain = chain
             self.operation = operation
             self.call = call
             self.totalDeadline = totalDeadline
-            self.attemptsOnModel = Array(repeating: 0, count: executor.chain.models.count)
+            self.attemptsOnModel = Array(repeating: 0, count: chain.models.count)
         }
 
-        var chain: ModelChain { executor.chain }
+        /// The chain this call walks (the executor's own unless the caller gave one).
+        let chain: ModelChain
         var clock: C { executor.clock }
 
         mutating func walk() async throws -> ChainResult<T> {
@@ -252,16 +269,17 @@ extension ModelChainExecutor {
         ) async -> Finished<T> {
             attemptsOnModel[index] += 1
             return await Self.perform(
-                executor: executor, operation: operation, call: call, totalDeadline: totalDeadline,
+                executor: executor, chain: chain, operation: operation, call: call, totalDeadline: totalDeadline,
                 index: index, number: number, permit: permit, isHedge: isHedge, killable: killable)
         }
 
         static func perform(
-            executor: ModelChainExecutor, operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T,
+            executor: ModelChainExecutor, chain: ModelChain,
+            operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T,
             call: CallState, totalDeadline: C.Instant?,
             index: Int, number: Int, permit: CircuitBreakerPermit, isHedge: Bool, killable: Bool
         ) async -> Finished<T> {
-            let model = executor.chain.models[index]
+            let model = chain.models[index]
             let breaker = executor.breakers.breaker(for: CircuitBreakerKey(upstream: model.upstream, model: model.name))
             let budget = executor.budgets.budget(for: model.upstream)
             let context = AttemptContext(
@@ -309,12 +327,14 @@ extension ModelChainExecutor {
             attemptsOnModel[primary] += 1
             let primaryNumber = callsMade
             let delay = executor.hedging.delay(for: chain.models[primary])
-            let (executor, operation, call, totalDeadline, clock) = (executor, operation, call, totalDeadline, clock)
+            let (executor, chain, operation, call, totalDeadline, clock) = (
+                executor, chain, operation, call, totalDeadline, clock
+            )
             return await withTaskGroup(of: HedgeEvent.self) { group in
                 group.addTask {
                     .finished(
                         await Self.perform(
-                            executor: executor, operation: operation, call: call, totalDeadline: totalDeadline,
+                            executor: executor, chain: chain, operation: operation, call: call, totalDeadline: totalDeadline,
                             index: primary, number: primaryNumber, permit: permit, isHedge: false, killable: true))
                 }
                 group.addTask {
@@ -346,7 +366,7 @@ extension ModelChainExecutor {
                         group.addTask {
                             .finished(
                                 await Self.perform(
-                                    executor: executor, operation: operation, call: call, totalDeadline: totalDeadline,
+                                    executor: executor, chain: chain, operation: operation, call: call, totalDeadline: totalDeadline,
                                     index: index, number: number, permit: hedgePermit, isHedge: true, killable: true))
                         }
                     case .finished(var finished):

@@ -96,6 +96,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     let split: TrafficSplit
     let random: Mutex<SeededGenerator>
     let executors: [TrafficPath: RetryExecutor<C>]
+    /// Walks a tier's model chain on the relay (`nil` when the policy has no chains): one
+    /// long-lived executor for every call, its chain chosen per call by ``relayChain(tier:model:)``.
+    let chainExecutor: ModelChainExecutor<C>?
     let control: Mutex<Control>
     let controlLock = AsyncLock()
     let metrics: RouterMetrics
@@ -158,6 +161,15 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 policy: configuration.relayRetry, deadlines: configuration.deadlines,
                 budget: try RetryBudget(), breaker: breakers.breaker(for: .init(upstream: "relay")), clock: clock),
         ]
+        if let (_, models) = policy.chains.min(by: { $0.key < $1.key }) {
+            // Per-model breakers come from the same registry (`relay/<model>` in the status).
+            self.chainExecutor = try ModelChainExecutor(
+                chain: Self.modelChain(models, retry: configuration.relayRetry), backoff: configuration.relayRetry.backoff,
+                honoursRetryAfter: configuration.relayRetry.honoursRetryAfter, deadlines: configuration.deadlines,
+                breakers: breakers, clock: clock)
+        } else {
+            self.chainExecutor = nil
+        }
         // Both breakers are in /metrics from the start, not only after their first transition.
         for (key, breaker) in breakers.all { metrics.breakerTransition(key: key.description, to: breaker.state) }
 
@@ -208,14 +220,26 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
 
     /// Answers a chat completion on the chosen path, failing over from the relay to legacy.
     ///
+    /// With `routing.tier` the relay walks that tier's model fallback chain
+    /// (``relayChain(tier:model:)``) before the call fails over; legacy, the path being migrated
+    /// away from, always answers with the model asked for.
+    ///
     /// - Throws: ``RouterError`` when the request is rejected upstream (not failed over), an
     ///   upstream refuses Shepherd's credentials, or every path tried failed.
     public func complete(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedResponse {
+        let chain = try relayChain(tier: routing.tier, model: request.model)
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
         let attempts = AttemptLog()
         if chosen == .relay {
             do {
-                let response = try await completeOn(.relay, request, routing, attempts)
+                let response: ChatResponse
+                if let chain, let tier = routing.tier {
+                    response = try await onRelayChain(chain, tier: tier, request, attempts) { call in
+                        try await self.attempt(.relay, self.relay, call, routing, attempts)
+                    }
+                } else {
+                    response = try await completeOn(.relay, request, routing, attempts)
+                }
                 return RoutedResponse(
                     response: response, path: .relay, chosenPath: .relay, fellBack: false,
                     attempts: attempts.all)
@@ -339,10 +363,17 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// yields the upstream's chunks as they arrive; its outcome (success, failure, or the caller
     /// going away) is recorded in the health window when it ends.
     public func stream(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedStream {
+        let chain = try relayChain(tier: routing.tier, model: request.model)
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
         let attempts = AttemptLog()
         if chosen == .relay {
             do {
+                if let chain, let tier = routing.tier {
+                    // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
+                    return try await onRelayChain(chain, tier: tier, request, attempts) { call in
+                        try await self.openStream(on: .relay, chosen: chosen, call, routing, attempts)
+                    }
+                }
                 return try await streamOn(.relay, chosen: chosen, request, routing, attempts)
             } catch {
                 try rethrowUnlessFailover(error, attempts: attempts.all)
@@ -398,6 +429,80 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 RoutedAttempt(
                     path: path, provider: provider.name, model: request.model, failure: failureClass,
                     detail: Self.label(of: error), latency: latency))
+            throw error
+        }
+    }
+
+    // MARK: Model fallback chains
+
+    /// The tiers a call may name: the policy's `chains`.
+    public var tiers: [String] { configuration.policy.chains.keys.sorted() }
+
+    /// The relay models a call of `tier` asking for `model` tries, in order: the tier's chain
+    /// from `model` on when the chain lists it (a call never moves up to a dearer model than it
+    /// asked for), else `model` first and then the whole chain. `nil` without a tier.
+    ///
+    /// - Throws: ``RouterError`` (`rejected`, 400) for a tier the policy does not define.
+    public func relayChain(tier: String?, model: String) throws -> [String]? {
+        guard let tier else { return nil }
+        guard let list = configuration.policy.chains[tier], !list.isEmpty else {
+            let known = tiers.isEmpty ? "the policy defines none" : "the policy defines \(tiers.joined(separator: ", "))"
+            throw RouterError(
+                code: .rejected, failureClass: .clientError, httpStatus: 400,
+                message: "unknown tier \"\(tier)\": \(known)", attempts: [], underlying: nil)
+        }
+        if let index = list.firstIndex(of: model) { return Array(list[index...]) }
+        return [model] + list
+    }
+
+    static func modelChain(_ models: [String], retry: RetryPolicy) -> ModelChain {
+        let perModel = max(1, retry.maxAttempts)
+        return ModelChain(
+            models.map { ModelChain.Model($0, upstream: TrafficPath.relay.rawValue, maxAttempts: perModel) },
+            maxTotalAttempts: models.count * perModel)
+    }
+
+    /// Runs `call` down the relay chain `models`: the next model on a rate limit, a server error
+    /// or a connection failure, each attempt recorded in the window as a relay call. Every model
+    /// has its own breaker (`relay/<model>`); when all of them are open, nothing was called and
+    /// the call is recorded as one relay failure, as an open path breaker is.
+    private func onRelayChain<T: Sendable>(
+        _ models: [String], tier: String, _ request: ChatRequest, _ attempts: AttemptLog,
+        _ call: @escaping @Sendable (ChatRequest) async throws -> T
+    ) async throws -> T {
+        guard let executor = chainExecutor else {
+            // Unreachable: relayChain(tier:model:) only returns a chain when the policy has chains.
+            throw RouterError(
+                code: .rejected, failureClass: .clientError, httpStatus: 400, message: "no model chains configured",
+                attempts: [], underlying: nil)
+        }
+        do {
+            let result = try await executor.execute(chain: Self.modelChain(models, retry: configuration.relayRetry)) {
+                model, _ in
+                var attempt = request
+                attempt.model = model.name
+                return try await call(attempt)
+            }
+            if result.model != models[0] {
+                metrics.modelFallback(tier: tier)
+                logger.info(
+                    "relay model chain answered with a later model",
+                    metadata: ["tier": "\(tier)", "asked": "\(models[0])", "answered": "\(result.model)"])
+            }
+            return result.value
+        } catch let error as ResilienceError {
+            if case .chainExhausted(let tried) = error.code {
+                let skipped = tried.filter { $0.outcome == .rejectedByBreaker }
+                for record in skipped {
+                    attempts.append(
+                        RoutedAttempt(
+                            path: .relay, provider: relay.name, model: record.model, failure: .serverError,
+                            detail: "circuit_open", latency: .zero))
+                }
+                if !skipped.isEmpty, skipped.count == tried.count {
+                    record(.failure(.serverError), path: .relay, model: request.model, latency: .zero, at: clock.now)
+                }
+            }
             throw error
         }
     }

@@ -51,6 +51,11 @@ struct RouterMetrics: Sendable {
         Counter(label: "shepherd_fallbacks_total").increment()
     }
 
+    /// A relay call of `tier` answered by a later model of its chain than the first.
+    func modelFallback(tier: String) {
+        Counter(label: "shepherd_model_fallbacks_total", dimensions: [("tier", tier)]).increment()
+    }
+
     func rollback() {
         Counter(label: "shepherd_rollbacks_total").increment()
     }

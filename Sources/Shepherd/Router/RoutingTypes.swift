@@ -7,10 +7,14 @@ public struct RoutingHint: Sendable {
     public var key: String?
     /// Passed to the provider (request id, headers, logger).
     public var context: CallContext
+    /// The task tier whose model fallback chain the call follows on the relay (`critical`,
+    /// `balanced`, …, the policy's `chains`); `nil` calls the requested model only.
+    public var tier: String?
 
     /// Creates a hint.
-    public init(key: String? = nil, context: CallContext = CallContext()) {
+    public init(key: String? = nil, tier: String? = nil, context: CallContext = CallContext()) {
         self.key = key
+        self.tier = tier
         self.context = context
     }
 

@@ -211,3 +211,116 @@ struct RouterTimeoutTests {
         }
     }
 }
+
+/// Model fallback chains by task tier, on the relay.
+struct ModelChainRoutingTests {
+    static let critical = RoutingHint(key: "u1", tier: "critical")
+
+    @Test func theChainStartsAtTheModelAskedForAndNeverMovesUp() async throws {
+        try await RouterHarness.with { h in
+            let router = h.router
+            let none = try router.relayChain(tier: nil, model: "gpt-4.1")
+            let fromTheTop = try router.relayChain(tier: "critical", model: "gpt-4.1")
+            let fromTheMiddle = try router.relayChain(tier: "critical", model: "gemini-2.5-flash")
+            let unlisted = try router.relayChain(tier: "bulk", model: "gpt-4o")
+            #expect(none == nil)
+            #expect(fromTheTop == ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"])
+            #expect(fromTheMiddle == ["gemini-2.5-flash", "deepseek-v3.2"])
+            #expect(unlisted == ["gpt-4o", "deepseek-v3.2", "gemini-2.5-flash"])
+            let error = #expect(throws: RouterError.self) { try h.router.relayChain(tier: "platinum", model: "gpt-4.1") }
+            #expect(error?.code == .rejected && error?.httpStatus == 400)
+            #expect(error?.message.contains("balanced, bulk, critical") == true)
+        }
+    }
+
+    @Test func aRateLimitedModelMovesToTheNextModelOnTheRelayAndBothCallsAreRecorded() async throws {
+        let busy = RouterHarness.phase {
+            $0.errorRates = [429: 1]
+            $0.models = ["gpt-4.1"]
+        }
+        try await RouterHarness.with(relay: busy) { h in
+            try await h.router.apply(.setPercent(100))
+            let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
+            #expect(routed.path == .relay && !routed.fellBack)
+            #expect(routed.response.model == "claude-sonnet-4.5")
+            #expect(routed.attempts.map(\.model) == ["gpt-4.1", "claude-sonnet-4.5"])
+            #expect(routed.attempts.map(\.failure) == [.rateLimited, nil])
+            let relay = h.router.window.snapshot(of: .relay)
+            #expect(relay.failures[.rateLimited] == 1 && relay.successes == 1)
+            #expect(h.legacyMock.stats.requests == 0)
+            #expect(h.router.breakers.all.keys.contains { $0.description == "relay/gpt-4.1" }, "one breaker per model")
+        }
+    }
+
+    @Test func anExhaustedChainFailsOverToLegacyWithTheModelAskedFor() async throws {
+        let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        try await RouterHarness.with(relay: down) { h in
+            try await h.router.apply(.setPercent(100))
+            let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
+            #expect(routed.path == .legacy && routed.fellBack)
+            #expect(
+                routed.attempts.map(\.model)
+                    == ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2", "gpt-4.1"])
+            #expect(routed.attempts.map(\.path) == [.relay, .relay, .relay, .relay, .legacy])
+            #expect(h.relayMock.stats.requests == 4)
+            #expect(h.legacyMock.lastRequest?.body.contains(#""model":"gpt-4.1""#) == true)
+        }
+    }
+
+    @Test func aModelWhoseBreakerIsOpenIsSkippedWithoutACall() async throws {
+        try await RouterHarness.with { h in
+            try await h.router.apply(.setPercent(100))
+            h.router.breakers.breaker(for: .init(upstream: "relay", model: "gpt-4.1")).forceOpen()
+            let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
+            #expect(routed.path == .relay && routed.response.model == "claude-sonnet-4.5")
+            #expect(h.relayMock.stats.requests == 1)
+            #expect(h.relayMock.lastRequest?.body.contains(#""model":"claude-sonnet-4.5""#) == true)
+        }
+    }
+
+    @Test func everyModelsBreakerOpenCountsAsOneRelayFailureAndFailsOver() async throws {
+        try await RouterHarness.with { h in
+            try await h.router.apply(.setPercent(100))
+            for model in ["gemini-2.5-flash", "deepseek-v3.2"] {
+                h.router.breakers.breaker(for: .init(upstream: "relay", model: model)).forceOpen()
+            }
+            let request = RouterHarness.request(user: "u1")
+            var asked = request
+            asked.model = "deepseek-v3.2"  // bulk from deepseek on: deepseek, then gemini
+            let routed = try await h.router.complete(asked, routing: RoutingHint(key: "u1", tier: "bulk"))
+            #expect(routed.path == .legacy && routed.fellBack)
+            #expect(routed.attempts.filter { $0.path == .relay }.map(\.detail) == ["circuit_open", "circuit_open"])
+            #expect(h.relayMock.stats.requests == 0)
+            #expect(h.router.window.snapshot(of: .relay).failures[.serverError] == 1, "the scorer saw the relay down")
+        }
+    }
+
+    @Test func aStreamFollowsTheChainUpToItsFirstChunk() async throws {
+        let busy = RouterHarness.phase {
+            $0.errorRates = [429: 1]
+            $0.models = ["gpt-4.1"]
+        }
+        try await RouterHarness.with(relay: busy) { h in
+            try await h.router.apply(.setPercent(100))
+            let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true), routing: Self.critical)
+            #expect(stream.path == .relay && !stream.fellBack)
+            #expect(stream.attempts.map(\.model) == ["gpt-4.1", "claude-sonnet-4.5"])
+            var chunks = 0
+            for try await _ in stream { chunks += 1 }
+            #expect(chunks > 2)
+            #expect(h.relayMock.lastRequest?.body.contains(#""model":"claude-sonnet-4.5""#) == true)
+        }
+    }
+
+    @Test func legacyIgnoresTheTierAndAnswersWithTheModelAskedFor() async throws {
+        let busy = RouterHarness.phase { $0.errorRates = [429: 1] }
+        try await RouterHarness.with(legacy: busy) { h in
+            try await h.router.apply(.setPercent(0))
+            let error = await #expect(throws: RouterError.self) {
+                try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
+            }
+            #expect(error?.attempts.map(\.model) == ["gpt-4.1"])
+            #expect(h.relayMock.stats.requests == 0)
+        }
+    }
+}
