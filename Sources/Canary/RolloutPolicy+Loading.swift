@@ -21,7 +21,7 @@ extension RolloutPolicy {
         -> RolloutPolicy
     {
         let root = try YAMLMap.document(yaml, file: file)
-        try root.allowOnly(["rollout", "health", "prices", "chains"])
+        try root.allowOnly(["rollout", "health", "prices", "chains", "hedging"])
         var policy = RolloutPolicy(rolloutID: defaultID)
 
         if let rollout = try root.map("rollout") {
@@ -157,6 +157,24 @@ extension RolloutPolicy {
                 result[tier] = models
             }
             policy.chains = result
+        }
+
+        if let hedging = try root.map("hedging") {
+            try hedging.allowOnly(["after", "fallback"])
+            let fallback = try hedging.duration("fallback")
+            if let fallback, fallback <= .zero { throw hedging.error("fallback", "must be above zero") }
+            guard let after = try hedging.string("after") else {
+                throw hedging.error("after", "is required: a duration such as 2s, or p95 (the relay's observed p95)")
+            }
+            if after == "p95" {
+                policy.hedging = HedgingSettings(delay: .relayP95(fallback: fallback ?? .seconds(2)))
+            } else {
+                guard fallback == nil else { throw hedging.error("fallback", "applies only with `after: p95`") }
+                guard let delay = try hedging.duration("after"), delay > .zero else {
+                    throw hedging.error("after", "must be above zero")
+                }
+                policy.hedging = HedgingSettings(delay: .fixed(delay))
+            }
         }
         return policy
     }

@@ -18,6 +18,8 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
     public var prices: PriceTable
     /// Model fallback chains by task tier (`critical`, `balanced`, `bulk`, …).
     public var chains: [String: [String]]
+    /// Hedging of tier calls on the relay: `nil` (the default) never hedges.
+    public var hedging: HedgingSettings?
 
     /// The seeds' tiers: critical starts at gpt-4.1, balanced at gemini-2.5-flash, bulk at deepseek-v3.2.
     public static let defaultChains: [String: [String]] = [
@@ -33,7 +35,8 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         health: HealthScorer.Configuration = .init(),
         window: WindowConfiguration = .init(),
         prices: PriceTable = .defaults,
-        chains: [String: [String]] = RolloutPolicy.defaultChains
+        chains: [String: [String]] = RolloutPolicy.defaultChains,
+        hedging: HedgingSettings? = nil
     ) {
         self.rolloutID = rolloutID
         self.ramp = ramp
@@ -41,5 +44,26 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         self.window = window
         self.prices = prices
         self.chains = chains
+        self.hedging = hedging
+    }
+}
+
+/// When a tier call on the relay, its first model still silent, starts a second attempt on the
+/// next model of its chain; the first answer wins and the other is cancelled.
+public struct HedgingSettings: Sendable, Hashable, Codable {
+    /// How long the first attempt has before the hedge starts.
+    public enum Delay: Sendable, Hashable, Codable {
+        /// A fixed delay.
+        case fixed(Duration)
+        /// The relay's observed p95 latency over the window, `fallback` until it has one.
+        case relayP95(fallback: Duration)
+    }
+
+    /// How long the first attempt has before the hedge starts.
+    public var delay: Delay
+
+    /// Creates settings.
+    public init(delay: Delay) {
+        self.delay = delay
     }
 }

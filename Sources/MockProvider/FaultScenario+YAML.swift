@@ -48,8 +48,8 @@ extension FaultScenario {
     /// (`seconds` | `http-date`, or `none`), `outage`, `outageStatus`, `resetRate`, `malformedRate`,
     /// `streamCutRate`, `streamCutAfterChunks`, `streamCutMode` (`abort` | `clean`), `stallRate`,
     /// `stallAfterChunks`, `stallDuration` (`forever` or a duration), `completionTokens`,
-    /// `tokensPerChunk`, `cachedPromptFraction`, `models` (a list: the faults hit only requests for
-    /// these models). Durations are `250ms`, `2s`, `1.5m`, `1h` or plain seconds.
+    /// `tokensPerChunk`, `cachedPromptFraction`, `models` (a list: the phase, latency and faults,
+    /// applies only to requests for these models; others are answered at once). Durations are `250ms`, `2s`, `1.5m`, `1h` or plain seconds.
     ///
     /// - Throws: ``LoadError`` naming the file, the field and the reason; unknown keys are errors.
     public static func parse(yaml: String, file: String = "<string>") throws -> FaultScenario {

@@ -96,10 +96,20 @@ public struct FaultScenario: Sendable, Hashable {
         public var tokensPerChunk = 1
         /// The fraction of prompt tokens reported as cached.
         public var cachedPromptFraction = 0.0
-        /// When set, the phase's faults (outage, error rates, resets, malformed answers, stream
-        /// cuts and stalls) hit only requests for these models; others are answered normally.
-        /// `nil`: every model.
+        /// When set, the phase (its latencies and its faults: outage, error rates, resets,
+        /// malformed answers, stream cuts and stalls) applies only to requests for these models;
+        /// others are answered at once and without faults. `nil`: every model.
         public var models: Set<String>? = nil
+
+        /// What a model the phase does not apply to gets: the same answers (tokens, chunking,
+        /// caching), no latency and no faults.
+        var spared: Phase {
+            var spared = Phase(at: at)
+            spared.completionTokens = completionTokens
+            spared.tokensPerChunk = tokensPerChunk
+            spared.cachedPromptFraction = cachedPromptFraction
+            return spared
+        }
 
         /// A healthy phase starting at `at`.
         public init(at: Duration = .zero) {

@@ -34,17 +34,19 @@ public struct MockUpstream: Sendable {
     ///   - elapsed: time since the scenario started.
     ///   - streaming: whether the request asked for a stream (stream faults apply only then).
     public mutating func decide(elapsed: Duration, streaming: Bool, model: String? = nil) -> MockDecision {
-        let (index, phase) = scenario.phase(at: elapsed)
-        let latency = phase.latency.sample(using: &generator)
+        var (index, phase) = scenario.phase(at: elapsed)
+        var latency = phase.latency.sample(using: &generator)
         let faultRoll = Double.random(in: 0..<1, using: &generator)
         let streamRoll = Double.random(in: 0..<1, using: &generator)
 
         var outcome = MockDecision.Outcome.answer
-        // A phase scoped to some models spares the others (the dice are rolled all the same,
-        // so that one seed gives one sequence whatever the models asked for).
+        // A phase scoped to some models spares the others: they are answered at once, without
+        // faults (the dice are rolled all the same, so that one seed gives one sequence
+        // whatever the models asked for).
         let spared = phase.models.map { models in model.map { !models.contains($0) } ?? false } ?? false
         if spared {
-            outcome = .answer
+            phase = phase.spared
+            latency = .zero
         } else if phase.outage {
             outcome = .status(phase.outageStatus)
         } else {

@@ -55,6 +55,12 @@ struct PolicyLoadingTests {
         ("prices:\n  gpt-4.1: { input: -2, output: 3 }\n", "prices.gpt-4.1.input", "must not be negative"),
         ("chains:\n  critical: []\n", "chains.critical", "non-empty list"),
         ("chains:\n  critical: [a, a]\n", "chains.critical[1]", "listed twice"),
+        ("hedging:\n  fallback: 2s\n", "hedging.after", "is required"),
+        ("hedging:\n  after: soon\n", "hedging.after", "must be a duration"),
+        ("hedging:\n  after: 0s\n", "hedging.after", "must be above zero"),
+        ("hedging:\n  after: 2s\n  fallback: 1s\n", "hedging.fallback", "only with `after: p95`"),
+        ("hedging:\n  after: p95\n  fallback: 0s\n", "hedging.fallback", "must be above zero"),
+        ("hedging:\n  after: 2s\n  delay: 1s\n", "hedging.delay", "unknown key"),
         ("rollout: [1, 2]\n", "rollout", "must be a mapping"),
         ("rollout:\n  id: x\n  id: y\n", "", "id"),
     ])
@@ -66,6 +72,16 @@ struct PolicyLoadingTests {
         if !keyPath.isEmpty { #expect(error?.keyPath == keyPath) }
         #expect(error?.reason.contains(reason) == true, "got: \(error?.description ?? "nothing")")
         #expect(error?.description.hasPrefix("policies/broken.yaml: ") == true)
+    }
+
+    @Test func hedgingIsOffUnlessThePolicyAsksForItAfterADelayOrTheRelaysP95() throws {
+        #expect(try RolloutPolicy.parse(yaml: "rollout: {id: a}", file: "a.yaml").hedging == nil)
+        let fixed = try RolloutPolicy.parse(yaml: "hedging:\n  after: 1500ms\n", file: "b.yaml")
+        #expect(fixed.hedging == HedgingSettings(delay: .fixed(.milliseconds(1500))))
+        let p95 = try RolloutPolicy.parse(yaml: "hedging:\n  after: p95\n", file: "c.yaml")
+        #expect(p95.hedging == HedgingSettings(delay: .relayP95(fallback: .seconds(2))))
+        let p95WithFallback = try RolloutPolicy.parse(yaml: "hedging: {after: p95, fallback: 3s}", file: "d.yaml")
+        #expect(p95WithFallback.hedging == HedgingSettings(delay: .relayP95(fallback: .seconds(3))))
     }
 
     @Test func invalidYAMLAndMissingFilesAreReported() {

@@ -84,12 +84,30 @@ struct HedgingTests {
         let (started, cancelled) = (Log<String>(), Log<String>())
         let executor = try executor(hedging: .after(.fixed(.seconds(2))))
         let task = Task { try await executor.execute(models(["primary": .seconds(1)], started: started, cancelled: cancelled)) }
-        await clock.waitForSleepers(count: 2)
+        await clock.waitForSleepers(count: 2)  // the primary and the executor's shared sleeper
+        #expect(executor.deadlineScheduler.pendingCount == 1, "the hedge timer waits on the shared sleeper")
         clock.advance(by: .seconds(1))
         let result = try await task.value
         #expect(!result.hedged)
         #expect(started.all == ["primary"])
-        #expect(clock.sleeperCount == 0, "the hedge timer was cancelled")
+        #expect(executor.deadlineScheduler.pendingCount == 0, "the hedge timer was cancelled at once")
+        // What is left is the executor's one shared sleeper, not a timer of this call's own.
+        #expect(clock.sleeperCount == 1)
+    }
+
+    @Test func manyCallsAnsweredBeforeTheHedgeDelayLeaveNoTimerPerCall() async throws {
+        // A `clock.sleep` per hedged call, cancelled when the primary answered, kept its timer (and
+        // the call's memory) on Linux until the delay passed: at proxy rates, memory grew with
+        // rate × delay.
+        let executor = try executor(hedging: .after(.fixed(.seconds(30))))
+        let calls = 500
+        await withTaskGroup(of: Void.self) { group in
+            for call in 0..<calls {
+                group.addTask { #expect((try? await executor.execute { _, _ in call })?.value == call) }
+            }
+        }
+        #expect(executor.deadlineScheduler.pendingCount == 0)
+        #expect(clock.sleeperCount <= 1, "one shared sleeper at most, whatever the number of calls")
     }
 
     @Test func hedgeDelayFollowsTheObservedP95() async throws {

@@ -338,12 +338,10 @@ extension ModelChainExecutor {
                             index: primary, number: primaryNumber, permit: permit, isHedge: false, killable: true))
                 }
                 group.addTask {
-                    do {
-                        try await clock.sleep(until: clock.now.advanced(by: delay), tolerance: nil)
-                        return .hedgeDue
-                    } catch {
-                        return .timerCancelled
-                    }
+                    // On the shared sleeper, not a `clock.sleep` of its own: most rounds end before
+                    // the delay and cancel this, and on Linux a cancelled sleep keeps its timer (and
+                    // this task's memory) until the delay would have passed.
+                    await executor.deadlineScheduler.wait(until: clock.now.advanced(by: delay)) ? .hedgeDue : .timerCancelled
                 }
                 var running = 1
                 var hedgeStarted = false

@@ -85,6 +85,25 @@ final class DeadlineScheduler<C: Clock>: Sendable {
     /// The number of sleepers waiting on the clock (for tests and diagnostics).
     var sleeperCount: Int { state.withLock { $0.sleeperWakeUps.count } }
 
+    /// Waits until `deadline` on the shared sleeper: `true` when the deadline came, `false` when
+    /// the waiting task was cancelled first (then the entry is gone at once, not at the deadline).
+    ///
+    /// What a `clock.sleep` would do, without a timer per waiter: a hedge timer, say, which
+    /// most calls cancel because their first attempt answered in time.
+    func wait(until deadline: C.Instant) async -> Bool {
+        let signal = WaitSignal()
+        let id = schedule(at: deadline) {
+            signal.settle(true)
+            return nil
+        }
+        return await withTaskCancellationHandler {
+            await signal.value()
+        } onCancel: {
+            self.cancel(id)
+            signal.settle(false)
+        }
+    }
+
     /// Runs `action` once `deadline` has passed, unless ``cancel(_:)`` is called first.
     ///
     /// The action runs on the sleeper's task, outside any lock; it returns a follow-up deadline
@@ -155,6 +174,40 @@ final class DeadlineScheduler<C: Clock>: Sendable {
             }
             guard let next else { return }
             wakeUp = next
+        }
+    }
+}
+
+/// The one answer of ``DeadlineScheduler/wait(until:)``: the first `settle` wins, whether it
+/// comes before or after the waiter starts waiting.
+private final class WaitSignal: Sendable {
+    private enum State {
+        case pending(CheckedContinuation<Bool, Never>?)
+        case settled(Bool)
+    }
+
+    private let state = Mutex(State.pending(nil))
+
+    func settle(_ value: Bool) {
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard case .pending(let waiter) = state else { return nil }
+            state = .settled(value)
+            return waiter
+        }
+        waiter?.resume(returning: value)
+    }
+
+    func value() async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let settled = state.withLock { state -> Bool? in
+                switch state {
+                case .settled(let value): return value
+                case .pending:
+                    state = .pending(continuation)
+                    return nil
+                }
+            }
+            if let settled { continuation.resume(returning: settled) }
         }
     }
 }

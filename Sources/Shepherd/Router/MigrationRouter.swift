@@ -166,7 +166,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             self.chainExecutor = try ModelChainExecutor(
                 chain: Self.modelChain(models, retry: configuration.relayRetry), backoff: configuration.relayRetry.backoff,
                 honoursRetryAfter: configuration.relayRetry.honoursRetryAfter, deadlines: configuration.deadlines,
-                breakers: breakers, clock: clock)
+                hedging: Self.hedging(policy.hedging, window: window), breakers: breakers, clock: clock)
         } else {
             self.chainExecutor = nil
         }
@@ -234,7 +234,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             do {
                 let response: ChatResponse
                 if let chain, let tier = routing.tier {
-                    response = try await onRelayChain(chain, tier: tier, request, attempts) { call in
+                    response = try await onRelayChain(chain, tier: tier, request, attempts) { call, _ in
                         try await self.attempt(.relay, self.relay, call, routing, attempts)
                     }
                 } else {
@@ -370,8 +370,12 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             do {
                 if let chain, let tier = routing.tier {
                     // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
-                    return try await onRelayChain(chain, tier: tier, request, attempts) { call in
-                        try await self.openStream(on: .relay, chosen: chosen, call, routing, attempts)
+                    return try await onRelayChain(chain, tier: tier, request, attempts) { call, context in
+                        let stream = try await self.openStream(on: .relay, chosen: chosen, call, routing, attempts)
+                        // The first chunk is in: this attempt is the caller's, and a hedge is cancelled.
+                        // One that got here second is dropped, and its upstream request with it.
+                        guard context.commit() else { throw CancellationError() }
+                        return stream
                     }
                 }
                 return try await streamOn(.relay, chosen: chosen, request, routing, attempts)
@@ -455,6 +459,16 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         return [model] + list
     }
 
+    /// The policy's hedging as the chain executor takes it; a p95 delay reads the relay's window.
+    static func hedging(_ settings: HedgingSettings?, window: HealthWindow<C>) -> HedgingPolicy {
+        switch settings?.delay {
+        case nil: .off
+        case .fixed(let delay): .after(.fixed(delay))
+        case .relayP95(let fallback):
+            .after(.observedP95(fallback: fallback, provider: { _ in window.snapshot(of: .relay).p95 }))
+        }
+    }
+
     static func modelChain(_ models: [String], retry: RetryPolicy) -> ModelChain {
         let perModel = max(1, retry.maxAttempts)
         return ModelChain(
@@ -468,7 +482,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// the call is recorded as one relay failure, as an open path breaker is.
     private func onRelayChain<T: Sendable>(
         _ models: [String], tier: String, _ request: ChatRequest, _ attempts: AttemptLog,
-        _ call: @escaping @Sendable (ChatRequest) async throws -> T
+        _ call: @escaping @Sendable (ChatRequest, AttemptContext) async throws -> T
     ) async throws -> T {
         guard let executor = chainExecutor else {
             // Unreachable: relayChain(tier:model:) only returns a chain when the policy has chains.
@@ -478,11 +492,12 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         }
         do {
             let result = try await executor.execute(chain: Self.modelChain(models, retry: configuration.relayRetry)) {
-                model, _ in
+                model, context in
                 var attempt = request
                 attempt.model = model.name
-                return try await call(attempt)
+                return try await call(attempt, context)
             }
+            if result.hedged { metrics.hedge(tier: tier) }
             if result.model != models[0] {
                 metrics.modelFallback(tier: tier)
                 logger.info(

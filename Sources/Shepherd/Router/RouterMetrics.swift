@@ -56,6 +56,11 @@ struct RouterMetrics: Sendable {
         Counter(label: "shepherd_model_fallbacks_total", dimensions: [("tier", tier)]).increment()
     }
 
+    /// A relay call of `tier` that started a hedge on the next model of its chain.
+    func hedge(tier: String) {
+        Counter(label: "shepherd_hedges_total", dimensions: [("tier", tier)]).increment()
+    }
+
     func rollback() {
         Counter(label: "shepherd_rollbacks_total").increment()
     }

@@ -312,6 +312,30 @@ struct ModelChainRoutingTests {
         }
     }
 
+    @Test func aSlowFirstModelIsHedgedOnTheNextModelAndTheLoserCancelled() async throws {
+        let slow = RouterHarness.phase {
+            $0.latency = .fixed(.seconds(2))
+            $0.models = ["gpt-4.1"]
+        }
+        var policy = RouterHarness.policy
+        policy.hedging = HedgingSettings(delay: .fixed(.milliseconds(500)))
+        try await RouterHarness.with(relay: slow, policy: policy, deadlines: .none) { h in
+            try await h.router.apply(.setPercent(100))
+            let router = h.router
+            let call = Task { try await router.complete(RouterHarness.request(user: "u1"), routing: Self.critical) }
+            _ = await h.relayMock.waitForStats { $0.requests >= 1 }  // gpt-4.1 is answering slowly
+            await h.clock.waitForSleepers(count: 1)  // the hedge timer (no other deadline is set)
+            h.clock.advance(by: .milliseconds(500))
+            let routed = try await call.value
+            #expect(routed.path == .relay && !routed.fellBack)
+            #expect(routed.response.model == "claude-sonnet-4.5")
+            let byModel = Dictionary(uniqueKeysWithValues: routed.attempts.map { ($0.model, $0.failure) })
+            #expect(byModel == ["claude-sonnet-4.5": nil, "gpt-4.1": .cancelled], "the loser is cancelled, not timed out")
+            let relay = h.router.window.snapshot(of: .relay)
+            #expect(relay.successes == 1 && relay.judged == 1, "a cancelled hedge loser does not count against the relay")
+        }
+    }
+
     @Test func legacyIgnoresTheTierAndAnswersWithTheModelAskedFor() async throws {
         let busy = RouterHarness.phase { $0.errorRates = [429: 1] }
         try await RouterHarness.with(legacy: busy) { h in
