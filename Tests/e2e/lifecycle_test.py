@@ -130,3 +130,31 @@ def _refused(stack):
         return False
     except OSError:
         return True
+
+
+def test_a_tier_moves_a_rate_limited_model_down_its_chain_for_the_official_client(work):
+    """`x-shepherd-tier` through the unchanged openai client: the relay answers with the next model."""
+    with Stack(work) as stack:
+        answer = stack.admin("POST", "percent", {"percent": 100, "reason": "e2e: all to the relay"})
+        assert answer.status == 200, answer.body
+        stack.set_relay_scenario(FIXTURES / "busy-gpt41.yaml")
+        with openai.OpenAI(base_url=f"{stack.base}/v1", api_key="unused", max_retries=0, timeout=30) as client:
+            raw = client.chat.completions.with_raw_response.create(
+                model="gpt-4.1", messages=[{"role": "user", "content": "hello"}], user="tier-user",
+                extra_headers={"x-shepherd-tier": "critical"})
+            completion = raw.parse()
+            assert raw.headers["x-shepherd-path"] == "relay"
+            assert raw.headers["x-shepherd-model"] == "claude-sonnet-4.5"
+            assert completion.model == "claude-sonnet-4.5"
+            assert completion.choices[0].message.content
+
+            with pytest.raises(openai.BadRequestError) as refused:
+                client.chat.completions.create(
+                    model="gpt-4.1", messages=[{"role": "user", "content": "hello"}],
+                    extra_headers={"x-shepherd-tier": "platinum"})
+            assert refused.value.status_code == 400
+            assert refused.value.body["param"] == "x-shepherd-tier"
+            assert "critical" in refused.value.body["message"]
+
+        metrics = http("GET", f"{stack.base}/metrics")
+        assert 'shepherd_model_fallbacks_total{tier="critical"} 1' in metrics.body.decode()

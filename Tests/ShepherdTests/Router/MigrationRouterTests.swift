@@ -336,6 +336,33 @@ struct ModelChainRoutingTests {
         }
     }
 
+    @Test func aStreamWhoseFirstTokenIsSlowIsHedgedAndTheFirstChunkWins() async throws {
+        let slowFirstToken = RouterHarness.phase {
+            $0.firstTokenDelay = .seconds(2)
+            $0.models = ["gpt-4.1"]
+        }
+        var policy = RouterHarness.policy
+        policy.hedging = HedgingSettings(delay: .fixed(.milliseconds(500)))
+        try await RouterHarness.with(relay: slowFirstToken, policy: policy, deadlines: .none) { h in
+            try await h.router.apply(.setPercent(100))
+            let router = h.router
+            let call = Task {
+                try await router.stream(RouterHarness.request(user: "u1", stream: true), routing: Self.critical)
+            }
+            _ = await h.relayMock.waitForStats { $0.requests >= 1 }  // gpt-4.1's first token is slow
+            await h.clock.waitForSleepers(count: 1)  // the hedge timer
+            h.clock.advance(by: .milliseconds(500))
+            let stream = try await call.value
+            #expect(stream.path == .relay && !stream.fellBack)
+            let byModel = Dictionary(uniqueKeysWithValues: stream.attempts.map { ($0.model, $0.failure) })
+            #expect(byModel["claude-sonnet-4.5"] == .some(nil), "the hedge delivered the first chunk: \(stream.attempts)")
+            var chunks = 0
+            for try await _ in stream { chunks += 1 }
+            #expect(chunks > 2)
+            #expect(h.relayMock.stats.requests == 2)
+        }
+    }
+
     @Test func legacyIgnoresTheTierAndAnswersWithTheModelAskedFor() async throws {
         let busy = RouterHarness.phase { $0.errorRates = [429: 1] }
         try await RouterHarness.with(legacy: busy) { h in
