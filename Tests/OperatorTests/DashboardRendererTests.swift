@@ -49,6 +49,21 @@ struct DashboardRendererTests {
         #expect(mono.allSatisfy { !$0.contains("\u{1B}") })
     }
 
+    @Test func manyModelBreakersShowTheOnesNotClosedFirstThenACount() {
+        func breakersRow(_ breakers: [String: String]) -> String? {
+            let model = StatusFixtures.model(
+                StatusFixtures.Scene(
+                    phase: .promoted, step: 8, now: 9_000, stepStartedAt: 8_400, legacy: .init(successes: 0),
+                    relay: .init(successes: 500), breakers: breakers))
+            return DashboardRenderer.render(model, width: 120, height: 40, style: .monochrome)
+                .first { $0.hasPrefix("  breakers") }
+        }
+        let allClosed = breakersRow(["legacy/*": "closed", "relay/*": "closed", "relay/gpt-4.1": "closed", "relay/deepseek-v3.2": "closed"])
+        #expect(allClosed?.hasSuffix("all 3 closed") == true, "\(allClosed ?? "no row")")
+        let pathOpen = breakersRow(["legacy/*": "closed", "relay/*": "open", "relay/gpt-4.1": "half_open"])
+        #expect(pathOpen?.hasSuffix("path open · gpt-4.1 half_open") == true, "\(pathOpen ?? "no row")")
+    }
+
     @Test func rollbackBannerSaysWhichSourceEngagedIt() {
         let lines = DashboardRenderer.render(
             StatusFixtures.rolledBackBySwitch, width: 80, height: 30, style: .monochrome)

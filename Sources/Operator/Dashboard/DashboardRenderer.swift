@@ -395,12 +395,18 @@ struct Frame {
             }
         }
         if mine.count == 1 { return [Span(mine[0].value, tone(mine[0].value))] }
+        // With a breaker per model (tier calls) the cell cannot list them all: the ones that are
+        // not closed come first, by key (`path` for the path's own breaker), then a count.
+        let closed = mine.filter { $0.value == "closed" }.count
+        if closed == mine.count { return [Span("all \(closed) closed", .green)] }
         var spans: [Span] = []
-        for (index, entry) in mine.enumerated() {
-            if index > 0 { spans.append(Span(" · ", .dim)) }
-            spans.append(Span(String(entry.key.dropFirst(path.count + 1)) + " "))
+        for entry in mine where entry.value != "closed" {
+            if !spans.isEmpty { spans.append(Span(" · ", .dim)) }
+            let name = String(entry.key.dropFirst(path.count + 1))
+            spans.append(Span((name == "*" ? "path" : name) + " "))
             spans.append(Span(entry.value, tone(entry.value)))
         }
+        if closed > 0 { spans.append(Span(" · \(closed) closed", .dim)) }
         return spans
     }
 

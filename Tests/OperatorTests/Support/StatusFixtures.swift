@@ -270,6 +270,11 @@ enum StatusFixtures {
             Scene(
                 phase: .promoted, step: 8, now: 9_000, stepStartedAt: 8_400,
                 legacy: Traffic(successes: 0), relay: Traffic(successes: 2_400, failures: [.rateLimited: 6]),
+                // Tier calls: a breaker per relay model, one of them open after its rate limits.
+                breakers: [
+                    "legacy/*": "closed", "relay/*": "closed", "relay/gpt-4.1": "open",
+                    "relay/claude-sonnet-4.5": "closed", "relay/gemini-2.5-flash": "closed",
+                ],
                 events: [
                     started,
                     event(
