@@ -33,12 +33,10 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
         let chat = try RequestParsing.chatRequest(from: body)
         var routing = Self.routing(request, context: context, fallbackKey: nil)
         if let tier = request.headers[.shepherdTier], !tier.isEmpty {
-            routing.tier = tier
-            do {
-                _ = try router.relayChain(tier: tier, model: chat.model)
-            } catch {
+            guard router.knowsTier(tier) else {
                 throw OpenAIError.invalid("x-shepherd-tier", "Unknown tier \"\(tier)\": \(Self.tierList(router.tiers)).")
             }
+            routing.tier = tier
         }
         if chat.isStreaming {
             let stream: RoutedStream

@@ -112,7 +112,7 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
     public func execute<T: Sendable>(
         _ operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T
     ) async throws -> ChainResult<T> {
-        try await execute(chain: chain, operation)
+        try await walk(chain, operation)  // validated when the executor was built
     }
 
     /// Runs `operation` down `chain` instead of the executor's own, with the same breakers,
@@ -126,6 +126,12 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
         chain: ModelChain, _ operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T
     ) async throws -> ChainResult<T> {
         try chain.validate()
+        return try await walk(chain, operation)
+    }
+
+    private func walk<T: Sendable>(
+        _ chain: ModelChain, _ operation: @escaping @Sendable (ModelChain.Model, AttemptContext) async throws -> T
+    ) async throws -> ChainResult<T> {
         var run = Run<T>(
             executor: self, chain: chain, operation: operation, call: CallState(),
             totalDeadline: deadlines.total.map { clock.now.advanced(by: $0) })

@@ -4,37 +4,41 @@ import Synchronization
 ///
 /// Settled once by whichever comes first; the attempt runner waits on it instead of racing a
 /// timer task against the operation.
-final class AttemptRace: Sendable {
-    enum Outcome: Sendable, Equatable {
-        case finished
-        case timedOut(ResilienceError.Code)
-        case killed
-    }
+typealias AttemptRace = SettleOnce<AttemptOutcome>
 
+/// What an ``AttemptRace`` is settled with.
+enum AttemptOutcome: Sendable, Equatable {
+    case finished
+    case timedOut(ResilienceError.Code)
+    case killed
+}
+
+/// A value settled once, by whichever of several parties comes first, and awaited by one waiter
+/// (before or after it is settled): the attempt runner's race, a deadline wait.
+final class SettleOnce<Value: Sendable>: Sendable {
     private enum State {
-        case pending(CheckedContinuation<Outcome, Never>?)
-        case settled(Outcome)
+        case pending(CheckedContinuation<Value, Never>?)
+        case settled(Value)
     }
 
     private let state = Mutex(State.pending(nil))
 
-    /// Settles the race unless it already is; the first outcome wins.
-    func settle(_ outcome: Outcome) {
-        let waiter = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
+    /// Settles the value; later calls change nothing.
+    func settle(_ value: Value) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, Never>? in
             guard case .pending(let waiter) = state else { return nil }
-            state = .settled(outcome)
+            state = .settled(value)
             return waiter
         }
-        waiter?.resume(returning: outcome)
+        waiter?.resume(returning: value)
     }
 
-    /// The outcome, once there is one. Not cancellable on purpose: cancelling the caller cancels
-    /// the operation's task, whose end settles the race.
-    func outcome() async -> Outcome {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-            let settled = state.withLock { state -> Outcome? in
+    /// The settled value, waiting for it if need be.
+    func value() async -> Value {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
+            let settled = state.withLock { state -> Value? in
                 switch state {
-                case .settled(let outcome): return outcome
+                case .settled(let value): return value
                 case .pending:
                     state = .pending(continuation)
                     return nil

@@ -58,7 +58,7 @@ struct AttemptRunner<C: Clock> where C.Duration == Duration {
             }
             let deadline = scheduleDeadline(
                 race: race, context: context, attemptDeadline: attemptDeadline, totalDeadline: totalDeadline)
-            let outcome = await race.outcome()
+            let outcome = await race.value()
             if let deadline { scheduler.cancel(deadline) }
             if outcome != .finished { group.cancelAll() }
             var operationResult: Result<T, any Error>?

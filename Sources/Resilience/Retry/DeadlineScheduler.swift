@@ -91,7 +91,7 @@ final class DeadlineScheduler<C: Clock>: Sendable {
     /// What a `clock.sleep` would do, without a timer per waiter: a hedge timer, say, which
     /// most calls cancel because their first attempt answered in time.
     func wait(until deadline: C.Instant) async -> Bool {
-        let signal = WaitSignal()
+        let signal = SettleOnce<Bool>()
         let id = schedule(at: deadline) {
             signal.settle(true)
             return nil
@@ -174,40 +174,6 @@ final class DeadlineScheduler<C: Clock>: Sendable {
             }
             guard let next else { return }
             wakeUp = next
-        }
-    }
-}
-
-/// The one answer of ``DeadlineScheduler/wait(until:)``: the first `settle` wins, whether it
-/// comes before or after the waiter starts waiting.
-private final class WaitSignal: Sendable {
-    private enum State {
-        case pending(CheckedContinuation<Bool, Never>?)
-        case settled(Bool)
-    }
-
-    private let state = Mutex(State.pending(nil))
-
-    func settle(_ value: Bool) {
-        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard case .pending(let waiter) = state else { return nil }
-            state = .settled(value)
-            return waiter
-        }
-        waiter?.resume(returning: value)
-    }
-
-    func value() async -> Bool {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let settled = state.withLock { state -> Bool? in
-                switch state {
-                case .settled(let value): return value
-                case .pending:
-                    state = .pending(continuation)
-                    return nil
-                }
-            }
-            if let settled { continuation.resume(returning: settled) }
         }
     }
 }

@@ -442,6 +442,11 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// The tiers a call may name: the policy's `chains`.
     public var tiers: [String] { configuration.policy.chains.keys.sorted() }
 
+    /// Whether a call may name `tier` (the policy has a chain for it).
+    public func knowsTier(_ tier: String) -> Bool {
+        configuration.policy.chains[tier]?.isEmpty == false
+    }
+
     /// The relay models a call of `tier` asking for `model` tries, in order: the tier's chain
     /// from `model` on when the chain lists it (a call never moves up to a dearer model than it
     /// asked for), else `model` first and then the whole chain. `nil` without a tier.
@@ -449,7 +454,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// - Throws: ``RouterError`` (`rejected`, 400) for a tier the policy does not define.
     public func relayChain(tier: String?, model: String) throws -> [String]? {
         guard let tier else { return nil }
-        guard let list = configuration.policy.chains[tier], !list.isEmpty else {
+        guard knowsTier(tier), let list = configuration.policy.chains[tier] else {
             let known = tiers.isEmpty ? "the policy defines none" : "the policy defines \(tiers.joined(separator: ", "))"
             throw RouterError(
                 code: .rejected, failureClass: .clientError, httpStatus: 400,

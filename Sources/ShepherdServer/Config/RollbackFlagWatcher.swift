@@ -60,7 +60,7 @@ public struct RollbackFlagWatcher<C: Clock>: Service where C.Duration == Duratio
     /// Checks at start and then every `interval` until cancelled or shut down.
     public func run() async throws {
         check()
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 // Shutdown cancels the sleep: that is the normal way out, not a failure.
                 guard (try? await clock.sleep(for: interval)) != nil else { return }
