@@ -6,7 +6,8 @@
 //   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock
 //   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, prices
 //   MockProvider  a fault-injecting upstream server for tests, the demo and benchmarks
-//   Shepherd      the library façade: MigrationRouter, RolloutStore (SQLite via GRDB)
+//   Shepherd      the library façade: MigrationRouter, RolloutController, RolloutStore (SQLite via GRDB)
+//   ShepherdPostgres the shared store for several replicas (postgres-nio), apart so SQLite-only users do not link it
 //   ShepherdServer the OpenAI-compatible proxy and admin API (Hummingbird)
 //   Operator      what an operator runs against a server or a store: admin client, dashboard, report
 //   shepherd      the executable: thin commands over the modules
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "Upstream", targets: ["Upstream"]),
         .library(name: "MockProvider", targets: ["MockProvider"]),
         .library(name: "Shepherd", targets: ["Shepherd"]),
+        .library(name: "ShepherdPostgres", targets: ["ShepherdPostgres"]),
         .library(name: "ShepherdServer", targets: ["ShepherdServer"]),
         .library(name: "Operator", targets: ["Operator"]),
         .executable(name: "shepherd", targets: ["shepherd"]),
@@ -40,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -93,6 +96,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ShepherdPostgres",
+            dependencies: [
+                "Canary",
+                "Shepherd",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ShepherdServer",
             dependencies: [
                 "Canary",
@@ -132,6 +146,7 @@ let package = Package(
                 "Resilience",
                 "Upstream",
                 "Shepherd",
+                "ShepherdPostgres",
                 "ShepherdServer",
                 "Operator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -148,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "ShepherdTests",
             dependencies: [
-                "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider",
+                "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

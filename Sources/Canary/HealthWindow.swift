@@ -92,6 +92,35 @@ public final class HealthWindow<C: Clock>: Sendable where C.Duration == Duration
         relay.withLock { $0 = Ring(count: configuration.bucketCount) }
     }
 
+    /// The index of the bucket that holds `instant` (0 for the bucket the window began in).
+    public func bucketIndex(of instant: C.Instant) -> Int64 { bucketIndex(at: instant) }
+
+    /// Bucket widths elapsed since the window began (fractional): with the coordinating
+    /// database's clock read at the same moment, it fixes this window's place on a shared time base.
+    public var elapsedBuckets: Double { epoch.duration(to: clock.now) / configuration.bucketWidth }
+
+    /// The index of the bucket being filled now.
+    public var currentBucketIndex: Int64 { bucketIndex(at: clock.now) }
+
+    /// The live buckets of both paths with calls in them, from index `oldest` on, numbered on a
+    /// shared time base: bucket `index` becomes number `index + offset` (see ``HealthBucket``).
+    ///
+    /// - Parameters:
+    ///   - offset: the shared number of this window's bucket 0, fixed for the window's life.
+    ///   - oldest: the first local index wanted (default: the whole window).
+    public func buckets(numberedFrom offset: Int64, since oldest: Int64 = .min) -> [HealthBucket] {
+        let current = bucketIndex(at: clock.now)
+        let width = configuration.bucketWidth.seconds
+        func collect(_ ring: inout Ring, _ path: TrafficPath) -> [HealthBucket] {
+            ring.advance(to: current)
+            return ring.buckets
+                .filter { $0.index >= 0 && $0.index >= oldest && $0.requests > 0 }
+                .sorted { $0.index < $1.index }
+                .map { HealthBucket(path: path, number: $0.index + offset, widthSeconds: width, $0) }
+        }
+        return legacy.withLock { collect(&$0, .legacy) } + relay.withLock { collect(&$0, .relay) }
+    }
+
     private func bucketIndex(at instant: C.Instant) -> Int64 {
         // Floating-point `Duration / Duration`: exact enough for a bucket number (53 bits
         // of attoseconds-ratio) and far cheaper than the 128-bit integer division of
@@ -224,6 +253,17 @@ struct WindowBucket: Sendable {
         inputTokens += outcome.inputTokens
         outputTokens += outcome.outputTokens
         cost += outcome.cost
+    }
+
+    mutating func add(_ other: WindowBucket) {
+        requests += other.requests
+        successes += other.successes
+        failures.add(other.failures)
+        latency.add(other.latency)
+        timeToFirstToken.add(other.timeToFirstToken)
+        inputTokens += other.inputTokens
+        outputTokens += other.outputTokens
+        cost += other.cost
     }
 
     mutating func subtract(_ other: WindowBucket) {

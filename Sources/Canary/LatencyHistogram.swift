@@ -74,6 +74,16 @@ public struct LatencyHistogram: Sendable, Hashable {
         totalCount += 1
     }
 
+    mutating func add(count: UInt32, atIndex index: Int) {
+        counts[index] &+= count
+        totalCount += Int(count)
+    }
+
+    /// The counters that are not zero, with their counts (for sparse coding).
+    var nonZeroCounters: [(Int, UInt32)] {
+        counts.indices.compactMap { counts[$0] == 0 ? nil : ($0, counts[$0]) }
+    }
+
     /// Adds every count of `other`.
     public mutating func add(_ other: LatencyHistogram) {
         guard other.totalCount > 0 else { return }

@@ -120,7 +120,13 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
                 "engaged", "send {\"engaged\": true, \"reason\": \"…\"} (false releases the override)")
         }
         let reason = body.reason.flatMap { $0.isEmpty ? nil : $0 } ?? "admin API"
-        let changed = router.rollbackSwitch.set(.override, engaged: engaged, reason: reason)
+        let changed: Bool
+        do {
+            changed = try await router.setRollbackOverride(engaged: engaged, reason: reason)
+        } catch let error as RolloutStoreError {
+            // An engagement holds in this process even so; a release needs the store.
+            throw Self.storeUnavailable(error)
+        }
         context.logger.notice(
             "rollback switch override \(engaged ? "engaged" : "released") by the admin API",
             metadata: ["changed": "\(changed)", "reason": "\(reason)"])

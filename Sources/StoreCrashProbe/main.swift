@@ -22,7 +22,7 @@ let rolloutID = arguments.count >= 3 ? arguments[2] : "crash-probe"
 do {
     let store = try SQLiteRolloutStore(path: arguments[1])
     var ramp = RampController<WallClock.Instant>(
-        policy: RampPolicy(), state: try await store.state(of: rolloutID))
+        policy: RampPolicy(), state: try await store.state(of: rolloutID)?.state)
     // Virtual time, carried on from a stored state so a rerun on the same file keeps time increasing.
     var time = max(WallClock.Instant(unixSeconds: 1_800_000_000), ramp.state.stepStartedAt ?? .init(sinceEpoch: .zero))
     let reason = HealthReason(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Canary
 import Foundation
 import Operator
+import ShepherdPostgres
 
 /// `shepherd report`: a self-contained report of a rollout, read from the state store.
 struct ReportCommand: AsyncParsableCommand {
@@ -34,7 +35,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the report to this file instead of standard output.")
     var out: String?
 
-    @Option(name: .long, help: "The SQLite state file (default: the one shepherd serve uses).")
+    @Option(
+        name: .long,
+        help: "The SQLite state file, or the postgres:// URL of a shared store (default: the one shepherd serve uses).")
     var state: String?
 
     @Option(name: .long, help: "The rollout to report on (default: the only one in the state file).")
@@ -43,11 +46,34 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The serve configuration to take the state file from (default: shepherd.yaml when it exists).")
     var config: String?
 
+    /// Reads a rollout from the shared PostgreSQL store (password from `SHEPHERD_POSTGRES_PASSWORD`).
+    static func loadShared(url: String, rolloutID requested: String?) async throws -> ReportData {
+        let store = PostgresRolloutStore(
+            configuration: try PostgresStoreConfiguration(
+                url: url, password: ProcessInfo.processInfo.environment["SHEPHERD_POSTGRES_PASSWORD"]))
+        return try await withThrowingTaskGroup(of: ReportData?.self) { group in
+            group.addTask {
+                try await store.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            let rolloutID = try ReportData.chooseRollout(requested, among: try await store.rolloutIDs(), path: url)
+            let data = try await ReportData.load(
+                from: store, rolloutID: rolloutID, source: url, generatedAt: WallClock().now)
+            try await store.close()
+            return data
+        }
+    }
+
     func run() async throws {
         let statePath = try resolveStatePath()
         let data: ReportData
         do {
-            data = try await ReportData.load(storeAt: statePath, rolloutID: rollout, generatedAt: WallClock().now)
+            if PostgresStoreConfiguration.isPostgresURL(statePath) {
+                data = try await Self.loadShared(url: statePath, rolloutID: rollout)
+            } else {
+                data = try await ReportData.load(storeAt: statePath, rolloutID: rollout, generatedAt: WallClock().now)
+            }
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -7,6 +7,7 @@ import Prometheus
 import Resilience
 import ServiceLifecycle
 import Shepherd
+import ShepherdPostgres
 import ShepherdServer
 import Upstream
 
@@ -47,8 +48,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The rollout policy file.")
     var policy: String?
 
-    @Option(name: .long, help: "The SQLite state file.")
+    @Option(
+        name: .long,
+        help: "The state: a SQLite file (one process), or postgres://USER@HOST:PORT/DB shared by several replicas (password from SHEPHERD_POSTGRES_PASSWORD).")
     var state: String?
+
+    @Option(name: .long, help: "This replica's id on a shared store (default: host-pid-random, new at each start).")
+    var replicaID: String?
 
     @Option(name: .long, help: "A file whose presence engages the rollback switch.")
     var rollbackFlagFile: String?
@@ -71,6 +77,17 @@ struct ServeCommand: AsyncParsableCommand {
             rollbackFlagFile: rollbackFlagFile)
         let settings = try loadOrExit { try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment) }
         let policy = try loadOrExit { try RolloutPolicy.load(file: settings.policyFile) }
+        // A shared store's URL is checked before anything prints it: one with a password is refused.
+        var postgres: PostgresStoreConfiguration?
+        if PostgresStoreConfiguration.isPostgresURL(settings.stateFile) {
+            do {
+                postgres = try PostgresStoreConfiguration(
+                    url: settings.stateFile, password: environment["SHEPHERD_POSTGRES_PASSWORD"])
+            } catch {
+                printError("error: --state: \(error)")
+                throw ExitCode(2)
+            }
+        }
         if check {
             print("configuration ok: \(settings)")
             print("policy ok: rollout \(policy.rolloutID), ladder \(policy.ramp.ladder.map(formatPercent).joined(separator: " → "))")
@@ -90,22 +107,32 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let rollbackSwitch = RollbackSwitch(environment: environment)
-        let store: SQLiteRolloutStore
+        let store: any RolloutStore
+        var storeService: (any Service)?
         do {
-            store = try SQLiteRolloutStore(path: settings.stateFile)
+            if let postgres {
+                let shared = PostgresRolloutStore(configuration: postgres, logger: Logger(label: "shepherd.store"))
+                store = shared
+                storeService = shared
+            } else {
+                store = try SQLiteRolloutStore(path: settings.stateFile)
+            }
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
+        var fleet = FleetConfiguration()
+        if let replicaID { fleet.replicaID = replicaID }
         let legacy = Self.provider(name: "legacy", settings.legacy, prices: policy.prices)
         let relay = Self.provider(name: "relay", settings.relay, prices: policy.prices)
         let router = try await MigrationRouter(
-            legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
+            legacy: legacy, relay: relay, configuration: .init(policy: policy, fleet: fleet), store: store,
             rollbackSwitch: rollbackSwitch, clock: ContinuousClock(), logger: Logger(label: "shepherd.router"))
         let app = try buildShepherdApplication(
             router: router, store: store, configuration: settings.server, registry: registry, logger: logger)
 
-        var services: [any Service] = [router]
+        // First in, last out: the shared store's connections outlive the router and the server.
+        var services: [any Service] = (storeService.map { [$0] } ?? []) + [router]
         if let path = settings.server.rollbackFlagFile {
             services.append(
                 RollbackFlagWatcher(
@@ -118,6 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = settings.server.shutdownGracePeriod
         logger.notice("shepherd serve: \(settings)")
+        if storeService != nil { logger.notice("replica \(fleet.replicaID) on a shared store") }
         logger.debug("runtime: \(runtime)")
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()

@@ -224,7 +224,9 @@ class Traffic:
             n += 1
             user = f"user-{(worker * 7919 + n) % self.users}"
             try:
-                answer = self.stack.chat(user)
+                answer = self.send(worker, n, user)
+                if answer is None:
+                    continue
                 ok = answer.status == 200
                 detail = answer.body[:300]
             except OSError as error:
@@ -239,6 +241,10 @@ class Traffic:
                         self.counts["fallback"] += 1
                 elif len(self.failures) < 5:
                     self.failures.append((answer.status if answer else None, detail))
+
+    def send(self, worker, n, user):
+        """One call; `None` when there was nowhere to send it (not counted)."""
+        return self.stack.chat(user)
 
     def snapshot(self):
         with self.lock:

@@ -33,6 +33,27 @@ public enum StatusText {
         lines.append("rollback switch: " + switchText(status))
         if let problem = status.rollbackError { lines.append("rollback switch error: \(problem)") }
         lines.append("next step: " + nextStepText(status))
+        if let fleet = status.fleet { lines += fleetText(fleet, version: status.version) }
+        return lines
+    }
+
+    /// The replicas of a shared store: `store:`, `evaluator:` and one `replica:` line each.
+    static func fleetText(_ fleet: FleetView, version: Int64?) -> [String] {
+        var lines = [
+            "store: shared, \(fleet.storeReachable ? "reachable" : "UNREACHABLE"), version \(version ?? 0), this replica \(fleet.replicaID)"
+                + (fleet.note.map { " (\($0))" } ?? "")
+        ]
+        if let lease = fleet.lease {
+            lines.append("evaluator: \(lease.fence.holder) (epoch \(lease.fence.epoch), lease until \(lease.expiresAt))")
+        }
+        for replica in fleet.replicas {
+            let report = replica.report
+            let sources = report.localSwitchSources.keys.sorted().joined(separator: ", ")
+            lines.append(
+                "replica: \(report.replica)   heartbeat \(replica.lastHeartbeat)   version \(report.versionSeen)   "
+                    + "serving \(formatPercent(report.effectivePercent))" + (report.isEvaluator ? "   evaluator" : "")
+                    + (sources.isEmpty ? "" : "   local switch: \(sources)"))
+        }
         return lines
     }
 

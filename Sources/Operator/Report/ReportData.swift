@@ -79,7 +79,7 @@ public struct ReportData: Sendable, Hashable {
         from store: some RolloutStore, rolloutID: String, source: String, generatedAt: WallClock.Instant,
         limits: Limits = .init()
     ) async throws -> ReportData {
-        let state = try await store.state(of: rolloutID)
+        let state = try await store.state(of: rolloutID)?.state
         let events = try await store.events(of: rolloutID, since: nil, afterSequence: nil, limit: limits.events)
         let evaluations = try await store.evaluations(of: rolloutID, since: nil, limit: limits.evaluations)
         return ReportData(

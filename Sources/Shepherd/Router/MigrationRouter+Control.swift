@@ -3,63 +3,235 @@ import ServiceLifecycle
 import Synchronization
 
 extension MigrationRouter {
+    /// How often a command retries after another writer committed first.
+    static var commandRetries: Int { 5 }
+
+    /// Reads the stored state into the ramp, or starts the rollout when nothing is stored.
+    func resumeOrStart() async throws {
+        let policy = configuration.policy
+        if let stored = try await store.state(of: rolloutID) {
+            adopt(stored)
+            logger.notice(
+                "resumed rollout \(rolloutID) at \(formatPercent(stored.state.percent)) (\(stored.state.phase), version \(stored.version)); the health window starts empty, so the ramp holds until it has data",
+                metadata: ["rollout": "\(rolloutID)"])
+        } else if configuration.autoStart {
+            var ramp = RampController<WallClock.Instant>(policy: policy.ramp)
+            let event = try ramp.apply(.start, now: try await coordinationNow(), reason: "first start of shepherd for this rollout")
+            switch try await store.commit(
+                RolloutChange(rolloutID: rolloutID, state: ramp.state, event: event), expectedVersion: 0)
+            {
+            case .committed(let version, _):
+                adopt(VersionedRolloutState(state: ramp.state, version: version))
+                logger.notice("started rollout \(rolloutID) at \(formatPercent(ramp.state.percent))")
+            case .conflict, .fenced:
+                // Another replica started it first: follow what it stored.
+                if let stored = try await store.state(of: rolloutID) { adopt(stored) }
+            }
+        }
+    }
+
+    /// Takes a stored state as the ramp's (a newer version only), and the shared rollback switch with it.
+    ///
+    /// - Returns: whether the state was newer than the one held.
+    @discardableResult
+    func adopt(_ stored: VersionedRolloutState) -> Bool {
+        let now = clock.now
+        let adopted = control.withLock { control -> Bool in
+            guard stored.version > control.version || !control.fleet.synced else { return false }
+            if control.ramp.state.stepStartedAt != stored.state.stepStartedAt { control.stepStartedOnClock = now }
+            control.ramp = RampController(policy: configuration.policy.ramp, state: stored.state)
+            control.version = stored.version
+            control.rollbackOverride = stored.rollbackOverride
+            control.fleet.synced = true
+            return true
+        }
+        guard adopted else { return false }
+        if let override = stored.rollbackOverride {
+            rollbackSwitch.set(.override, engaged: true, reason: override.reason)
+        } else {
+            rollbackSwitch.set(.override, engaged: false, reason: "")
+        }
+        metrics.versionSeen(stored.version)
+        metrics.publish(state: stored.state, rollbackEngaged: rollbackSwitch.isEngaged)
+        return true
+    }
+
+    /// The time decisions are stamped with: the database's on a shared store, so that replica
+    /// clock skew cannot change a decision; the wall clock on an embedded one.
+    func coordinationNow() async throws -> WallClock.Instant {
+        if let shared = store as? any SharedRolloutStore { return try await shared.databaseNow() }
+        return wallNow()
+    }
+
     /// Scores the window now, moves the ramp, and stores the decision before it takes effect.
     ///
+    /// On an embedded store the window is this process's; on a ``SharedRolloutStore`` it is
+    /// the sum of every replica's published buckets inside the window, and the commit carries
+    /// this replica's evaluator lease (``evaluateAsEvaluator(lease:)``).
+    ///
     /// - Returns: the decision (a transition with its event, or a hold with its reason).
-    /// - Throws: a ``RolloutStoreError`` when the decision could not be stored; the ramp then
-    ///   keeps its previous state.
+    /// - Throws: a ``RolloutStoreError`` when the decision could not be stored (another writer
+    ///   committed first, or the store failed); the ramp then keeps its previous state.
     @discardableResult
     public func evaluate() async throws -> RampDecision<WallClock.Instant> {
         try await controlLock.withLock {
-            let snapshot = window.snapshot()
-            let verdict = scorer.evaluate(snapshot)
-            let frozen = rollbackSwitch.isEngaged
-            let now = wallNow()
-            let (ramp, stepStart) = control.withLock { ($0.ramp, $0.stepStartedOnClock) }
-            var next = ramp
-            let inStep = window.judgedCount(of: .relay, since: stepStart)
-            let decision = next.evaluate(now: now, verdict: verdict, relaySamplesInStep: inStep, frozen: frozen)
-            let record = EvaluationRecord(
-                time: now, phase: next.state.phase, percent: next.state.percent, rollbackEngaged: frozen,
-                verdict: verdict, decision: decision.event != nil ? "transition" : "hold:\(decision.hold?.code ?? "")",
-                legacy: PathSummary(snapshot.legacy), relay: PathSummary(snapshot.relay))
-            try await store.commit(
-                RolloutChange(rolloutID: rolloutID, state: next.state, event: decision.event, evaluation: record))
-            publish(next, decision: decision, stepMoved: decision.event != nil)
-            metrics.verdict(verdict)
-            if let event = decision.event {
-                logger.notice(
-                    "rollout \(rolloutID): \(event.summary)",
-                    metadata: ["rollout": "\(rolloutID)", "transition": "\(event.reason.kind.rawValue)"])
-                if event.to == .rolledBack { metrics.rollback() }
+            let stepStart = control.withLock { $0.stepStartedOnClock }
+            return try await decide(
+                snapshot: window.snapshot(), relaySamplesInStep: window.judgedCount(of: .relay, since: stepStart),
+                now: wallNow(), fence: nil, frozenElsewhere: false)
+        }
+    }
+
+    /// Judges `snapshot` and commits the decision at the version the ramp is at.
+    func decide(
+        snapshot: HealthSnapshot, relaySamplesInStep inStep: Int, now: WallClock.Instant, fence: LeaseFence?,
+        frozenElsewhere: Bool
+    ) async throws -> RampDecision<WallClock.Instant> {
+        let verdict = scorer.evaluate(snapshot)
+        let frozen = rollbackSwitch.isEngaged || frozenElsewhere
+        let (ramp, version, override) = control.withLock { ($0.ramp, $0.version, $0.rollbackOverride) }
+        var next = ramp
+        let decision = next.evaluate(now: now, verdict: verdict, relaySamplesInStep: inStep, frozen: frozen)
+        let record = EvaluationRecord(
+            time: now, phase: next.state.phase, percent: next.state.percent, rollbackEngaged: frozen,
+            verdict: verdict, decision: decision.event != nil ? "transition" : "hold:\(decision.hold?.code ?? "")",
+            legacy: PathSummary(snapshot.legacy), relay: PathSummary(snapshot.relay))
+        let outcome = try await store.commit(
+            RolloutChange(
+                rolloutID: rolloutID, state: next.state, event: decision.event, evaluation: record,
+                rollbackOverride: override, fence: fence),
+            expectedVersion: version)
+        let newVersion = try await settle(outcome, operation: "evaluation")
+        publish(next, version: newVersion, decision: decision, stepMoved: decision.event != nil)
+        control.withLock {
+            $0.fleet.legacy = record.legacy
+            $0.fleet.relay = record.relay
+        }
+        metrics.verdict(verdict)
+        if let event = decision.event {
+            logger.notice(
+                "rollout \(rolloutID): \(event.summary)",
+                metadata: ["rollout": "\(rolloutID)", "transition": "\(event.reason.kind.rawValue)"])
+            if event.to == .rolledBack { metrics.rollback() }
+        }
+        return decision
+    }
+
+    /// The version a commit left, or the error that says why it was refused (after following
+    /// the store, so that the next decision starts from what won).
+    private func settle(_ outcome: CommitOutcome, operation: String) async throws -> Int64 {
+        switch outcome {
+        case .committed(let version, _):
+            return version
+        case .conflict(let stored):
+            metrics.versionConflict()
+            if let current = try? await store.state(of: rolloutID) { adopt(current) }
+            throw RolloutStoreError(
+                operation: operation,
+                reason: "another writer committed version \(stored) first; the ramp now follows the stored state")
+        case .fenced(let fence):
+            metrics.fencedWrite()
+            control.withLock {
+                $0.fleet.fencedWrites += 1
+                $0.fleet.isEvaluator = false
             }
-            return decision
+            metrics.isEvaluator(false)
+            logger.warning(
+                "\(operation) refused: this replica's evaluator lease (\(fence)) was taken over; following the store",
+                metadata: ["rollout": "\(rolloutID)"])
+            throw RolloutStoreError(operation: operation, reason: "fenced: the evaluator lease \(fence) moved on")
         }
     }
 
     /// Applies an operator's command (promote, pause, resume, rollback, set percent) and stores it.
+    ///
+    /// The command is applied to the stored state and committed with the version check; when
+    /// another writer (another replica's evaluator or operator) committed first, it is applied
+    /// again to what won, so two commands at the same moment are both applied, one after the other.
     ///
     /// - Throws: `RampCommandError` when the phase does not allow it (nothing changes), or a
     ///   ``RolloutStoreError`` when it could not be stored (nothing changes either).
     @discardableResult
     public func apply(_ command: RampCommand, reason: String? = nil) async throws -> RampEvent<WallClock.Instant> {
         try await controlLock.withLock {
-            var next = control.withLock { $0.ramp }
-            let event = try next.apply(command, now: wallNow(), reason: reason, frozen: rollbackSwitch.isEngaged)
-            try await store.commit(RolloutChange(rolloutID: rolloutID, state: next.state, event: event))
-            let decision = RampDecision(time: event.time, action: .transition, event: event, hold: nil, verdict: nil)
-            publish(next, decision: decision, stepMoved: true)
-            logger.notice("rollout \(rolloutID): \(event.summary)", metadata: ["rollout": "\(rolloutID)", "command": "\(command)"])
-            if event.to == .rolledBack { metrics.rollback() }
-            return event
+            for attempt in 1...Self.commandRetries {
+                if store is any SharedRolloutStore, let stored = try await store.state(of: rolloutID) { adopt(stored) }
+                let (ramp, version, override) = control.withLock { ($0.ramp, $0.version, $0.rollbackOverride) }
+                var next = ramp
+                let event = try next.apply(command, now: try await coordinationNow(), reason: reason, frozen: rollbackSwitch.isEngaged)
+                let outcome = try await store.commit(
+                    RolloutChange(rolloutID: rolloutID, state: next.state, event: event, rollbackOverride: override),
+                    expectedVersion: version)
+                guard case .committed(let newVersion, _) = outcome else {
+                    if case .conflict = outcome { metrics.versionConflict() }
+                    if let stored = try await store.state(of: rolloutID) { adopt(stored) }
+                    if attempt == Self.commandRetries {
+                        throw RolloutStoreError(
+                            operation: "command", reason: "other writers kept committing first (\(attempt) tries)")
+                    }
+                    continue
+                }
+                let decision = RampDecision(time: event.time, action: .transition, event: event, hold: nil, verdict: nil)
+                publish(next, version: newVersion, decision: decision, stepMoved: true)
+                logger.notice(
+                    "rollout \(rolloutID): \(event.summary)", metadata: ["rollout": "\(rolloutID)", "command": "\(command)"])
+                if event.to == .rolledBack { metrics.rollback() }
+                return event
+            }
+            throw RolloutStoreError(operation: "command", reason: "unreachable")
         }
     }
 
-    private func publish(_ ramp: RampController<WallClock.Instant>, decision: RampDecision<WallClock.Instant>, stepMoved: Bool) {
+    /// Engages or releases the admin rollback switch, and stores it so that every replica on a
+    /// shared store follows within one sync.
+    ///
+    /// Engaging takes effect in this process at once, whatever the store says: it is the
+    /// emergency brake. Releasing takes effect once it is stored.
+    ///
+    /// - Returns: whether the switch as a whole flipped in this process.
+    /// - Throws: ``RolloutStoreError`` when the change could not be stored (an engagement
+    ///   still holds locally).
+    @discardableResult
+    public func setRollbackOverride(engaged: Bool, reason: String) async throws -> Bool {
+        var flipped = false
+        if engaged { flipped = rollbackSwitch.set(.override, engaged: true, reason: reason) }
+        try await controlLock.withLock {
+            for _ in 1...Self.commandRetries {
+                let (state, version) = control.withLock { ($0.ramp.state, $0.version) }
+                let override =
+                    engaged
+                    ? RollbackOverride(reason: reason, engagedAt: try await coordinationNow(), replica: configuration.fleet.replicaID)
+                    : nil
+                let outcome = try await store.commit(
+                    RolloutChange(rolloutID: rolloutID, state: state, rollbackOverride: override), expectedVersion: version)
+                if case .committed(let newVersion, _) = outcome {
+                    control.withLock {
+                        $0.version = newVersion
+                        $0.rollbackOverride = override
+                    }
+                    metrics.versionSeen(newVersion)
+                    return
+                }
+                if let stored = try await store.state(of: rolloutID) { adopt(stored) }
+            }
+            throw RolloutStoreError(operation: "rollback switch", reason: "other writers kept committing first")
+        }
+        if !engaged { flipped = rollbackSwitch.set(.override, engaged: false, reason: "") }
+        metrics.publish(state: state, rollbackEngaged: rollbackSwitch.isEngaged)
+        return flipped
+    }
+
+    private func publish(
+        _ ramp: RampController<WallClock.Instant>, version: Int64, decision: RampDecision<WallClock.Instant>,
+        stepMoved: Bool
+    ) {
         let now = clock.now
         let limit = configuration.recentDecisionLimit
+        metrics.versionSeen(version)
         control.withLock { control in
             control.ramp = ramp
+            control.version = version
+            control.fleet.synced = true
             if stepMoved { control.stepStartedOnClock = now }
             control.recentDecisions.append(decision)
             if control.recentDecisions.count > limit { control.recentDecisions.removeFirst(control.recentDecisions.count - limit) }
@@ -71,7 +243,9 @@ extension MigrationRouter {
     public func status() -> RolloutStatus {
         let snapshot = window.snapshot()
         let verdict = scorer.evaluate(snapshot)
-        let (state, recent, stepStart) = control.withLock { ($0.ramp.state, $0.recentDecisions, $0.stepStartedOnClock) }
+        let (state, recent, stepStart, version, fleet) = control.withLock {
+            ($0.ramp.state, $0.recentDecisions, $0.stepStartedOnClock, $0.version, $0.fleet)
+        }
         let switchState = rollbackSwitch.state
         let policy = configuration.policy
         let now = wallNow()
@@ -95,8 +269,10 @@ extension MigrationRouter {
             ladder: configuration.policy.ramp.ladder, rollbackEngaged: switchState.isEngaged,
             rollbackSources: Dictionary(uniqueKeysWithValues: switchState.reasons.map { ($0.key.rawValue, $0.value) }),
             rollbackError: switchState.configurationError?.description, recentDecisions: recent, verdict: verdict,
-            legacy: PathSummary(snapshot.legacy), relay: PathSummary(snapshot.relay), now: now, nextStep: nextStep,
-            policy: PolicyDigest(policy), breakers: breakerStates)
+            legacy: fleet.legacy ?? PathSummary(snapshot.legacy), relay: fleet.relay ?? PathSummary(snapshot.relay),
+            now: now, nextStep: nextStep,
+            policy: PolicyDigest(policy), breakers: breakerStates,
+            fleet: store is any SharedRolloutStore ? fleet : nil, version: version)
     }
 
     /// Health records of the latest evaluations, oldest first: the dashboard's sparklines.
@@ -120,6 +296,10 @@ extension MigrationRouter: Service {
     /// the ramp does not move while decisions cannot be stored.
     public func run() async throws {
         let interval = configuration.policy.ramp.evaluationInterval
+        if let shared = store as? any SharedRolloutStore {
+            try await cancelWhenGracefulShutdown { await self.runFleet(on: shared) }
+            return
+        }
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 // Shutdown cancels the sleep: that is the normal way out, not a failure.

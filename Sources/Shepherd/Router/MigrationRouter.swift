@@ -50,6 +50,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         public var autoStart: Bool
         /// How many recent decisions ``status()`` reports. Default 20.
         public var recentDecisionLimit: Int
+        /// On a ``SharedRolloutStore``: this replica's coordination settings.
+        public var fleet: FleetConfiguration
 
         /// Creates a configuration.
         public init(
@@ -58,8 +60,10 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             legacyRetry: RetryPolicy = RetryPolicy(maxAttempts: 3),
             deadlines: Deadlines = .standard,
             autoStart: Bool = true,
-            recentDecisionLimit: Int = 20
+            recentDecisionLimit: Int = 20,
+            fleet: FleetConfiguration = FleetConfiguration()
         ) {
+            self.fleet = fleet
             self.policy = policy
             self.relayRetry = relayRetry
             self.legacyRetry = legacyRetry
@@ -74,6 +78,12 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         /// When the current step began, on the router's clock (the window's time base).
         var stepStartedOnClock: C.Instant
         var recentDecisions: [RampDecision<WallClock.Instant>] = []
+        /// The stored version the ramp is at (0: nothing stored, or not synced yet).
+        var version: Int64 = 0
+        /// The shared admin rollback switch as stored.
+        var rollbackOverride: RollbackOverride?
+        /// On a shared store: what this replica knows of the fleet.
+        var fleet = FleetView()
     }
 
     /// The configuration in force.
@@ -173,18 +183,15 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         // Both breakers are in /metrics from the start, not only after their first transition.
         for (key, breaker) in breakers.all { metrics.breakerTransition(key: key.description, to: breaker.state) }
 
-        let stored = try await store.state(of: policy.rolloutID)
-        var ramp = RampController<WallClock.Instant>(policy: policy.ramp, state: stored)
-        self.control = Mutex(Control(ramp: ramp, stepStartedOnClock: clock.now))
-        if let stored {
+        self.control = Mutex(Control(ramp: RampController(policy: policy.ramp), stepStartedOnClock: clock.now))
+        if store is any SharedRolloutStore {
+            // A replica never waits on the shared database to start: it serves 0% relay until its
+            // first sync (run()), and the control loop starts the rollout if nobody has.
             logger.notice(
-                "resumed rollout \(policy.rolloutID) at \(formatPercent(stored.percent)) (\(stored.phase)); the health window starts empty, so the ramp holds until it has data",
+                "rollout \(policy.rolloutID) on a shared store as replica \(configuration.fleet.replicaID): 0% relay until the first sync",
                 metadata: ["rollout": "\(policy.rolloutID)"])
-        } else if configuration.autoStart {
-            let event = try ramp.apply(.start, now: wallNow(), reason: "first start of shepherd for this rollout")
-            try await store.commit(RolloutChange(rolloutID: policy.rolloutID, state: ramp.state, event: event))
-            control.withLock { $0.ramp = ramp }
-            logger.notice("started rollout \(policy.rolloutID) at \(formatPercent(ramp.state.percent))")
+        } else {
+            try await resumeOrStart()
         }
         rollbackSwitch.onChange { [weak self, metrics, logger, rolloutID = policy.rolloutID] switchState in
             guard let state = self?.state else { return }

@@ -74,6 +74,31 @@ struct RouterMetrics: Sendable {
         Gauge(label: "shepherd_rollback_engaged").record(rollbackEngaged ? 1 : 0)
     }
 
+    /// Whether the shared store answered the last control-loop call (1) or not (0).
+    func storeReachable(_ reachable: Bool) {
+        Gauge(label: "shepherd_store_reachable").record(reachable ? 1 : 0)
+    }
+
+    /// Whether this replica holds the evaluator lease.
+    func isEvaluator(_ evaluator: Bool) {
+        Gauge(label: "shepherd_store_evaluator").record(evaluator ? 1 : 0)
+    }
+
+    /// A write refused because this replica's lease had moved on to another holder.
+    func fencedWrite() {
+        Counter(label: "shepherd_store_fenced_writes_total").increment()
+    }
+
+    /// A commit refused because another writer committed the same version first.
+    func versionConflict() {
+        Counter(label: "shepherd_store_version_conflicts_total").increment()
+    }
+
+    /// The stored version this replica serves.
+    func versionSeen(_ version: Int64) {
+        Gauge(label: "shepherd_store_version").record(Double(version))
+    }
+
     func verdict(_ verdict: HealthVerdict) {
         Gauge(label: "shepherd_health_score").record(verdict.score)
         for kind in [HealthVerdict.Kind.insufficientData, .healthy, .unhealthy] {

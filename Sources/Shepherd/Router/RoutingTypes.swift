@@ -124,6 +124,11 @@ public struct RolloutStatus: Sendable, Codable {
     public var policy: PolicyDigest
     /// Circuit breaker state by breaker (`legacy/*`, `relay/*`): `closed`, `open`, `halfOpen`, …
     public var breakers: [String: String]
+    /// On a shared store: the replicas, the evaluator, the store's reachability and the fleet's
+    /// summed health (`nil` on an embedded store).
+    public var fleet: FleetView?
+    /// The stored version the ramp is at.
+    public var version: Int64?
 }
 
 /// What the current step still needs before the ramp can move up.

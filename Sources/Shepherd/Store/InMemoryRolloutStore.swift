@@ -17,7 +17,7 @@ import Synchronization
 /// ```
 public final class InMemoryRolloutStore: RolloutStore {
     private struct Contents: Sendable {
-        var states: [String: RampState<WallClock.Instant>] = [:]
+        var states: [String: VersionedRolloutState] = [:]
         /// Every event, in sequence order.
         var events: [StoredEvent] = []
         /// Per rollout, in insertion order.
@@ -38,24 +38,36 @@ public final class InMemoryRolloutStore: RolloutStore {
         self.retention = retention
     }
 
-    public func state(of rolloutID: String) async throws -> RampState<WallClock.Instant>? {
+    public func state(of rolloutID: String) async throws -> VersionedRolloutState? {
         try contents.withLock { contents in
             try Self.checkOpen(contents, operation: "read state")
             return contents.states[rolloutID]
         }
     }
 
-    @discardableResult
-    public func commit(_ change: RolloutChange) async throws -> Int64? {
+    public func commit(_ change: RolloutChange, expectedVersion: Int64) async throws -> CommitOutcome {
         try contents.withLock { contents in
             try Self.checkOpen(contents, operation: "commit")
-            contents.states[change.rolloutID] = change.state
+            let stored = contents.states[change.rolloutID]
+            let storedVersion = stored?.version ?? 0
+            guard storedVersion == expectedVersion else { return .conflict(storedVersion: storedVersion) }
+            let unchanged =
+                change.event == nil && stored?.state == change.state
+                && stored?.rollbackOverride == change.rollbackOverride
+            var version = storedVersion
             var sequence: Int64?
-            if let event = change.event {
-                contents.lastSequence += 1
-                sequence = contents.lastSequence
-                contents.events.append(
-                    StoredEvent(sequence: contents.lastSequence, rolloutID: change.rolloutID, event: event))
+            if !unchanged {
+                version += 1
+                contents.states[change.rolloutID] = VersionedRolloutState(
+                    state: change.state, version: version, rollbackOverride: change.rollbackOverride)
+                if let event = change.event {
+                    contents.lastSequence += 1
+                    sequence = contents.lastSequence
+                    contents.events.append(
+                        StoredEvent(
+                            sequence: contents.lastSequence, version: version, rolloutID: change.rolloutID,
+                            event: event))
+                }
             }
             if let evaluation = change.evaluation {
                 contents.evaluations[change.rolloutID, default: []].append(evaluation)
@@ -65,7 +77,14 @@ public final class InMemoryRolloutStore: RolloutStore {
                     Self.prune(&contents.evaluations[change.rolloutID, default: []], keeping: limit)
                 }
             }
-            return sequence
+            return .committed(version: version, sequence: sequence)
+        }
+    }
+
+    public func rolloutIDs() async throws -> [String] {
+        try contents.withLock { contents in
+            try Self.checkOpen(contents, operation: "read rollout ids")
+            return contents.states.keys.sorted()
         }
     }
 

@@ -49,6 +49,18 @@ extension SQLiteRolloutStore {
                     CREATE INDEX evaluations_rollout_time ON evaluations (rollout_id, time);
                     """)
         }
+        migrator.registerMigration("v2: versions, shared rollback override") { db in
+            // Every state change is a compare-and-set on `version`; a state stored before versions
+            // were kept is version 1. An event row names the version its commit created, and the
+            // unique index makes the database itself refuse a second commit of the same step.
+            try db.execute(
+                sql: """
+                    ALTER TABLE rollout_state ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE rollout_state ADD COLUMN rollback_override TEXT;
+                    ALTER TABLE events ADD COLUMN version INTEGER;
+                    CREATE UNIQUE INDEX events_rollout_version ON events (rollout_id, version);
+                    """)
+        }
         return migrator
     }
 
@@ -56,19 +68,23 @@ extension SQLiteRolloutStore {
 
     static let upsertState = """
         INSERT INTO rollout_state
-            (rollout_id, phase, percent, step, step_started_at, consecutive_failures, resume_phase, updated_at, json)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (rollout_id, phase, percent, step, step_started_at, consecutive_failures, resume_phase, updated_at, json,
+             rollback_override, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (rollout_id) DO UPDATE SET
             phase = excluded.phase, percent = excluded.percent, step = excluded.step,
             step_started_at = excluded.step_started_at, consecutive_failures = excluded.consecutive_failures,
-            resume_phase = excluded.resume_phase, updated_at = excluded.updated_at, json = excluded.json
+            resume_phase = excluded.resume_phase, updated_at = excluded.updated_at, json = excluded.json,
+            rollback_override = excluded.rollback_override, version = excluded.version
         """
 
     static let insertEvent = """
         INSERT INTO events
-            (rollout_id, time, from_phase, to_phase, from_percent, to_percent, reason_kind, message, json)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (rollout_id, time, from_phase, to_phase, from_percent, to_percent, reason_kind, message, json, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+
+    static let selectVersionedState = "SELECT version, json, rollback_override FROM rollout_state WHERE rollout_id = ?"
 
     static let insertEvaluation = """
         INSERT INTO evaluations
@@ -84,11 +100,10 @@ extension SQLiteRolloutStore {
         )
         """
 
-    static let selectState = "SELECT json FROM rollout_state WHERE rollout_id = ?"
 
     /// The most recent `limit` matches, newest first (reversed by the caller).
     static let selectEvents = """
-        SELECT sequence, json FROM events
+        SELECT sequence, version, json FROM events
         WHERE rollout_id = ? AND time >= ? AND sequence > ?
         ORDER BY sequence DESC LIMIT ?
         """

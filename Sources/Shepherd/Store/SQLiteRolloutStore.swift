@@ -88,15 +88,23 @@ public final class SQLiteRolloutStore: RolloutStore {
 
     // MARK: Reads
 
-    public func state(of rolloutID: String) async throws -> RampState<WallClock.Instant>? {
+    public func state(of rolloutID: String) async throws -> VersionedRolloutState? {
         let operation = "read state"
-        let json = try await run(operation) { pool in
-            try await pool.read { db in
-                try String.fetchOne(db, sql: Self.selectState, arguments: [rolloutID])
-            }
+        let row = try await run(operation) { pool in
+            try await pool.read { db in try Self.storedRow(db, rolloutID) }
         }
-        guard let json else { return nil }
-        return try decode(RampState<WallClock.Instant>.self, from: json, operation: operation)
+        guard let row else { return nil }
+        return VersionedRolloutState(
+            state: try decode(RampState<WallClock.Instant>.self, from: row.json, operation: operation),
+            version: row.version,
+            rollbackOverride: try row.override.map { try decode(RollbackOverride.self, from: $0, operation: operation) })
+    }
+
+    /// The stored row's version and JSON, read inside a transaction.
+    private static func storedRow(_ db: Database, _ rolloutID: String) throws -> StoredRow? {
+        try Row.fetchOne(db, sql: selectVersionedState, arguments: [rolloutID]).map { row in
+            StoredRow(version: row["version"], json: row["json"], override: row["rollback_override"])
+        }
     }
 
     public func events(
@@ -111,13 +119,13 @@ public final class SQLiteRolloutStore: RolloutStore {
         let rows = try await run(operation) { pool in
             try await pool.read { db in
                 try Row.fetchAll(db, sql: Self.selectEvents, arguments: arguments.eventArguments).map { row in
-                    RawEvent(sequence: row["sequence"], json: row["json"])
+                    RawEvent(sequence: row["sequence"], version: row["version"], json: row["json"])
                 }
             }
         }
         return try rows.reversed().map { raw in
             StoredEvent(
-                sequence: raw.sequence, rolloutID: rolloutID,
+                sequence: raw.sequence, version: raw.version ?? 0, rolloutID: rolloutID,
                 event: try decode(RampEvent<WallClock.Instant>.self, from: raw.json, operation: operation))
         }
     }
@@ -139,8 +147,6 @@ public final class SQLiteRolloutStore: RolloutStore {
         return try rows.reversed().map { try decode(EvaluationRecord.self, from: $0, operation: operation) }
     }
 
-    /// The ids of every rollout with a stored state, sorted (for tools that read a store
-    /// without knowing its rollouts, such as `shepherd report`).
     public func rolloutIDs() async throws -> [String] {
         try await run("read rollout ids") { pool in
             try await pool.read { db in
@@ -151,8 +157,7 @@ public final class SQLiteRolloutStore: RolloutStore {
 
     // MARK: Writes
 
-    @discardableResult
-    public func commit(_ change: RolloutChange) async throws -> Int64? {
+    public func commit(_ change: RolloutChange, expectedVersion: Int64) async throws -> CommitOutcome {
         let operation = "commit"
         _ = try currentPool(operation)
         let rows: EncodedChange
@@ -170,12 +175,22 @@ public final class SQLiteRolloutStore: RolloutStore {
                 nil
             }
         return try await run(operation) { pool in
-            try await pool.write { db in
-                try db.execute(sql: Self.upsertState, arguments: rows.stateArguments)
+            try await pool.write { db -> CommitOutcome in
+                let stored = try Self.storedRow(db, rows.rolloutID)
+                let storedVersion = stored?.version ?? 0
+                guard storedVersion == expectedVersion else { return .conflict(storedVersion: storedVersion) }
+                // Nothing changed but the evaluation: store it, and the version stays.
+                let unchanged =
+                    rows.event == nil && stored?.json == rows.state.json && stored?.override == rows.override
+                var version = storedVersion
                 var sequence: Int64?
-                if let eventArguments = rows.eventArguments {
-                    try db.execute(sql: Self.insertEvent, arguments: eventArguments)
-                    sequence = db.lastInsertedRowID
+                if !unchanged {
+                    version += 1
+                    try db.execute(sql: Self.upsertState, arguments: rows.stateArguments(version: version))
+                    if let eventArguments = rows.eventArguments(version: version) {
+                        try db.execute(sql: Self.insertEvent, arguments: eventArguments)
+                        sequence = db.lastInsertedRowID
+                    }
                 }
                 if let evaluationArguments = rows.evaluationArguments {
                     try db.execute(sql: Self.insertEvaluation, arguments: evaluationArguments)
@@ -183,7 +198,7 @@ public final class SQLiteRolloutStore: RolloutStore {
                 if let pruneKeeping {
                     try db.execute(sql: Self.pruneEvaluations, arguments: [rows.rolloutID, pruneKeeping])
                 }
-                return sequence
+                return .committed(version: version, sequence: sequence)
             }
         }
     }
@@ -364,6 +379,7 @@ private struct EncodedChange: Sendable {
 
     var rolloutID: String
     var state: State
+    var override: String?
     var event: Event?
     var evaluation: Evaluation?
 
@@ -376,6 +392,7 @@ private struct EncodedChange: Sendable {
             phase: s.phase.rawValue, percent: s.percent, step: s.step, stepStartedAt: s.stepStartedAt?.unixSeconds,
             consecutiveFailures: s.consecutiveFailures, resumePhase: s.resumePhase?.rawValue,
             updatedAt: updatedAt.unixSeconds, json: try StoreCoding.encode(s))
+        override = try change.rollbackOverride.map { try StoreCoding.encode($0) }
         event = try change.event.map { e in
             Event(
                 time: e.time.unixSeconds, fromPhase: e.from.rawValue, toPhase: e.to.rawValue,
@@ -390,16 +407,19 @@ private struct EncodedChange: Sendable {
         }
     }
 
-    var stateArguments: StatementArguments {
+    func stateArguments(version: Int64) -> StatementArguments {
         [
             rolloutID, state.phase, state.percent, state.step, state.stepStartedAt, state.consecutiveFailures,
-            state.resumePhase, state.updatedAt, state.json,
+            state.resumePhase, state.updatedAt, state.json, override, version,
         ]
     }
 
-    var eventArguments: StatementArguments? {
+    func eventArguments(version: Int64) -> StatementArguments? {
         event.map { e in
-            [rolloutID, e.time, e.fromPhase, e.toPhase, e.fromPercent, e.toPercent, e.reasonKind, e.message, e.json]
+            [
+                rolloutID, e.time, e.fromPhase, e.toPhase, e.fromPercent, e.toPercent, e.reasonKind, e.message, e.json,
+                version,
+            ]
         }
     }
 
@@ -426,5 +446,12 @@ private struct QueryBounds: Sendable {
 
 private struct RawEvent: Sendable {
     var sequence: Int64
+    var version: Int64?
     var json: String
+}
+
+private struct StoredRow: Sendable {
+    var version: Int64
+    var json: String
+    var override: String?
 }

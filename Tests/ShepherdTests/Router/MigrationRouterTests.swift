@@ -10,7 +10,7 @@ struct MigrationRouterTests {
         try await RouterHarness.with { h in
             #expect(h.router.state.phase == .ramping)
             #expect(h.router.state.percent == 5)
-            let stored = try await h.store.state(of: "router-test")
+            let stored = try await h.store.state(of: "router-test")?.state
             #expect(stored == h.router.state)
             let events = try await h.router.events()
             #expect(events.map(\.event.reason.kind) == [.started])
@@ -41,7 +41,7 @@ struct MigrationRouterTests {
             let event = try #require(decision.event, "\(decision.summary)")
             #expect(event.fromPercent == 50 && event.toPercent == 56.953125)
             #expect(event.reason.kind == .stepAdvanced)
-            #expect(try await h.store.state(of: "router-test")?.percent == 56.953125)
+            #expect(try await h.store.state(of: "router-test")?.state.percent == 56.953125)
             let evaluations = try await h.store.evaluations(of: "router-test", since: nil, limit: 10)
             #expect(evaluations.last?.verdict.kind == .healthy)
             #expect(h.router.effectivePercent == 56.953125)
@@ -313,8 +313,10 @@ struct ModelChainRoutingTests {
     }
 
     @Test func aSlowFirstModelIsHedgedOnTheNextModelAndTheLoserCancelled() async throws {
+        // gpt-4.1 never answers within the test (the mock's clock is real; the hedge's is virtual):
+        // only the hedge can win, however loaded the machine. Ending the test cancels its handler.
         let slow = RouterHarness.phase {
-            $0.latency = .fixed(.seconds(2))
+            $0.latency = .fixed(.seconds(3600))
             $0.models = ["gpt-4.1"]
         }
         var policy = RouterHarness.policy

@@ -45,7 +45,7 @@ struct SQLiteRolloutStoreCrashTests {
             let last = try #require(stored.last)
             #expect(last.sequence >= acknowledged.last!.sequence)
             #expect(last.sequence <= acknowledged.last!.sequence + 1)  // at most the one in flight at the kill
-            let state = try #require(try await store.state(of: "crash-probe"))
+            let state = try #require(try await store.state(of: "crash-probe")).state
             #expect(state.phase == last.event.to)
             #expect(state.percent == last.event.toPercent)
             #expect(state.stepStartedAt == last.event.time)

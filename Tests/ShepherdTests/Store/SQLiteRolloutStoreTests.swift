@@ -24,7 +24,7 @@ struct SQLiteRolloutStoreTests {
         try await store.close()
 
         let reopened = try SQLiteRolloutStore(path: directory.databasePath)
-        let resumed = try #require(try await reopened.state(of: "checkout"))
+        let resumed = try #require(try await reopened.state(of: "checkout")).state
         #expect(resumed == steps[3].state)
         #expect(try await reopened.events(of: "checkout", since: nil, afterSequence: nil, limit: 100) == eventsBefore)
         #expect(
@@ -108,7 +108,7 @@ struct SQLiteRolloutStoreTests {
                     sql:
                         "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"
                 )
-                    == ["evaluations_rollout_time", "events_rollout_time"])
+                    == ["evaluations_rollout_time", "events_rollout_time", "events_rollout_version"])
         }
         try database.close()
     }
@@ -137,7 +137,7 @@ struct SQLiteRolloutStoreTests {
         #expect(error?.reason.contains(directory.databasePath) == true)
         #expect(error?.reason.contains("INSERT") == false)  // no SQL in the message
 
-        #expect(try await store.state(of: "r") == steps[0].state)
+        #expect(try await store.state(of: "r")?.state == steps[0].state)
         #expect(
             try await store.events(of: "r", since: nil, afterSequence: nil, limit: 10).map(\.event) == [steps[0].event])
         try saboteur.close()

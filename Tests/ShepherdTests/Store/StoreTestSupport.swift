@@ -1,6 +1,7 @@
 import Canary
 import Foundation
 import Shepherd
+import ShepherdPostgres
 import Testing
 
 /// A fresh directory under the system's temporary directory, removed by ``remove()``.
@@ -20,17 +21,20 @@ struct TemporaryDirectory {
     }
 }
 
-/// The two implementations, for tests that hold for both.
+/// The three implementations, for tests that hold for all of them.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case inMemory
+    case postgres
 
     var testDescription: String { rawValue }
 
+    /// A new store; a PostgreSQL one runs until it is closed, on the test server (``TestPostgres``).
     func make(at path: String, retention: RolloutRetention = .init()) throws -> any RolloutStore {
         switch self {
-        case .sqlite: try SQLiteRolloutStore(path: path, configuration: .init(retention: retention))
-        case .inMemory: InMemoryRolloutStore(retention: retention)
+        case .sqlite: return try SQLiteRolloutStore(path: path, configuration: .init(retention: retention))
+        case .inMemory: return InMemoryRolloutStore(retention: retention)
+        case .postgres: return try TestPostgres.store(retention: retention)
         }
     }
 }
@@ -107,4 +111,46 @@ enum Fixtures {
             time: time, phase: phase, percent: percent, rollbackEngaged: rollbackEngaged, verdict: verdict,
             decision: decision, legacy: legacy, relay: relay)
     }
+}
+
+/// The PostgreSQL server of the tests: `SHEPHERD_TEST_POSTGRES_URL` and
+/// `SHEPHERD_TEST_POSTGRES_PASSWORD`, as `.ci/postgres.sh start` prints them.
+///
+/// Without the URL the PostgreSQL cases are left out locally, and fail in CI (`CI` set): there
+/// they must have run.
+enum TestPostgres {
+    static var url: String? { ProcessInfo.processInfo.environment["SHEPHERD_TEST_POSTGRES_URL"] }
+    static var password: String? { ProcessInfo.processInfo.environment["SHEPHERD_TEST_POSTGRES_PASSWORD"] }
+    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+    static var enabled: Bool { url != nil || required }
+
+    /// The configuration of a new, empty schema of its own, so tests never see each other's rows.
+    static func configuration() throws -> PostgresStoreConfiguration {
+        guard let url else {
+            throw RolloutStoreError(
+                operation: "test setup",
+                reason: "CI is set but SHEPHERD_TEST_POSTGRES_URL is not: .ci/run must start PostgreSQL (.ci/postgres.sh)")
+        }
+        var configuration = try PostgresStoreConfiguration(url: url, password: password)
+        configuration.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        // The suite keeps both cores busy: a generous bound, still a bound (the store never hangs).
+        configuration.operationTimeout = .seconds(30)
+        configuration.connectTimeout = .seconds(30)
+        return configuration
+    }
+
+    /// A store on a schema of its own, running until it is closed.
+    static func store(retention: RolloutRetention = .init(), configuration: PostgresStoreConfiguration? = nil) throws
+        -> PostgresRolloutStore
+    {
+        let store = PostgresRolloutStore(configuration: try configuration ?? self.configuration(), retention: retention)
+        // A test's store runs beside the test; close() ends it.
+        Task { try await store.run() }
+        return store
+    }
+}
+
+extension StoreKind {
+    /// The kinds this run can test: PostgreSQL only with a server (always in CI).
+    static var available: [StoreKind] { allCases.filter { $0 != .postgres || TestPostgres.enabled } }
 }
