@@ -157,32 +157,30 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
     /// The migration itself, run once per store before its first call (inside that call's timeout).
     private func migrateIfNeeded() async throws {
         guard !state.withLock({ $0.migrated }) else { return }
-        do {
-            try await self.client.withTransaction(logger: self.logger) { connection in
-                // Replicas migrating the same schema take turns; other schemas do not wait on them.
-                let lock = "shepherd-migrate:\(self.configuration.schema ?? "public")"
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)
-                if let schema = self.configuration.schema, PostgresStoreConfiguration.isPlainIdentifier(schema) {
-                    // A plain identifier (checked), quoted: identifiers cannot be bound parameters.
-                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: self.logger)
+        try await self.client.withTransaction(logger: self.logger) { connection in
+            // Replicas migrating the same schema take turns; other schemas do not wait on them.
+            let lock = "shepherd-migrate:\(self.configuration.schema ?? "public")"
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)
+            if let schema = self.configuration.schema, PostgresStoreConfiguration.isPlainIdentifier(schema) {
+                // A plain identifier (checked), quoted: identifiers cannot be bound parameters.
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: self.logger)
+            }
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS shepherd_schema_version (version INT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                logger: self.logger)
+            var current = 0
+            for try await version in try await connection.query(
+                "SELECT COALESCE(MAX(version), 0) FROM shepherd_schema_version", logger: self.logger
+            ).decode(Int.self) {
+                current = version
+            }
+            for (index, statements) in Self.migrations.enumerated() where index + 1 > current {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                 }
                 try await connection.query(
-                    "CREATE TABLE IF NOT EXISTS shepherd_schema_version (version INT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                    "INSERT INTO shepherd_schema_version (version, applied_at) VALUES (\(index + 1), extract(epoch from now())::float8)",
                     logger: self.logger)
-                var current = 0
-                for try await version in try await connection.query(
-                    "SELECT COALESCE(MAX(version), 0) FROM shepherd_schema_version", logger: self.logger
-                ).decode(Int.self) {
-                    current = version
-                }
-                for (index, statements) in Self.migrations.enumerated() where index + 1 > current {
-                    for statement in statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
-                    }
-                    try await connection.query(
-                        "INSERT INTO shepherd_schema_version (version, applied_at) VALUES (\(index + 1), extract(epoch from now())::float8)",
-                        logger: self.logger)
-                }
             }
         }
         state.withLock { $0.migrated = true }
@@ -363,12 +361,16 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         let ttlSeconds = ttl.seconds
         return try await bounded("acquire the lease") {
             try await self.client.withTransaction(logger: self.logger) { connection -> LeaseState in
-                try await connection.query(
+                var inserted = false
+                for try await _ in try await connection.query(
                     """
                     INSERT INTO shepherd_lease (rollout_id, holder, epoch, expires_at)
                     VALUES (\(rolloutID), \(holder), 1, extract(epoch from now())::float8 + \(ttlSeconds))
-                    ON CONFLICT DO NOTHING
-                    """, logger: self.logger)
+                    ON CONFLICT DO NOTHING RETURNING epoch
+                    """, logger: self.logger
+                ).decode(Int64.self) {
+                    inserted = true
+                }
                 var row: (String, Int64, Double, Double?, Double)?
                 for try await values in try await connection.query(
                     """
@@ -378,13 +380,14 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
                 ).decode((String, Int64, Double, Double?, Double).self) {
                     row = values
                 }
-                guard var (current, currentEpoch, expires, lastEvaluation, now) = row else {
+                guard let (stored, storedEpoch, storedExpiry, lastEvaluation, now) = row else {
                     throw RolloutStoreError(operation: "acquire the lease", reason: "the lease row vanished")
                 }
-                if current == holder, let epoch, epoch == currentEpoch {
+                var (current, currentEpoch, expires) = (stored, storedEpoch, storedExpiry)
+                if inserted {
+                    // The first lease of this rollout: granted, epoch 1.
+                } else if current == holder, let epoch, epoch == currentEpoch {
                     expires = now + ttlSeconds  // renewal: same epoch
-                } else if current == holder, epoch == nil, currentEpoch == 1, expires == now + ttlSeconds {
-                    // Just inserted for this holder.
                 } else if expires <= now {
                     current = holder  // lapsed: taken over, fenced by a new epoch
                     currentEpoch += 1

@@ -15,7 +15,7 @@ import Shepherd
 /// | `GET /admin/history?since=<unix s>&limit=N` | | `{"evaluations": [EvaluationRecord]}` (oldest first, default 120) |
 /// | `POST /admin/promote`, `pause`, `resume`, `rollback` | `{"reason": "…"}` (optional) | `{"event", "state", "effectivePercent", "rollbackEngaged"}` |
 /// | `POST /admin/percent` (or `set-percent`) | `{"percent": 25, "reason": "…"}` | as above |
-/// | `POST /admin/rollback-switch` | `{"engaged": true, "reason": "…"}` | `{"engaged", "changed", "sources", "effectivePercent"}` |
+/// | `POST /admin/rollback-switch` | `{"engaged": true, "reason": "…"}` | `{"engaged", "changed", "sources", "effectivePercent", "stored"}` |
 ///
 /// A command the phase does not allow is a 409 carrying the refusal's reason; a store that
 /// cannot record the command is a 503 (and nothing changed).
@@ -120,12 +120,17 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
                 "engaged", "send {\"engaged\": true, \"reason\": \"…\"} (false releases the override)")
         }
         let reason = body.reason.flatMap { $0.isEmpty ? nil : $0 } ?? "admin API"
-        let changed: Bool
+        var changed = false
+        var stored = true
         do {
             changed = try await router.setRollbackOverride(engaged: engaged, reason: reason)
         } catch let error as RolloutStoreError {
-            // An engagement holds in this process even so; a release needs the store.
-            throw Self.storeUnavailable(error)
+            // The emergency brake holds in this process even so (it engaged before the store was
+            // asked); a release needs the store, or the stored switch would engage it again.
+            guard engaged else { throw Self.storeUnavailable(error) }
+            changed = router.rollbackSwitch.isEngaged
+            stored = false
+            context.logger.error("rollback switch engaged here but not stored (other replicas are not told): \(error)")
         }
         context.logger.notice(
             "rollback switch override \(engaged ? "engaged" : "released") by the admin API",
@@ -135,7 +140,7 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
             SwitchAnswer(
                 engaged: state.isEngaged, changed: changed,
                 sources: Dictionary(uniqueKeysWithValues: state.reasons.map { ($0.key.rawValue, $0.value) }),
-                effectivePercent: router.effectivePercent))
+                effectivePercent: router.effectivePercent, stored: stored))
     }
 
     // MARK: Bodies
@@ -193,5 +198,7 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
         var changed: Bool
         var sources: [String: String]
         var effectivePercent: Double
+        /// Whether the store holds it (so that every replica follows, and a restart keeps it).
+        var stored: Bool
     }
 }

@@ -65,9 +65,9 @@ extension MigrationRouter {
 
     /// Scores the window now, moves the ramp, and stores the decision before it takes effect.
     ///
-    /// On an embedded store the window is this process's; on a ``SharedRolloutStore`` it is
-    /// the sum of every replica's published buckets inside the window, and the commit carries
-    /// this replica's evaluator lease (``evaluateAsEvaluator(lease:)``).
+    /// Judges this process's window. On a ``SharedRolloutStore`` the service's loop (``run()``)
+    /// evaluates instead, as the lease holder, on the sum of every replica's buckets, with the
+    /// lease's fence on the commit; calling this there commits an unfenced, local judgement.
     ///
     /// - Returns: the decision (a transition with its event, or a hold with its reason).
     /// - Throws: a ``RolloutStoreError`` when the decision could not be stored (another writer

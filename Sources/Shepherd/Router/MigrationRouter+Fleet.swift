@@ -69,16 +69,17 @@ extension MigrationRouter {
     }
 
     private func reachable(_ reachable: Bool, note: String?) {
-        let (was, synced) = control.withLock { control -> (Bool, Bool) in
-            let was = control.fleet.storeReachable
+        let changed = control.withLock { control -> Bool in
+            defer { control.reportedReachable = reachable }
             control.fleet.storeReachable = reachable
             control.fleet.note = note ?? (control.fleet.synced ? nil : control.fleet.note)
-            return (was, control.fleet.synced)
+            return control.reportedReachable != reachable
         }
         metrics.storeReachable(reachable)
-        if was != reachable || (!reachable && !synced) {
+        // Logged once per change (the first tick counts as one), not once a second.
+        if changed {
             if reachable {
-                logger.notice("shared store reachable again", metadata: ["rollout": "\(rolloutID)"])
+                logger.notice("shared store reachable", metadata: ["rollout": "\(rolloutID)"])
             } else if let note {
                 logger.error("\(note)", metadata: ["rollout": "\(rolloutID)"])
             }

@@ -84,6 +84,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         var rollbackOverride: RollbackOverride?
         /// On a shared store: what this replica knows of the fleet.
         var fleet = FleetView()
+        /// The store's reachability as last logged (`nil`: not yet).
+        var reportedReachable: Bool?
     }
 
     /// The configuration in force.
