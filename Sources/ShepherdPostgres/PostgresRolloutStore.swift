@@ -49,6 +49,7 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
     private struct Lifecycle {
         var migrated = false
         var closed = false
+        var prune = PruneSchedule()
     }
 
     static let channel = "shepherd_rollout"
@@ -67,8 +68,15 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         client.options.connectTimeout = configuration.connectTimeout
         client.options.maximumConnections = max(2, configuration.maxConnections)
         client.options.minimumConnections = 0
+        // postgres-nio's queries do not stop on task cancellation, so the operation timeout is also
+        // the server's: a statement, a lock wait or an idle transaction past it is ended there,
+        // and the call returns (a replica frozen mid-commit cannot hold the others' commits).
+        let millis = String(Int(configuration.operationTimeout.seconds * 1000))
+        client.options.additionalStartupParameters = [
+            ("statement_timeout", millis), ("lock_timeout", millis), ("idle_in_transaction_session_timeout", millis),
+        ]
         if let schema = configuration.schema, PostgresStoreConfiguration.isPlainIdentifier(schema) {
-            client.options.additionalStartupParameters = [("search_path", schema)]
+            client.options.additionalStartupParameters.append(("search_path", schema))
         }
         self.client = PostgresClient(configuration: client, backgroundLogger: logger)
         (closedSignal, closedContinuation) = AsyncStream<Void>.makeStream()
@@ -208,7 +216,10 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         let eventJSON = try change.event.map { try Self.encode($0) }
         let evaluationJSON = try change.evaluation.map { try Self.encode($0) }
         let id = change.rolloutID
-        let keep = retention.maxEvaluationsPerRollout
+        let retention = retention
+        let keep: Int? =
+            change.evaluation != nil && state.withLock({ $0.prune.shouldPrune(change.rolloutID, retention: retention) })
+            ? retention.maxEvaluationsPerRollout : nil
         return try await bounded("commit") {
             try await self.client.withTransaction(logger: self.logger) { connection -> CommitOutcome in
                 if let fence = change.fence {
@@ -565,6 +576,13 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
 
     /// The server's message and SQLSTATE, or what to check for a connection failure; never the query or its values.
     static func reason(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            // The failure inside the transaction, not its wrapper.
+            if let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError {
+                return reason(inner)
+            }
+        }
+        if let error = error as? RolloutStoreError { return error.reason }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"

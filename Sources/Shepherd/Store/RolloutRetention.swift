@@ -37,11 +37,14 @@ public struct RolloutRetention: Sendable, Hashable {
 }
 
 /// Counts commits per rollout to decide when to prune (shared by both stores so they prune alike).
-struct PruneSchedule: Sendable {
+public struct PruneSchedule: Sendable {
     private var commitsSeen: [String: Int] = [:]
 
+    /// An empty schedule.
+    public init() {}
+
     /// Records a commit of `rolloutID` and says whether this one prunes.
-    mutating func shouldPrune(_ rolloutID: String, retention: RolloutRetention) -> Bool {
+    public mutating func shouldPrune(_ rolloutID: String, retention: RolloutRetention) -> Bool {
         guard retention.maxEvaluationsPerRollout != nil else { return false }
         let seen = commitsSeen[rolloutID, default: 0]
         commitsSeen[rolloutID] = seen + 1
