@@ -35,8 +35,10 @@ struct PostgresRolloutStoreTests {
         let ttl = Duration.milliseconds(300)
         let first = try await store.acquireLease(rolloutID: "r", holder: "a", epoch: nil, ttl: ttl)
         #expect(first.fence == LeaseFence(holder: "a", epoch: 1))
-        // b cannot take a live lease; it polls the database's clock until the lease lapses.
-        #expect(try await store.acquireLease(rolloutID: "r", holder: "b", epoch: nil, ttl: ttl).fence.holder == "a")
+        // b cannot take a live lease (one that lasts a minute, so a loaded machine cannot race it)…
+        _ = try await store.acquireLease(rolloutID: "live", holder: "a", epoch: nil, ttl: .seconds(60))
+        #expect(try await store.acquireLease(rolloutID: "live", holder: "b", epoch: nil, ttl: .seconds(60)).fence.holder == "a")
+        // …and takes a's 300 ms lease once it lapsed on the database's clock, polling it.
         var taken = try await store.acquireLease(rolloutID: "r", holder: "b", epoch: nil, ttl: .seconds(30))
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         while taken.fence.holder != "b", ContinuousClock.now < deadline {
