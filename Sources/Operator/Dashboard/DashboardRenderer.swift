@@ -35,11 +35,14 @@ public enum DashboardRenderer {
                     ]))
             }
             top += frame.phase(status)
+            top += frame.store(status)
             top.append(.blank)
             top += frame.health(status)
             top.append(.blank)
             top += frame.paths(status)
-            optional = [frame.trends(model.history, status: status), frame.events(model.events, status: status)]
+            optional = [
+                frame.fleet(status), frame.trends(model.history, status: status), frame.events(model.events, status: status),
+            ]
         } else {
             top.append(.blank)
             if let problem = model.connectionProblem {

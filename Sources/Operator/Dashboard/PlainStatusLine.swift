@@ -42,6 +42,13 @@ public enum PlainStatusLine {
         }
         let open = status.breakers.filter { $0.value != "closed" }.sorted { $0.key < $1.key }
         if !open.isEmpty { fields.append("breakers " + open.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) }
+        if let fleet = status.fleet {
+            // On a shared store: whether the database answers, and how many replicas report.
+            let evaluator = fleet.lease.map { " evaluator \($0.fence.holder)" } ?? ""
+            fields.append(
+                "store \(fleet.storeReachable ? "ok" : "UNREACHABLE") v\(status.version ?? 0) "
+                    + "\(fleet.replicas.count) replica\(fleet.replicas.count == 1 ? "" : "s")\(evaluator)")
+        }
         if let next = status.nextStep, status.state.phase == .ramping, !status.rollbackEngaged {
             fields.append(
                 "next \(formatPercent(next.nextPercent)) calls \(next.relaySamplesInStep)/\(next.samplesNeeded) "

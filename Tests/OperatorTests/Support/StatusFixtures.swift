@@ -66,6 +66,8 @@ enum StatusFixtures {
         var nextStep: NextStepProgress?
         var policy: PolicyDigest
         var breakers: [String: String]
+        var fleet: FleetView?
+        var version: Int64?
     }
 
     struct EventWire: Encodable {
@@ -129,6 +131,9 @@ enum StatusFixtures {
         var message: String?
         var messageIsError = false
         var prompt: String?
+        /// On a shared store: the fleet as this replica sees it, and the stored version.
+        var fleet: FleetView?
+        var version: Int64?
     }
 
     static func model(_ scene: Scene) -> DashboardModel {
@@ -156,7 +161,8 @@ enum StatusFixtures {
             rolloutID: policy.rolloutID, state: state, effectivePercent: engaged ? 0 : state.effectivePercent,
             ladder: ladder, rollbackEngaged: engaged, rollbackSources: scene.rollbackSources, rollbackError: nil,
             recentDecisions: [], verdict: verdict, legacy: PathSummary(health.legacy), relay: PathSummary(health.relay),
-            now: now, nextStep: nextStep, policy: PolicyDigest(policy), breakers: scene.breakers)
+            now: now, nextStep: nextStep, policy: PolicyDigest(policy), breakers: scene.breakers,
+            fleet: scene.fleet, version: scene.version)
         let status = decode(RolloutStatus.self, from: wire)
         let count = scene.history.count
         let history = scene.history.enumerated().map { index, point in
@@ -290,8 +296,43 @@ enum StatusFixtures {
                 }))
     }
 
+    /// Three replicas on a shared store: b evaluates, c is a version behind and its flag file
+    /// is engaged (which freezes the whole fleet's ramp).
+    static var fleet: DashboardModel {
+        func at(_ seconds: Double) -> WallClock.Instant { epoch.advanced(by: .milliseconds(Int64(seconds * 1000))) }
+        var view = FleetView()
+        view.replicaID = "proxy-a-4021-9f1c"
+        view.storeReachable = true
+        view.synced = true
+        view.lease = LeaseState(
+            fence: LeaseFence(holder: "proxy-b-3310-07aa", epoch: 3), expiresAt: at(1_168), lastEvaluationAt: at(1_150),
+            now: at(1_159))
+        func replica(_ id: String, version: Int64, percent: Double, seen: Double, evaluator: Bool = false, local: [String: String] = [:])
+            -> ReplicaRecord
+        {
+            ReplicaRecord(
+                report: ReplicaReport(
+                    rolloutID: policy.rolloutID, replica: id, versionSeen: version, effectivePercent: percent,
+                    localSwitchSources: local, isEvaluator: evaluator),
+                lastHeartbeat: at(seen))
+        }
+        view.replicas = [
+            replica("proxy-a-4021-9f1c", version: 7, percent: 11.25, seen: 1_159),
+            replica("proxy-b-3310-07aa", version: 7, percent: 11.25, seen: 1_158, evaluator: true),
+            replica(
+                "proxy-c-5120-44d0", version: 6, percent: 0, seen: 1_141,
+                local: ["flagFile": "flag file /var/run/shepherd/rollback exists"]),
+        ]
+        return model(
+            Scene(
+                phase: .ramping, step: 2, now: 1_160, stepStartedAt: 1_080,
+                legacy: Traffic(successes: 3_560, failures: [.serverError: 12]),
+                relay: Traffic(successes: 690, failures: [.timeout: 3]), relaySamplesInStep: 140,
+                events: [started], fleet: view, version: 7))
+    }
+
     static let scenes: [(name: String, model: DashboardModel)] = [
         ("ramping-healthy", rampingHealthy), ("insufficient-data", insufficientData), ("paused", paused),
-        ("rolled-back-switch", rolledBackBySwitch), ("promoted", promoted),
+        ("rolled-back-switch", rolledBackBySwitch), ("promoted", promoted), ("fleet", fleet),
     ]
 }
