@@ -62,7 +62,7 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
     private func events(_ request: Request) async throws -> Response {
         let (since, limit) = try Self.window(request, defaultLimit: 100)
         do {
-            return JSONBody.response(EventsAnswer(events: try await router.events(since: since, limit: limit)))
+            return JSONBody.response(EventsAnswer(events: try await router.controller.events(since: since, limit: limit)))
         } catch let error as RolloutStoreError {
             throw Self.storeUnavailable(error)
         }
@@ -71,7 +71,7 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
     private func history(_ request: Request) async throws -> Response {
         let (since, limit) = try Self.window(request, defaultLimit: 120)
         do {
-            return JSONBody.response(HistoryAnswer(evaluations: try await router.history(since: since, limit: limit)))
+            return JSONBody.response(HistoryAnswer(evaluations: try await router.controller.history(since: since, limit: limit)))
         } catch let error as RolloutStoreError {
             throw Self.storeUnavailable(error)
         }
@@ -100,12 +100,12 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
     private func apply(_ command: RampCommand, reason: String?, context: BasicRequestContext) async throws -> Response {
         let reason = reason.flatMap { $0.isEmpty ? nil : $0 } ?? "admin API"
         do {
-            let event = try await router.apply(command, reason: reason)
+            let event = try await router.controller.apply(command, reason: reason)
             context.logger.notice(
                 "admin command applied", metadata: ["command": "\(command)", "summary": "\(event.summary)"])
             return JSONBody.response(
                 CommandAnswer(
-                    event: event, state: router.state, effectivePercent: router.effectivePercent,
+                    event: event, state: router.controller.state, effectivePercent: router.effectivePercent,
                     rollbackEngaged: router.rollbackSwitch.isEngaged))
         } catch let error as RampCommandError {
             throw OpenAIError(.conflict, error.description, code: "command_not_allowed")
@@ -123,7 +123,7 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
         var changed = false
         var stored = true
         do {
-            changed = try await router.setRollbackOverride(engaged: engaged, reason: reason)
+            changed = try await router.controller.setRollbackOverride(engaged: engaged, reason: reason)
         } catch let error as RolloutStoreError {
             // The emergency brake holds in this process even so (it engaged before the store was
             // asked); a release needs the store, or the stored switch would engage it again.

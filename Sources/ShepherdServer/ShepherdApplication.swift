@@ -17,20 +17,20 @@ public import Shepherd
 ///
 /// Every error is an OpenAI error envelope; one line per request is logged at `debug`, at
 /// `warning` for a 5xx (never a key, a token or a header). The application is a
-/// swift-service-lifecycle `Service`: run it in the `ServiceGroup` that also runs `router` (its
-/// evaluations) so that SIGTERM drains it.
+/// swift-service-lifecycle `Service`: run it in the `ServiceGroup` that also runs
+/// `router.controller` (the rollout's evaluations) so that SIGTERM drains it.
 ///
 /// ```swift
 /// let registry = PrometheusCollectorRegistry()
 /// MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))   // once per process
 /// let app = try buildShepherdApplication(
 ///     router: router, store: store, configuration: serverConfiguration, registry: registry, logger: logger)
-/// let group = ServiceGroup(services: [router, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// let group = ServiceGroup(services: [router.controller, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// try await group.run()
 /// ```
 ///
 /// - Parameters:
-///   - router: routes every call and steers the rollout.
+///   - router: routes every call; its controller steers the rollout.
 ///   - store: the router's store, asked for health by `/readyz`.
 ///   - configuration: address, limits, admin token and client keys.
 ///   - registry: the Prometheus registry the process's metrics go to (bootstrapped by the caller).

@@ -132,7 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
             router: router, store: store, configuration: settings.server, registry: registry, logger: logger)
 
         // First in, last out: the shared store's connections outlive the router and the server.
-        var services: [any Service] = (storeService.map { [$0] } ?? []) + [router]
+        var services: [any Service] = (storeService.map { [$0] } ?? []) + [router.controller]
         if let path = settings.server.rollbackFlagFile {
             services.append(
                 RollbackFlagWatcher(

@@ -48,17 +48,17 @@ struct AdminClientTests {
             try await Self.client(server) { admin in
                 var result = try await admin.apply(.pause, reason: "looking at dashboards")
                 #expect(result.state.phase == .paused)
-                #expect(server.router.state.phase == .paused)
+                #expect(server.router.controller.state.phase == .paused)
                 #expect(result.event.reason.kind == .manualPause)
                 result = try await admin.apply(.resume)
-                #expect(server.router.state.phase == .ramping)
+                #expect(server.router.controller.state.phase == .ramping)
                 result = try await admin.apply(.promote)
                 #expect(result.state.percent == 7.5)
                 result = try await admin.setPercent(25, reason: "bigger step")
-                #expect(server.router.state.percent == 25)
+                #expect(server.router.controller.state.percent == 25)
                 #expect(result.effectivePercent == 25)
                 result = try await admin.apply(.rollback, reason: "relay latency")
-                #expect(server.router.state.phase == .rolledBack)
+                #expect(server.router.controller.state.phase == .rolledBack)
                 #expect(result.effectivePercent == 0)
 
                 let events = try await admin.events(since: LiveServer.epoch, limit: 50)
@@ -70,7 +70,7 @@ struct AdminClientTests {
                 #expect(
                     try await admin.events(limit: 2).map(\.event.reason.kind) == [.manualSetPercent, .manualRollback])
 
-                try await server.router.evaluate()
+                try await server.router.controller.evaluate()
                 let history = try await admin.history(limit: 10)
                 #expect(history.count == 1)
                 #expect(history.first?.phase == .rolledBack)
@@ -104,7 +104,7 @@ struct AdminClientTests {
             #expect(
                 error?.description
                     == "refused: cannot resume while ramping: only a paused or rolled-back rollout can be resumed")
-            #expect(server.router.state.phase == .ramping)
+            #expect(server.router.controller.state.phase == .ramping)
         }
     }
 
@@ -153,7 +153,7 @@ struct AdminClientTests {
             #expect(error?.exitCode == 8)
             #expect(
                 error?.description.hasPrefix("the server could not record the command, nothing changed (503)") == true)
-            #expect(server.router.state.phase == .ramping)
+            #expect(server.router.controller.state.phase == .ramping)
         }
     }
 

@@ -50,17 +50,17 @@ struct AdminCommandLineTests {
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stdout.hasPrefix("pause: ramping 5% → paused 5% (manualPause): "))
             #expect(run.stdout.contains("night shift"))
-            #expect(server.router.state.phase == .paused)
+            #expect(server.router.controller.state.phase == .paused)
 
             run = try await Self.run(["resume"], server)
-            #expect(run.status == 0 && server.router.state.phase == .ramping)
+            #expect(run.status == 0 && server.router.controller.state.phase == .ramping)
             run = try await Self.run(["promote"], server)
-            #expect(run.status == 0 && server.router.state.percent == 7.5)
+            #expect(run.status == 0 && server.router.controller.state.percent == 7.5)
             run = try await Self.run(["set-percent", "25", "--reason", "skip ahead"], server)
-            #expect(run.status == 0 && server.router.state.percent == 25, "\(run.stderr)")
+            #expect(run.status == 0 && server.router.controller.state.percent == 25, "\(run.stderr)")
             #expect(run.stdout.hasPrefix("set-percent: ramping 7.5% → ramping 25% (manualSetPercent): "))
             run = try await Self.run(["rollback", "--reason", "relay errors"], server)
-            #expect(run.status == 0 && server.router.state.phase == .rolledBack)
+            #expect(run.status == 0 && server.router.controller.state.phase == .rolledBack)
 
             run = try await Self.run(["events", "--since", "2027-01-15T07:59:00Z"], server)
             #expect(run.status == 0)
@@ -73,7 +73,7 @@ struct AdminCommandLineTests {
 
     @Test func rollbackSwitchEngagesAndReleasesTheOverrideAndNamesOtherSources() async throws {
         try await LiveServer.with { server in
-            let before = server.router.state
+            let before = server.router.controller.state
             var run = try await Self.run(["rollback-switch", "engage", "--reason", "INC-2231"], server)
             #expect(run.status == 0, "\(run.stderr)")
             #expect(
@@ -81,7 +81,7 @@ struct AdminCommandLineTests {
                     == "rollback switch: ENGAGED by override (INC-2231): the relay gets 0% until every source is "
                     + "released; the stored ramp is kept\n")
             #expect(server.router.rollbackSwitch.isEngaged && server.router.effectivePercent == 0)
-            #expect(server.router.state == before, "engaging the switch must not move the ramp")
+            #expect(server.router.controller.state == before, "engaging the switch must not move the ramp")
 
             // Another source holds the switch too: releasing the override says so, and the relay stays at 0%.
             server.router.rollbackSwitch.set(.flagFile, engaged: true, reason: "flag file /tmp/x exists")
@@ -128,7 +128,7 @@ struct AdminCommandLineTests {
             let run = try await Self.run(["pause"], server, token: nil)
             #expect(run.status == 4)
             #expect(run.stderr.contains("no admin token: pass --token or set SHEPHERD_ADMIN_TOKEN"))
-            #expect(server.router.state.phase == .ramping)
+            #expect(server.router.controller.state.phase == .ramping)
         }
     }
 

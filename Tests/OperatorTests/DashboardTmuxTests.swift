@@ -147,7 +147,7 @@ struct DashboardTmuxTests {
                 #expect(Self.relayColumn(pane) == 2 + 14 + 32)
 
                 try await tmux.run(["send-keys", "-t", "dash", "p"])
-                try await tmux.waitFor("the server to pause") { server.router.state.phase == .paused }
+                try await tmux.waitFor("the server to pause") { server.router.controller.state.phase == .paused }
                 try await tmux.waitFor("the pane to say paused") {
                     let pane = try await tmux.pane()
                     return pane.contains { $0.contains("‖ PAUSED") }
@@ -165,7 +165,7 @@ struct DashboardTmuxTests {
                 try await tmux.run(["send-keys", "-t", "dash", "q"])
                 let status = try await Self.exitStatus(tmux, statusFile, after: "q")
                 #expect(status == "0", "the dashboard exited with \(status)")
-                #expect(server.router.state.phase == .paused)
+                #expect(server.router.controller.state.phase == .paused)
             }
         }
     }
@@ -182,7 +182,7 @@ struct DashboardTmuxTests {
                 #expect(kill(try await Self.dashboardPID(tmux), SIGTERM) == 0)
                 status = try await Self.exitStatus(tmux, statusFile, after: "SIGTERM")
                 #expect(status == "143", "SIGTERM: the dashboard exited with \(status)")
-                #expect(server.router.state.phase == .ramping, "no key was a command")
+                #expect(server.router.controller.state.phase == .ramping, "no key was a command")
             }
         }
     }

@@ -37,7 +37,7 @@ struct AdminAPITests {
             #expect(missing.text == wrong.text && wrong.text == otherScheme.text)
             // A refused command changes nothing.
             #expect(try await h.send(.post, "/admin/rollback").status == .unauthorized)
-            #expect(h.router.state.phase == .ramping)
+            #expect(h.router.controller.state.phase == .ramping)
         }
     }
 
@@ -58,9 +58,9 @@ struct AdminAPITests {
         try await ServerHarness.with(percent: 100) { h in
             for i in 0..<5 { _ = try await h.chat(user: "u\(i)") }
             h.clock.advance(by: .seconds(10))  // a bucket later: the window counts a step's samples by bucket
-            try await h.router.apply(.setPercent(5), reason: "back to the first step")
+            try await h.router.controller.apply(.setPercent(5), reason: "back to the first step")
             h.clock.advance(by: .seconds(20))
-            try await h.router.evaluate()
+            try await h.router.controller.evaluate()
             let status = try JSONDecoder().decode(
                 RolloutStatus.self,
                 from: Data(try await h.send(.get, "/admin/status", headers: ServerHarness.admin).text.utf8))
@@ -93,7 +93,7 @@ struct AdminAPITests {
             }
             var answer = try await command("pause", #"{"reason":"looking at dashboards"}"#)
             #expect(answer["state"]?["phase"] == .string("paused"))
-            #expect(h.router.state.phase == .paused)
+            #expect(h.router.controller.state.phase == .paused)
             answer = try await command("resume")
             #expect(answer["state"]?["phase"] == .string("ramping"))
             answer = try await command("promote")
@@ -102,7 +102,7 @@ struct AdminAPITests {
             #expect(answer["state"]?["percent"]?.doubleValue == 25)
             #expect(answer["effectivePercent"]?.doubleValue == 25)
             answer = try await command("set-percent", #"{"percent":30}"#)
-            #expect(h.router.state.percent == 30)
+            #expect(h.router.controller.state.percent == 30)
             answer = try await command("rollback", #"{"reason":"relay latency"}"#)
             #expect(answer["state"]?["phase"] == .string("rolledBack"))
             #expect(h.router.effectivePercent == 0)
@@ -144,7 +144,7 @@ struct AdminAPITests {
             let badQuery = try await h.send(.get, "/admin/events?limit=lots", headers: ServerHarness.admin)
             #expect(badQuery.status == .badRequest)
             #expect(badQuery.openAIError?.param == "limit")
-            #expect(h.router.state.phase == .ramping)
+            #expect(h.router.controller.state.phase == .ramping)
         }
     }
 
@@ -158,7 +158,7 @@ struct AdminAPITests {
             #expect(try engage.json()["engaged"] == .bool(true))
             #expect(try engage.json()["sources"]?["override"] == .string("incident 42"))
             #expect(try await h.chat().headers[.shepherdPath] == "legacy")
-            #expect(h.router.state.percent == 100, "the stored state is kept")
+            #expect(h.router.controller.state.percent == 100, "the stored state is kept")
             let release = try await h.send(
                 .post, "/admin/rollback-switch", body: #"{"engaged":false}"#, headers: ServerHarness.admin)
             #expect(try release.json()["engaged"] == .bool(false))
@@ -172,7 +172,7 @@ struct AdminAPITests {
             let response = try await h.send(.post, "/admin/pause", headers: ServerHarness.admin)
             #expect(response.status == .serviceUnavailable)
             #expect(response.openAIError?.code == "store_unavailable")
-            #expect(h.router.state.phase == .ramping)
+            #expect(h.router.controller.state.phase == .ramping)
             let events = try await h.send(.get, "/admin/events", headers: ServerHarness.admin)
             #expect(events.status == .serviceUnavailable)
         }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A first-come, first-served lock for async code that must not interleave across `await`s.
 ///
-/// The router's control operations (an evaluation, an operator command) each read the ramp,
+/// The rollout controller's operations (an evaluation, an operator command) each read the ramp,
 /// decide, write the store and only then publish the new state. An actor would not do: it is
 /// re-entrant at every `await`, so two decisions could interleave and the store could end on
 /// the older one. Waiters are resumed in arrival order.

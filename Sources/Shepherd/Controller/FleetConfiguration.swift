@@ -1,4 +1,4 @@
-public import Canary
+import Canary
 
 /// How a replica takes part in a rollout shared through a ``SharedRolloutStore``.
 ///

@@ -1,8 +1,7 @@
 public import Canary
-import ServiceLifecycle
 import Synchronization
 
-extension MigrationRouter {
+extension RolloutController {
     /// How often a command retries after another writer committed first.
     static var commandRetries: Int { 5 }
 
@@ -237,79 +236,5 @@ extension MigrationRouter {
             if control.recentDecisions.count > limit { control.recentDecisions.removeFirst(control.recentDecisions.count - limit) }
         }
         metrics.publish(state: ramp.state, rollbackEngaged: rollbackSwitch.isEngaged)
-    }
-
-    /// The rollout's state, recent decisions and both paths' health, as an operator sees it.
-    public func status() -> RolloutStatus {
-        let snapshot = window.snapshot()
-        let verdict = scorer.evaluate(snapshot)
-        let (state, recent, stepStart, version, fleet) = control.withLock {
-            ($0.ramp.state, $0.recentDecisions, $0.stepStartedOnClock, $0.version, $0.fleet)
-        }
-        let switchState = rollbackSwitch.state
-        let policy = configuration.policy
-        let now = wallNow()
-        var nextStep: NextStepProgress?
-        let ladder = policy.ramp.ladder
-        if state.phase == .ramping, state.step + 1 < ladder.count {
-            let held = state.stepStartedAt.map { max(0, now.unixSeconds - $0.unixSeconds) } ?? 0
-            let lastEvaluation = recent.last { $0.event?.reason.kind.isManual != true }
-            let interval = policy.ramp.evaluationInterval.seconds
-            nextStep = NextStepProgress(
-                nextPercent: ladder[state.step + 1],
-                relaySamplesInStep: window.judgedCount(of: .relay, since: stepStart),
-                samplesNeeded: policy.ramp.minSamplesPerStep, heldSeconds: held,
-                minHoldSeconds: policy.ramp.minHoldTime.seconds,
-                nextEvaluationInSeconds: lastEvaluation.map { max(0, $0.time.unixSeconds + interval - now.unixSeconds) })
-        }
-        var breakerStates: [String: String] = [:]
-        for (key, breaker) in breakers.all { breakerStates[key.description] = "\(breaker.state)" }
-        return RolloutStatus(
-            rolloutID: rolloutID, state: state, effectivePercent: effectivePercent,
-            ladder: configuration.policy.ramp.ladder, rollbackEngaged: switchState.isEngaged,
-            rollbackSources: Dictionary(uniqueKeysWithValues: switchState.reasons.map { ($0.key.rawValue, $0.value) }),
-            rollbackError: switchState.configurationError?.description, recentDecisions: recent, verdict: verdict,
-            legacy: fleet.legacy ?? PathSummary(snapshot.legacy), relay: fleet.relay ?? PathSummary(snapshot.relay),
-            now: now, nextStep: nextStep,
-            policy: PolicyDigest(policy), breakers: breakerStates,
-            fleet: store is any SharedRolloutStore ? fleet : nil, version: version)
-    }
-
-    /// Health records of the latest evaluations, oldest first: the dashboard's sparklines.
-    public func history(since: WallClock.Instant? = nil, limit: Int = 120) async throws -> [EvaluationRecord] {
-        try await store.evaluations(of: rolloutID, since: since, limit: limit)
-    }
-
-    /// The stored ramp state.
-    public var state: RampState<WallClock.Instant> { control.withLock { $0.ramp.state } }
-
-    /// Audit events from the store.
-    public func events(since: WallClock.Instant? = nil, limit: Int = 100) async throws -> [StoredEvent] {
-        try await store.events(of: rolloutID, since: since, afterSequence: nil, limit: limit)
-    }
-}
-
-extension MigrationRouter: Service {
-    /// Evaluates on the policy's interval until cancelled or told to shut down gracefully.
-    ///
-    /// A failed evaluation (the store unwritable) is logged and retried at the next interval;
-    /// the ramp does not move while decisions cannot be stored.
-    public func run() async throws {
-        let interval = configuration.policy.ramp.evaluationInterval
-        if let shared = store as? any SharedRolloutStore {
-            try await cancelWhenGracefulShutdown { await self.runFleet(on: shared) }
-            return
-        }
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                // Shutdown cancels the sleep: that is the normal way out, not a failure.
-                guard (try? await self.clock.sleep(for: interval)) != nil else { return }
-                do {
-                    try await self.evaluate()
-                } catch let error as RolloutStoreError {
-                    self.logger.error("evaluation not stored, ramp held: \(error)")
-                }
-            }
-        }
     }
 }

@@ -1,14 +1,14 @@
-public import Canary
+import Canary
 
 /// The control loop of a replica on a ``SharedRolloutStore``: follow the stored state, publish
 /// this replica's health, and evaluate for the whole fleet while holding the lease.
 ///
 /// Every call here goes to the database and is bounded by the store's operation timeout; the
-/// request path never waits on any of it (it reads ``MigrationRouter/effectivePercent`` from
+/// request path never waits on any of it (it reads ``RolloutController/effectivePercent`` from
 /// memory). With the database unreachable the replica keeps serving the last synced percent and
 /// never raises it: nothing commits, so nothing advances; a local rollback-switch source (the
 /// environment variable, the flag file) still lowers traffic to 0 at once.
-extension MigrationRouter {
+extension RolloutController {
     /// The loop's memory between ticks.
     struct FleetLoop: Sendable {
         /// The shared bucket number of this window's bucket 0, fixed at the first database time read.
@@ -189,7 +189,8 @@ extension MigrationRouter {
 
     /// One evaluation for the fleet: the sum of every replica's buckets inside the window, on the
     /// database's clock, committed with the lease's fence.
-    func evaluateFleet(_ shared: any SharedRolloutStore, lease: LeaseState) async throws {
+    @discardableResult
+    func evaluateFleet(_ shared: any SharedRolloutStore, lease: LeaseState) async throws -> RampDecision<WallClock.Instant> {
         let span = window.configuration.span
         let now = try await shared.databaseNow()
         let buckets = try await shared.health(rolloutID: rolloutID, since: now.advanced(by: .zero - span))
@@ -197,11 +198,11 @@ extension MigrationRouter {
         let remoteSwitch = control.withLock { control in
             control.fleet.replicas.contains { !$0.report.localSwitchSources.isEmpty && $0.report.replica != control.fleet.replicaID }
         }
-        try await controlLock.withLock {
+        return try await controlLock.withLock {
             let stepStart = control.withLock { $0.ramp.state.stepStartedAt?.unixSeconds } ?? -.infinity
             let inStep = buckets.filter { $0.path == .relay && $0.startSeconds + $0.widthSeconds > stepStart }
                 .reduce(0) { $0 + $1.judged }
-            _ = try await decide(
+            return try await decide(
                 snapshot: HealthSnapshot(summing: buckets), relaySamplesInStep: inStep, now: now, fence: lease.fence,
                 frozenElsewhere: remoteSwitch)
         }

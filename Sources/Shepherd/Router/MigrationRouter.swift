@@ -17,10 +17,10 @@ import Synchronization
 ///   to the caller except through ``RoutedResponse/fellBack``; client and auth
 ///   errors are never failed over;
 /// - streams fail over only before their first chunk reaches the caller;
-/// - ``evaluate()`` (run on the policy's interval by ``run()``) scores the window,
-///   moves the ramp and stores the decision; operator commands go through
-///   ``apply(_:reason:)``. Both are serialised and written to the ``RolloutStore``
-///   before the new percentage takes effect, so a restart resumes where it stood.
+/// - the rollout itself (evaluations on the policy's interval, operator commands, the stored
+///   state, a fleet of replicas on a shared store) is the ``controller``'s, a
+///   ``RolloutController`` the router only reads the percentage from and records calls into;
+///   run it in your `ServiceGroup`.
 ///
 /// Embedding it takes a few lines:
 ///
@@ -32,7 +32,7 @@ import Synchronization
 ///     configuration: .init(policy: try RolloutPolicy.load(file: "policies/default.yaml")),
 ///     store: try SQLiteRolloutStore(path: "shepherd.sqlite"))
 /// let answer = try await router.complete(request, routing: RoutingHint(key: request.user))
-/// // and run `router` in your ServiceGroup so that it evaluates on schedule.
+/// // and run `router.controller` in your ServiceGroup so that it evaluates on schedule.
 /// ```
 public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Duration {
     /// How the router behaves around the policy.
@@ -71,48 +71,36 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             self.autoStart = autoStart
             self.recentDecisionLimit = recentDecisionLimit
         }
-    }
 
-    struct Control: Sendable {
-        var ramp: RampController<WallClock.Instant>
-        /// When the current step began, on the router's clock (the window's time base).
-        var stepStartedOnClock: C.Instant
-        var recentDecisions: [RampDecision<WallClock.Instant>] = []
-        /// The stored version the ramp is at (0: nothing stored, or not synced yet).
-        var version: Int64 = 0
-        /// The shared admin rollback switch as stored.
-        var rollbackOverride: RollbackOverride?
-        /// On a shared store: what this replica knows of the fleet.
-        var fleet = FleetView()
-        /// The store's reachability as last logged (`nil`: not yet).
-        var reportedReachable: Bool?
+        /// The controller's part of the configuration.
+        var controllerConfiguration: RolloutController<C>.Configuration {
+            .init(policy: policy, autoStart: autoStart, recentDecisionLimit: recentDecisionLimit, fleet: fleet)
+        }
     }
 
     /// The configuration in force.
     public let configuration: Configuration
     /// The rollout's id.
     public var rolloutID: String { configuration.policy.rolloutID }
-    /// The rollback switch the router obeys.
-    public let rollbackSwitch: RollbackSwitch
-    /// The health window of both paths.
+    /// The rollout's life: evaluations, operator commands, the stored state, the fleet. Run it in
+    /// the application's `ServiceGroup`.
+    public let controller: RolloutController<C>
+    /// The rollback switch the router obeys (the controller's).
+    public var rollbackSwitch: RollbackSwitch { controller.rollbackSwitch }
+    /// The health window of both paths (the controller's), recorded into by every call.
     public let window: HealthWindow<C>
     /// The circuit breakers, one per path.
     public let breakers: CircuitBreakerRegistry<C>
 
     let legacy: any ChatProvider
     let relay: any ChatProvider
-    let store: any RolloutStore
     let clock: C
-    let wallNow: @Sendable () -> WallClock.Instant
-    let scorer: HealthScorer
     let split: TrafficSplit
     let random: Mutex<SeededGenerator>
     let executors: [TrafficPath: RetryExecutor<C>]
     /// Walks a tier's model chain on the relay (`nil` when the policy has no chains): one
     /// long-lived executor for every call, its chain chosen per call by ``relayChain(tier:model:)``.
     let chainExecutor: ModelChainExecutor<C>?
-    let control: Mutex<Control>
-    let controlLock = AsyncLock()
     let metrics: RouterMetrics
     let logger: Logger
 
@@ -145,13 +133,12 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         self.configuration = configuration
         self.legacy = legacy
         self.relay = relay
-        self.store = store
-        self.rollbackSwitch = rollbackSwitch
         self.clock = clock
-        self.wallNow = wallNow
         self.logger = logger
-        self.window = HealthWindow(configuration: policy.window, clock: clock)
-        self.scorer = HealthScorer(configuration: policy.health)
+        self.controller = try await RolloutController(
+            configuration: configuration.controllerConfiguration, store: store, rollbackSwitch: rollbackSwitch,
+            clock: clock, wallNow: wallNow, logger: logger)
+        self.window = controller.window
         self.split = TrafficSplit(rolloutID: policy.rolloutID)
         self.random = Mutex(SeededGenerator(seed: seed))
         self.metrics = RouterMetrics(
@@ -184,40 +171,18 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         }
         // Both breakers are in /metrics from the start, not only after their first transition.
         for (key, breaker) in breakers.all { metrics.breakerTransition(key: key.description, to: breaker.state) }
-
-        self.control = Mutex(Control(ramp: RampController(policy: policy.ramp), stepStartedOnClock: clock.now))
-        if store is any SharedRolloutStore {
-            // A replica never waits on the shared database to start: it serves 0% relay until its
-            // first sync (run()), and the control loop starts the rollout if nobody has.
-            logger.notice(
-                "rollout \(policy.rolloutID) on a shared store as replica \(configuration.fleet.replicaID): 0% relay until the first sync",
-                metadata: ["rollout": "\(policy.rolloutID)"])
-        } else {
-            try await resumeOrStart()
-        }
-        rollbackSwitch.onChange { [weak self, metrics, logger, rolloutID = policy.rolloutID] switchState in
-            guard let state = self?.state else { return }
-            metrics.publish(state: state, rollbackEngaged: switchState.isEngaged)
-            let sources = switchState.engagedBy.map(\.rawValue).sorted().joined(separator: ", ")
-            if switchState.isEngaged {
-                logger.critical(
-                    "rollback switch engaged (\(sources)): all traffic to legacy, ramp frozen",
-                    metadata: ["rollout": "\(rolloutID)"])
-            } else {
-                logger.notice("rollback switch released: traffic returns to \(formatPercent(state.effectivePercent))")
-            }
-        }
-        if let problem = rollbackSwitch.state.configurationError {
-            logger.error("\(problem)")
-        }
-        metrics.publish(state: control.withLock { $0.ramp.state }, rollbackEngaged: rollbackSwitch.isEngaged)
     }
 
     // MARK: Routing
 
-    /// The percentage the split uses now: the ramp's, or 0 while the rollback switch is engaged.
-    public var effectivePercent: Double {
-        rollbackSwitch.isEngaged ? 0 : control.withLock { $0.ramp.state.effectivePercent }
+    /// The percentage the split uses now: the controller's, read from memory.
+    public var effectivePercent: Double { controller.effectivePercent }
+
+    /// The rollout's status with this router's circuit breakers.
+    public func status() -> RolloutStatus {
+        var states: [String: String] = [:]
+        for (key, breaker) in breakers.all { states[key.description] = "\(breaker.state)" }
+        return controller.status(breakers: states)
     }
 
     /// The path a call with this routing key takes now.

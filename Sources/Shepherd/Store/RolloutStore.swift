@@ -2,7 +2,7 @@ public import Canary
 
 /// Where a rollout's state, its audit log and its health history live between restarts.
 ///
-/// The router writes through this protocol at every evaluation and every
+/// The rollout controller writes through this protocol at every evaluation and every
 /// operator command: one ``RolloutStore/commit(_:)`` per decision, atomic, so a
 /// crash between two evaluations loses no committed transition and a restart
 /// resumes at the stored phase and percentage. The embedded implementation is

@@ -27,7 +27,7 @@ import Synchronization
 /// at one evaluation every 30 seconds is nothing. Writes are serialised by GRDB's writer
 /// connection; reads run on reader connections and never block a commit.
 ///
-/// A restart resumes at the stored state: ``state(of:)`` returns it, and the router
+/// A restart resumes at the stored state: ``state(of:)`` returns it, and the rollout controller
 /// builds its `RampController` from it. The health window is not stored, so after a
 /// restart the scorer starts from insufficient data and the ramp holds until it has data.
 ///

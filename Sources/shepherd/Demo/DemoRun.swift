@@ -70,7 +70,7 @@ struct DemoRun {
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, adminToken: Secret(token), shutdownGracePeriod: .seconds(5)),
                 registry: registry, logger: logger, onServerRunning: { port.set($0) })
             let server = ServiceGroup(
-                configuration: .init(services: [.init(service: router), .init(service: app)], logger: logger))
+                configuration: .init(services: [.init(service: router.controller), .init(service: app)], logger: logger))
             group.addTask {
                 // Whatever ends the server before it listens (a bind failure) must end the wait for its port.
                 do {
@@ -93,7 +93,7 @@ struct DemoRun {
             await loadTask.value
             await view.stop()
             let status = router.status()
-            let events = (try? await router.events(limit: 1000)) ?? []
+            let events = (try? await router.controller.events(limit: 1000)) ?? []
             let tally = load.snapshot
             await load.shutdown()
             await server.triggerGracefulShutdown()
@@ -129,7 +129,7 @@ struct DemoRun {
         let signals = Task { await interrupted.watch() }
         defer { signals.cancel() }
         while true {
-            let state = router.state
+            let state = router.controller.state
             if troubleAt == nil, let threshold = scenario.troubleAtPercent, let trouble = scenario.trouble,
                 state.phase == .ramping, state.percent >= threshold
             {

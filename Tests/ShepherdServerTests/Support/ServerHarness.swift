@@ -110,7 +110,7 @@ struct ServerHarness: Sendable {
                 deadlines: deadlines),
             store: store, clock: clock, wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7,
             logger: logs.logger("shepherd.router"))
-        if let percent { try await router.apply(.setPercent(percent), reason: "test setup") }
+        if let percent { try await router.controller.apply(.setPercent(percent), reason: "test setup") }
         let app = try buildShepherdApplication(
             router: router, store: store, configuration: server, registry: ShepherdMetrics.registry,
             logger: logs.logger("shepherd.server"))

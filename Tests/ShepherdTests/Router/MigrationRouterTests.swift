@@ -8,11 +8,11 @@ import Upstream
 struct MigrationRouterTests {
     @Test func firstStartBeginsTheRolloutAtTheInitialPercentAndStoresIt() async throws {
         try await RouterHarness.with { h in
-            #expect(h.router.state.phase == .ramping)
-            #expect(h.router.state.percent == 5)
+            #expect(h.router.controller.state.phase == .ramping)
+            #expect(h.router.controller.state.percent == 5)
             let stored = try await h.store.state(of: "router-test")?.state
-            #expect(stored == h.router.state)
-            let events = try await h.router.events()
+            #expect(stored == h.router.controller.state)
+            let events = try await h.router.controller.events()
             #expect(events.map(\.event.reason.kind) == [.started])
         }
     }
@@ -34,10 +34,10 @@ struct MigrationRouterTests {
 
     @Test func healthyTrafficAdvancesTheRampAndTheStepIsStoredBeforeItTakesEffect() async throws {
         try await RouterHarness.with { h in
-            try await h.router.apply(.setPercent(50), reason: "enough relay traffic for a quick test")
+            try await h.router.controller.apply(.setPercent(50), reason: "enough relay traffic for a quick test")
             _ = try await h.send(300)
             h.clock.advance(by: .seconds(61))
-            let decision = try await h.router.evaluate()
+            let decision = try await h.router.controller.evaluate()
             let event = try #require(decision.event, "\(decision.summary)")
             #expect(event.fromPercent == 50 && event.toPercent == 56.953125)
             #expect(event.reason.kind == .stepAdvanced)
@@ -51,14 +51,14 @@ struct MigrationRouterTests {
     @Test func relayOutageIsAnsweredByLegacyAndRollsBackWithoutClientVisibleFailure() async throws {
         let outage = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
         try await RouterHarness.with(relay: outage) { h in
-            try await h.router.apply(.setPercent(50))
+            try await h.router.controller.apply(.setPercent(50))
             let answers = try await h.send(300)
             #expect(answers.count == 300)
             let fellBack = answers.filter(\.fellBack)
             #expect(fellBack.count > 100)
             #expect(answers.allSatisfy { $0.path == .legacy })
             #expect(fellBack.allSatisfy { $0.attempts.first?.failure == .serverError && $0.attempts.last?.failure == nil })
-            let decision = try await h.router.evaluate()
+            let decision = try await h.router.controller.evaluate()
             #expect(decision.event?.to == .rolledBack, "\(decision.summary)")
             #expect(decision.event?.reason.verdict?.code == .successRateBelowBaseline)
             #expect(h.router.effectivePercent == 0)
@@ -68,12 +68,12 @@ struct MigrationRouterTests {
     @Test func engagedRollbackSwitchSendsEverythingToLegacy() async throws {
         let rollback = RollbackSwitch()
         try await RouterHarness.with(rollbackSwitch: rollback) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             rollback.set(.override, engaged: true, reason: "test")
             let answers = try await h.send(80)
             #expect(answers.allSatisfy { $0.path == .legacy && !$0.fellBack })
-            #expect(h.router.state.percent == 100)
-            let decision = try await h.router.evaluate()
+            #expect(h.router.controller.state.percent == 100)
+            let decision = try await h.router.controller.evaluate()
             #expect(decision.hold == .frozen)
             rollback.set(.override, engaged: false, reason: "")
             #expect(try await h.send(16).allSatisfy { $0.path == .relay })
@@ -83,7 +83,7 @@ struct MigrationRouterTests {
     @Test func clientErrorsFromTheRelayAreNotFailedOver() async throws {
         let rejecting = RouterHarness.phase { $0.errorRates = [422: 1] }
         try await RouterHarness.with(relay: rejecting) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let error = await #expect(throws: RouterError.self) {
                 try await h.router.complete(RouterHarness.request(user: "u1"))
             }
@@ -98,7 +98,7 @@ struct MigrationRouterTests {
     @Test func everyPathFailingIsAClearErrorListingWhatWasTried() async throws {
         let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
         try await RouterHarness.with(relay: down, legacy: down) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let error = await #expect(throws: RouterError.self) {
                 try await h.router.complete(RouterHarness.request(user: "u1"))
             }
@@ -112,7 +112,7 @@ struct MigrationRouterTests {
     @Test func streamsPassThroughAndFailOverBeforeTheFirstChunk() async throws {
         let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
         try await RouterHarness.with(relay: down) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
             #expect(stream.path == .legacy && stream.fellBack)
             var chunks = 0
@@ -127,7 +127,7 @@ struct MigrationRouterTests {
 
     @Test func anOpenRelayBreakerSendsStreamsToLegacyWithoutCallingTheRelay() async throws {
         try await RouterHarness.with { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             h.router.breakers.breaker(for: .init(upstream: "relay")).forceOpen()
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
             #expect(stream.path == .legacy && stream.fellBack)
@@ -142,7 +142,7 @@ struct MigrationRouterTests {
     @Test func aStreamCutAfterItsFirstChunkSurfacesAndIsNotFailedOver() async throws {
         let cut = RouterHarness.phase { $0.streamCutRate = 1; $0.streamCutAfterChunks = 3 }
         try await RouterHarness.with(relay: cut) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
             #expect(stream.path == .relay)
             await #expect(throws: ProviderError.self) {
@@ -156,25 +156,25 @@ struct MigrationRouterTests {
     @Test func aRestartResumesAtTheStoredPercent() async throws {
         let store = InMemoryRolloutStore()
         try await RouterHarness.with(store: store) { h in
-            try await h.router.apply(.setPercent(37.96875), reason: "operator")
+            try await h.router.controller.apply(.setPercent(37.96875), reason: "operator")
         }
         try await RouterHarness.with(store: store) { h in
-            #expect(h.router.state.percent == 37.96875)
-            #expect(h.router.state.phase == .ramping)
-            let events = try await h.router.events()
+            #expect(h.router.controller.state.percent == 37.96875)
+            #expect(h.router.controller.state.phase == .ramping)
+            let events = try await h.router.controller.events()
             #expect(events.count == 2)
             // The window starts empty: the first evaluation holds for data.
-            let decision = try await h.router.evaluate()
+            let decision = try await h.router.controller.evaluate()
             #expect(decision.hold == .insufficientData)
         }
     }
 
     @Test func commandsThePhaseDoesNotAllowChangeNothing() async throws {
         try await RouterHarness.with { h in
-            await #expect(throws: RampCommandError.self) { try await h.router.apply(.resume) }
-            let events = try await h.router.events()
+            await #expect(throws: RampCommandError.self) { try await h.router.controller.apply(.resume) }
+            let events = try await h.router.controller.events()
             #expect(events.count == 1)
-            #expect(h.router.state.percent == 5)
+            #expect(h.router.controller.state.percent == 5)
         }
     }
 
@@ -182,7 +182,7 @@ struct MigrationRouterTests {
         let rollback = RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "maybe"])
         try await RouterHarness.with(rollbackSwitch: rollback) { h in
             _ = try await h.send(16)
-            try await h.router.evaluate()
+            try await h.router.controller.evaluate()
             let status = h.router.status()
             #expect(status.rollbackEngaged)
             #expect(status.rollbackError?.contains("SHEPHERD_ROLLBACK=\"maybe\"") == true)
@@ -199,7 +199,7 @@ struct RouterTimeoutTests {
         let slow = RouterHarness.phase { $0.latency = .fixed(.seconds(30)) }
         let deadlines = try Deadlines(total: .seconds(5), perAttempt: .milliseconds(200))
         try await RouterHarness.with(relay: slow, deadlines: deadlines) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let call = Task { try await h.router.complete(RouterHarness.request(user: "u1")) }
             await h.clock.waitForSleepers(count: 1)  // the attempt's timeout timer
             h.clock.advance(by: .milliseconds(200))
@@ -239,7 +239,7 @@ struct ModelChainRoutingTests {
             $0.models = ["gpt-4.1"]
         }
         try await RouterHarness.with(relay: busy) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
             #expect(routed.path == .relay && !routed.fellBack)
             #expect(routed.response.model == "claude-sonnet-4.5")
@@ -255,7 +255,7 @@ struct ModelChainRoutingTests {
     @Test func anExhaustedChainFailsOverToLegacyWithTheModelAskedFor() async throws {
         let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
         try await RouterHarness.with(relay: down) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
             #expect(routed.path == .legacy && routed.fellBack)
             #expect(
@@ -269,7 +269,7 @@ struct ModelChainRoutingTests {
 
     @Test func aModelWhoseBreakerIsOpenIsSkippedWithoutACall() async throws {
         try await RouterHarness.with { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             h.router.breakers.breaker(for: .init(upstream: "relay", model: "gpt-4.1")).forceOpen()
             let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
             #expect(routed.path == .relay && routed.response.model == "claude-sonnet-4.5")
@@ -280,7 +280,7 @@ struct ModelChainRoutingTests {
 
     @Test func everyModelsBreakerOpenCountsAsOneRelayFailureAndFailsOver() async throws {
         try await RouterHarness.with { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             for model in ["gemini-2.5-flash", "deepseek-v3.2"] {
                 h.router.breakers.breaker(for: .init(upstream: "relay", model: model)).forceOpen()
             }
@@ -301,7 +301,7 @@ struct ModelChainRoutingTests {
             $0.models = ["gpt-4.1"]
         }
         try await RouterHarness.with(relay: busy) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true), routing: Self.critical)
             #expect(stream.path == .relay && !stream.fellBack)
             #expect(stream.attempts.map(\.model) == ["gpt-4.1", "claude-sonnet-4.5"])
@@ -322,7 +322,7 @@ struct ModelChainRoutingTests {
         var policy = RouterHarness.policy
         policy.hedging = HedgingSettings(delay: .fixed(.milliseconds(500)))
         try await RouterHarness.with(relay: slow, policy: policy, deadlines: .none) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let router = h.router
             let call = Task { try await router.complete(RouterHarness.request(user: "u1"), routing: Self.critical) }
             _ = await h.relayMock.waitForStats { $0.requests >= 1 }  // gpt-4.1 is answering slowly
@@ -346,7 +346,7 @@ struct ModelChainRoutingTests {
         var policy = RouterHarness.policy
         policy.hedging = HedgingSettings(delay: .fixed(.milliseconds(500)))
         try await RouterHarness.with(relay: slowFirstToken, policy: policy, deadlines: .none) { h in
-            try await h.router.apply(.setPercent(100))
+            try await h.router.controller.apply(.setPercent(100))
             let router = h.router
             let call = Task {
                 try await router.stream(RouterHarness.request(user: "u1", stream: true), routing: Self.critical)
@@ -368,7 +368,7 @@ struct ModelChainRoutingTests {
     @Test func legacyIgnoresTheTierAndAnswersWithTheModelAskedFor() async throws {
         let busy = RouterHarness.phase { $0.errorRates = [429: 1] }
         try await RouterHarness.with(legacy: busy) { h in
-            try await h.router.apply(.setPercent(0))
+            try await h.router.controller.apply(.setPercent(0))
             let error = await #expect(throws: RouterError.self) {
                 try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
             }

@@ -1,0 +1,26 @@
+import ServiceLifecycle
+
+extension RolloutController: Service {
+    /// Evaluates on the policy's interval until cancelled or told to shut down gracefully.
+    ///
+    /// A failed evaluation (the store unwritable) is logged and retried at the next interval;
+    /// the ramp does not move while decisions cannot be stored.
+    public func run() async throws {
+        let interval = configuration.policy.ramp.evaluationInterval
+        if let shared = store as? any SharedRolloutStore {
+            await cancelWhenGracefulShutdown { await self.runFleet(on: shared) }
+            return
+        }
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                // Shutdown cancels the sleep: that is the normal way out, not a failure.
+                guard (try? await self.clock.sleep(for: interval)) != nil else { return }
+                do {
+                    try await self.evaluate()
+                } catch let error as RolloutStoreError {
+                    self.logger.error("evaluation not stored, ramp held: \(error)")
+                }
+            }
+        }
+    }
+}
