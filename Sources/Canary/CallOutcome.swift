@@ -71,10 +71,10 @@ public struct FailureCounts: Sendable, Hashable, Codable {
         self.init()
         let byName = try decoder.singleValueContainer().decode([String: Int].self)
         for (name, count) in byName {
-            guard let failureClass = FailureClass(rawValue: name) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown failure class \(name)"))
-            }
-            self[failureClass] = count
+            // A class this build does not know comes from a newer replica of a fleet being
+            // upgraded (or a newer record): it is still a failure of the path, counted as `other`,
+            // rather than a record that cannot be read.
+            self[FailureClass(rawValue: name) ?? .other] += count
         }
     }
 
@@ -101,6 +101,8 @@ extension FailureClass {
         case .clientError: 5
         case .cancelled: 6
         case .other: 7
+        case .tls: 8
+        case .dns: 9
         }
     }
 }

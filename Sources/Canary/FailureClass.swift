@@ -11,11 +11,18 @@
 /// | `timeout`     | per-attempt timeout, upstream 408           | yes     | yes         | yes                     |
 /// | `rateLimited` | 429, with its Retry-After                   | yes     | yes         | yes                     |
 /// | `serverError` | 500, 502, 503, 504, 529 and other 5xx       | yes     | yes         | yes                     |
-/// | `connection`  | refused, reset, DNS, TLS, stream cut        | yes     | yes         | yes                     |
+/// | `connection`  | refused, reset, connect timeout, stream cut | yes     | yes         | yes                     |
+/// | `tls`         | handshake failed, certificate not trusted   | no      | yes         | yes (and alarmed)       |
+/// | `dns`         | the upstream's host name does not resolve   | no      | yes         | yes (and alarmed)       |
 /// | `authError`   | 401, 403: a configuration problem           | no      | no          | yes (and alarmed)       |
 /// | `clientError` | 400, 404, 409, 413, 422: the caller's fault | no      | no          | no (recorded apart)     |
 /// | `cancelled`   | the caller went away                        | no      | no          | no (recorded apart)     |
 /// | `other`       | anything unrecognised                       | no      | no          | yes                     |
+///
+/// A TLS or DNS failure will not go away on a retry (a certificate that does not verify now
+/// will not verify in 100 ms), so it is not retried on the same upstream; it fails over at
+/// once, and like an auth error it is a configuration problem the operator is told about
+/// (``isConfigurationProblem``).
 ///
 /// An auth error counts against the path because a wrong key on the relay makes
 /// the relay useless for every caller: the scorer must see it and roll back.
@@ -24,6 +31,11 @@ public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
     case rateLimited
     case serverError
     case connection
+    /// The TLS handshake failed: a certificate not trusted, expired or for another name, or no
+    /// common protocol. New classes are appended to stored counts by name, so old records decode.
+    case tls
+    /// The upstream's host name did not resolve.
+    case dns
     case authError
     case clientError
     case cancelled
@@ -55,12 +67,21 @@ public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
     public var isRetryable: Bool {
         switch self {
         case .timeout, .rateLimited, .serverError, .connection: true
-        case .authError, .clientError, .cancelled, .other: false
+        case .tls, .dns, .authError, .clientError, .cancelled, .other: false
         }
     }
 
     /// Whether a relay failure of this class is answered by trying the legacy path.
-    public var isFailover: Bool { isRetryable }
+    public var isFailover: Bool { isRetryable || self == .tls || self == .dns }
+
+    /// Whether this class means the path is misconfigured (its key, its certificate trust, its
+    /// host name) rather than having a bad moment: alarmed loudly, with the cause.
+    public var isConfigurationProblem: Bool {
+        switch self {
+        case .authError, .tls, .dns: true
+        default: false
+        }
+    }
 
     /// Whether this class counts as a failure of the path in the health window.
     ///

@@ -68,13 +68,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @OptionGroup(title: "TLS and proxy, per path")
+    var connection: ServeConnectionOptions
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? (FileManager.default.fileExists(atPath: "shepherd.yaml") ? "shepherd.yaml" : nil)
-        let overrides = ServeConfiguration.Overrides(
+        var overrides = ServeConfiguration.Overrides(
             listen: listen, legacyURL: legacyURL, legacyFlavor: legacyFlavor, relayURL: relayURL, relayFlavor: relayFlavor,
             policyFile: policy, stateFile: state, allowUnauthenticated: allowUnauthenticated ? true : nil,
             rollbackFlagFile: rollbackFlagFile)
+        overrides.connection = connection.overrides
         let settings = try loadOrExit { try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment) }
         let policy = try loadOrExit { try RolloutPolicy.load(file: settings.policyFile) }
         // A shared store's URL is checked before anything prints it: one with a password is refused.
@@ -165,12 +169,14 @@ struct ServeCommand: AsyncParsableCommand {
             return AnthropicProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
-                    maxConnectionsPerHost: upstream.maxConnections, prices: prices))
+                    connectTimeout: upstream.connectTimeout, maxConnectionsPerHost: upstream.maxConnections,
+                    tls: upstream.tls, proxy: upstream.proxy, prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
-                    maxConnectionsPerHost: upstream.maxConnections, prices: prices))
+                    connectTimeout: upstream.connectTimeout, maxConnectionsPerHost: upstream.maxConnections,
+                    tls: upstream.tls, proxy: upstream.proxy, prices: prices))
         }
     }
 }

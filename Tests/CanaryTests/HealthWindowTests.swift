@@ -181,7 +181,8 @@ struct FailureCountsCodingTests {
         let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
         #expect(json.contains("\"rateLimited\":3") && json.contains("\"timeout\":1") && !json.contains("serverError"))
         #expect(try JSONDecoder().decode(FailureCounts.self, from: Data(json.utf8)) == counts)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(FailureCounts.self, from: Data("{\"teapot\":1}".utf8)) }
+        // A class this build does not know (a newer replica's) still counts, as `other`.
+        #expect(try JSONDecoder().decode(FailureCounts.self, from: Data("{\"teapot\":1}".utf8))[.other] == 1)
     }
 }
 

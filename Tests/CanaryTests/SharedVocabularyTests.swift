@@ -1,4 +1,5 @@
 import Canary
+import Foundation
 import Testing
 
 struct FailureClassTests {
@@ -12,10 +13,24 @@ struct FailureClassTests {
         #expect(FailureClass(httpStatus: status) == expected)
     }
 
-    @Test func onlyTransientClassesAreRetriedOrFailedOver() {
+    @Test func onlyTransientClassesAreRetriedAndAMisconfiguredConnectionFailsOverWithoutARetry() {
         #expect(FailureClass.allCases.filter(\.isRetryable) == [.timeout, .rateLimited, .serverError, .connection])
-        #expect(FailureClass.allCases.filter(\.isFailover) == [.timeout, .rateLimited, .serverError, .connection])
-        #expect(FailureClass.pathFailures == [.timeout, .rateLimited, .serverError, .connection, .authError, .other])
+        #expect(
+            FailureClass.allCases.filter(\.isFailover) == [.timeout, .rateLimited, .serverError, .connection, .tls, .dns])
+        #expect(FailureClass.allCases.filter(\.isConfigurationProblem) == [.tls, .dns, .authError])
+        #expect(
+            FailureClass.pathFailures == [.timeout, .rateLimited, .serverError, .connection, .tls, .dns, .authError, .other])
+    }
+
+    @Test func countsOfAClassThisBuildDoesNotKnowAreReadAsOther() throws {
+        // A newer replica of a fleet being upgraded may publish a class an older one lacks.
+        let counts = try JSONDecoder().decode(
+            FailureCounts.self, from: Data(#"{"serverError": 2, "tls": 1, "quantumFlux": 3, "other": 1}"#.utf8))
+        #expect(counts[.serverError] == 2)
+        #expect(counts[.tls] == 1)
+        #expect(counts[.other] == 4)
+        let again = try JSONDecoder().decode(FailureCounts.self, from: JSONEncoder().encode(counts))
+        #expect(again == counts)
     }
 }
 

@@ -49,6 +49,20 @@ struct DashboardRendererTests {
         #expect(mono.allSatisfy { !$0.contains("\u{1B}") })
     }
 
+    @Test func aMisconfiguredPathIsNamedWithItsCauseAndItsClassInTheErrorMix() {
+        let cause = "relay path misconfigured: TLS: certificate not trusted (self-signed, expired or from an unknown "
+            + "authority: add it with caFile) for relay localhost:18643"
+        let model = StatusFixtures.model(
+            StatusFixtures.Scene(
+                phase: .ramping, step: 2, now: 1_160, stepStartedAt: 1_080, legacy: .init(successes: 900),
+                relay: .init(successes: 40, failures: [.tls: 12]), problems: ["relay": cause]))
+        let lines = DashboardRenderer.render(model, width: 120, height: 40, style: .monochrome)
+        #expect(lines.contains { $0.hasPrefix("  ! relay path misconfigured: TLS: certificate not trusted") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("  errors") && $0.contains("TLS 12") }, "\(lines)")
+        let text = StatusText.render(model.status!, url: StatusFixtures.server)
+        #expect(text.contains("configuration problem (relay): \(cause)"))
+    }
+
     @Test func manyModelBreakersShowTheOnesNotClosedFirstThenACount() {
         func breakersRow(_ breakers: [String: String]) -> String? {
             let model = StatusFixtures.model(

@@ -68,8 +68,8 @@ struct ModelChainTests {
         #expect(clock.now == .at(.zero), "no waiting for the rate-limited model")
     }
 
-    @Test(arguments: [FailureClass.serverError, .connection])
-    func outageMovesToTheNextModelAtOnce(failureClass: FailureClass) async throws {
+    @Test(arguments: [FailureClass.serverError, .connection, .tls, .dns])
+    func outageOrAMisconfiguredConnectionMovesToTheNextModelAtOnce(failureClass: FailureClass) async throws {
         let calls = Log<String>()
         let result = try await executor(.default(for: .bulk)).execute(
             scripted(["deepseek-v3.2": [.fail(UpstreamFailure(failureClass))]], calls: calls))

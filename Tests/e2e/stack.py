@@ -103,6 +103,9 @@ class Stack:
     legacy_scenario: Path | None = None
     serve_env: dict = field(default_factory=dict)
     serve_args: list = field(default_factory=list)
+    # The relay URL serve is given (default: the relay mock over plain HTTP); `{relay_port}` is
+    # replaced by the mock's port, for a TLS front (nginx) that forwards to it.
+    relay_url: str | None = None
     processes: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -149,7 +152,7 @@ class Stack:
         args = [
             BIN, "serve", "--listen", f"127.0.0.1:{self.proxy_port}",
             "--legacy-url", f"http://127.0.0.1:{self.legacy_port}", "--legacy-flavor", "anthropic",
-            "--relay-url", f"http://127.0.0.1:{self.relay_port}/v1", "--relay-flavor", "openai",
+            "--relay-url", self.relay_url or f"http://127.0.0.1:{self.relay_port}/v1", "--relay-flavor", "openai",
             "--policy", str(self.policy), "--state", str(self.state), *self.serve_args,
         ]
         env = self._env({"SHEPHERD_ADMIN_TOKEN": ADMIN_TOKEN, **self.serve_env})

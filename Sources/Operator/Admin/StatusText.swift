@@ -32,6 +32,9 @@ public enum StatusText {
         lines.append("breakers: " + breakersText(status.breakers))
         lines.append("rollback switch: " + switchText(status))
         if let problem = status.rollbackError { lines.append("rollback switch error: \(problem)") }
+        for (path, cause) in (status.problems ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("configuration problem (\(path)): \(cause)")
+        }
         lines.append("next step: " + nextStepText(status))
         if let fleet = status.fleet { lines += fleetText(fleet, version: status.version) }
         return lines

@@ -121,6 +121,10 @@ struct Frame {
         if let problem = status.rollbackError {
             lines.append(StyledLine([Span("  ! ", .red), Span(TextFormat.oneLine(problem), .red)]))
         }
+        // A path that cannot work as configured (TLS, DNS, credentials): the operator's to fix.
+        for (_, cause) in (status.problems ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append(StyledLine([Span("  ! ", .red), Span(TextFormat.oneLine(cause), .red)]))
+        }
         return lines
     }
 

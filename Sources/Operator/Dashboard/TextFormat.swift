@@ -67,6 +67,8 @@ enum TextFormat {
         case .rateLimited: "429"
         case .serverError: "5xx"
         case .connection: "conn"
+        case .tls: "TLS"
+        case .dns: "DNS"
         case .authError: "auth"
         case .clientError: "4xx"
         case .cancelled: "cancel"

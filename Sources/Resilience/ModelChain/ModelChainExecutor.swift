@@ -250,7 +250,9 @@ extension ModelChainExecutor {
                 }
                 if failureClass == .cancelled || !failureClass.isFailover { throw error }
                 index = finished.index
-                if chain.advancesImmediatelyOn.contains(failureClass) {
+                // A failure that fails over but is never retried (TLS, DNS) would fail the same
+                // way on this model again: the next model is the only thing left to try.
+                if chain.advancesImmediatelyOn.contains(failureClass) || !failureClass.isRetryable {
                     index += 1
                     previousDelay = nil
                 } else if executor.honoursRetryAfter, let retryAfter = finished.retryAfter {

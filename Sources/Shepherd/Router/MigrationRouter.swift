@@ -103,6 +103,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     let chainExecutor: ModelChainExecutor<C>?
     let metrics: RouterMetrics
     let logger: Logger
+    /// The latest configuration problem of each path (TLS, DNS, credentials), until it answers again.
+    let problems = Mutex<[TrafficPath: String]>([:])
 
     /// Creates a router, resuming the rollout's stored state (or starting it).
     ///
@@ -182,7 +184,10 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     public func status() -> RolloutStatus {
         var states: [String: String] = [:]
         for (key, breaker) in breakers.all { states[key.description] = "\(breaker.state)" }
-        return controller.status(breakers: states)
+        var status = controller.status(breakers: states)
+        let problems = configurationProblems
+        status.problems = problems.isEmpty ? nil : problems
+        return status
     }
 
     /// The path a call with this routing key takes now.
@@ -294,6 +299,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 inputTokens: usage?.promptTokens ?? 0, outputTokens: usage?.completionTokens ?? 0, cost: cost)
             attempts.append(
                 RoutedAttempt(path: path, provider: provider.name, model: request.model, failure: nil, detail: nil, latency: latency))
+            clearProblem(on: path)
             return response
         } catch {
             let end = clock.now
@@ -304,11 +310,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 RoutedAttempt(
                     path: path, provider: provider.name, model: request.model, failure: failureClass,
                     detail: Self.label(of: error), latency: latency))
-            if failureClass == .authError {
-                logger.error(
-                    "\(path) upstream refused Shepherd's credentials: check its API key",
-                    metadata: ["path": "\(path)", "provider": "\(provider.name)"])
-            }
+            alarmIfMisconfigured(error, class: failureClass, path: path, provider: provider.name)
             throw error
         }
     }
@@ -393,6 +395,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             var iterator = upstream.makeAsyncIterator()
             let first = try await iterator.next()
             recorder.firstChunk()
+            clearProblem(on: path)
             attempts.append(
                 RoutedAttempt(
                     path: path, provider: provider.name, model: request.model, failure: nil, detail: nil,
@@ -407,6 +410,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 RoutedAttempt(
                     path: path, provider: provider.name, model: request.model, failure: failureClass,
                     detail: Self.label(of: error), latency: latency))
+            alarmIfMisconfigured(error, class: failureClass, path: path, provider: provider.name)
             throw error
         }
     }

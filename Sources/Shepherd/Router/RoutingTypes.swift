@@ -129,6 +129,9 @@ public struct RolloutStatus: Sendable, Codable {
     public var fleet: FleetView?
     /// The stored version the ramp is at.
     public var version: Int64?
+    /// Each path's configuration problem (a certificate not trusted, a host that does not
+    /// resolve, credentials refused) since it last answered, by path; `nil` when there is none.
+    public var problems: [String: String]?
 }
 
 /// What the current step still needs before the ramp can move up.

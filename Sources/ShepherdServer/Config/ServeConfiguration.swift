@@ -30,12 +30,27 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         /// calls in flight; an upstream that limits connections per client needs less.
         public var maxConnections: Int = Upstream.defaultMaxConnections
 
+        /// How long a connection (TCP and TLS) may take before the attempt fails over. Default 3 s.
+        public var connectTimeout: Duration = .seconds(3)
+        /// What HTTPS connections trust and present (`caFile`, `systemRoots`, `certFile`,
+        /// `keyFile`, `serverName`). Default: the system's roots, plus `SSL_CERT_FILE` when set.
+        public var tls = UpstreamTLS()
+        /// The outbound proxy: the `proxy:` key, else `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY`
+        /// lists the host; `nil` connects directly.
+        public var proxy: UpstreamProxy?
+
         /// The default of ``maxConnections``.
         public static let defaultMaxConnections = 128
 
         public var description: String {
-            "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
-                + "connections ≤ \(maxConnections))"
+            var text =
+                "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
+                + "connect \(connectTimeout.shortDescription), connections ≤ \(maxConnections)"
+            if let caFile = tls.caFile { text += ", trusts \(caFile)" + (tls.systemRoots ? " and the system roots" : " only") }
+            if let certFile = tls.certFile { text += ", client certificate \(certFile)" }
+            if let serverName = tls.serverName { text += ", server name \(serverName)" }
+            if let proxy { text += ", via proxy \(proxy)" }
+            return text + ")"
         }
     }
 
@@ -65,6 +80,29 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var stateFile: String?
         public var allowUnauthenticated: Bool?
         public var rollbackFlagFile: String?
+        /// TLS and proxy flags per path (`--relay-ca-file` …), keyed `legacy` / `relay`.
+        public var connection: [String: ConnectionOverrides] = [:]
+
+        /// The `--PATH-ca-file`, `--PATH-cert-file`, `--PATH-key-file`, `--PATH-server-name` and
+        /// `--PATH-proxy` flags of one path.
+        public struct ConnectionOverrides: Sendable {
+            public var caFile: String?
+            public var certFile: String?
+            public var keyFile: String?
+            public var serverName: String?
+            public var proxy: String?
+
+            public init(
+                caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil,
+                proxy: String? = nil
+            ) {
+                self.caFile = caFile
+                self.certFile = certFile
+                self.keyFile = keyFile
+                self.serverName = serverName
+                self.proxy = proxy
+            }
+        }
 
         public init(
             listen: String? = nil, legacyURL: String? = nil, legacyFlavor: ProviderKind? = nil, relayURL: String? = nil,
@@ -102,6 +140,10 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var relayTimeout = Duration.seconds(60)
         var legacyConnections = Upstream.defaultMaxConnections
         var relayConnections = Upstream.defaultMaxConnections
+        // Connection settings per path: connect timeout, TLS, and the proxy key as written.
+        var connectTimeouts: [String: Duration] = [:]
+        var tlsSettings: [String: UpstreamTLS] = [:]
+        var proxyKeys: [String: String] = [:]
         var policyFile = "policies/default.yaml"
         var stateFile = "shepherd.sqlite"
         var server = ServerConfiguration()
@@ -122,7 +164,19 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             stateFile = try root.string("state") ?? stateFile
             for name in ["legacy", "relay"] {
                 guard let map = try root.map(name) else { continue }
-                try map.allowOnly(["url", "flavor", "apiKey", "apiKeyEnv", "timeout", "maxConnections"])
+                try map.allowOnly([
+                    "url", "flavor", "apiKey", "apiKeyEnv", "timeout", "maxConnections", "connectTimeout", "caFile",
+                    "systemRoots", "certFile", "keyFile", "serverName", "proxy",
+                ])
+                if let connect = try map.duration("connectTimeout") {
+                    guard connect > .zero else { throw map.error("connectTimeout", "must be longer than zero") }
+                    connectTimeouts[name] = connect
+                }
+                tlsSettings[name] = UpstreamTLS(
+                    caFile: try map.string("caFile"), systemRoots: try map.bool("systemRoots") ?? true,
+                    certFile: try map.string("certFile"), keyFile: try map.string("keyFile"),
+                    serverName: try map.string("serverName"))
+                proxyKeys[name] = try map.string("proxy")
                 let url = try map.string("url")
                 let flavor = try map.string("flavor").map { value throws(ConfigFileError) -> ProviderKind in
                     guard let kind = ProviderKind(rawValue: value) else {
@@ -195,6 +249,14 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 .filter { !$0.value.isEmpty }
         }
 
+        var upstreamConnections: [String: (Duration, UpstreamTLS, UpstreamProxy?)] = [:]
+        for (name, url) in [("legacy", legacyURL), ("relay", relayURL)] {
+            upstreamConnections[name] = try connection(
+                name, url: url, tls: tlsSettings[name] ?? UpstreamTLS(), proxyKey: proxyKeys[name],
+                overrides: overrides.connection[name], connectTimeout: connectTimeouts[name], environment: environment,
+                source: source)
+        }
+
         let (host, port) = try parseListen(listen, source: source)
         server.host = host
         server.port = port
@@ -212,15 +274,62 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 reason: "\(host) is not a loopback address and no client keys are set (SHEPHERD_CLIENT_KEYS): "
                     + "anyone who can reach it could spend your keys; set client keys or pass --allow-unauthenticated")
         }
+        var legacy = Upstream(
+            url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout,
+            maxConnections: legacyConnections)
+        var relay = Upstream(
+            url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout, maxConnections: relayConnections)
+        if let (connect, tls, proxy) = upstreamConnections["legacy"] {
+            (legacy.connectTimeout, legacy.tls, legacy.proxy) = (connect, tls, proxy)
+        }
+        if let (connect, tls, proxy) = upstreamConnections["relay"] {
+            (relay.connectTimeout, relay.tls, relay.proxy) = (connect, tls, proxy)
+        }
         return ServeConfiguration(
-            server: server,
-            legacy: Upstream(
-                url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout,
-                maxConnections: legacyConnections),
-            relay: Upstream(
-                url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout,
-                maxConnections: relayConnections),
-            policyFile: policyFile, stateFile: stateFile)
+            server: server, legacy: legacy, relay: relay, policyFile: policyFile, stateFile: stateFile)
+    }
+
+    /// One path's connect timeout, TLS settings (flags over the file, `SSL_CERT_FILE` as the
+    /// default CA bundle) and proxy (`proxy:` or its flag, else the environment; `none` for
+    /// none), checked now: a file that is missing or unreadable stops start-up naming its key.
+    static func connection(
+        _ name: String, url: String?, tls fileTLS: UpstreamTLS, proxyKey: String?, overrides: Overrides.ConnectionOverrides?,
+        connectTimeout: Duration?, environment: [String: String], source: String
+    ) throws(ConfigFileError) -> (Duration, UpstreamTLS, UpstreamProxy?) {
+        var tls = fileTLS
+        tls.caFile = overrides?.caFile ?? tls.caFile
+        tls.certFile = overrides?.certFile ?? tls.certFile
+        tls.keyFile = overrides?.keyFile ?? tls.keyFile
+        tls.serverName = overrides?.serverName ?? tls.serverName
+        var caSource = source
+        if tls.caFile == nil, let bundle = environment["SSL_CERT_FILE"], !bundle.isEmpty {
+            // As curl and OpenSSL-based SDKs read it: a CA bundle the process trusts.
+            tls.caFile = bundle
+            caSource = "SSL_CERT_FILE"
+        }
+        do {
+            try tls.validate(keyPrefix: name)
+        } catch {
+            throw ConfigFileError(
+                file: error.key.hasSuffix(".caFile") ? caSource : source, keyPath: error.key, reason: error.reason)
+        }
+        var proxy: UpstreamProxy?
+        if let written = overrides?.proxy ?? proxyKey {
+            if written != "none", !written.isEmpty {
+                do {
+                    proxy = try UpstreamProxy(url: written)
+                } catch {
+                    throw ConfigFileError(file: source, keyPath: "\(name).proxy", reason: error.reason)
+                }
+            }
+        } else if let url {
+            do {
+                proxy = try UpstreamProxy.fromEnvironment(environment, for: url)
+            } catch {
+                throw ConfigFileError(file: error.key, keyPath: "", reason: error.reason)
+            }
+        }
+        return (connectTimeout ?? .seconds(3), tls, proxy)
     }
 
     static func parseListen(_ text: String, source: String) throws(ConfigFileError) -> (String, Int) {

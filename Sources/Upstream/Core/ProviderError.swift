@@ -26,6 +26,8 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
             case httpStatus = "http_status"
             case timeout
             case connection
+            case tls
+            case dns
             case streamTruncated = "stream_truncated"
             case streamError = "stream_error"
             case malformedResponse = "malformed_response"
@@ -42,8 +44,12 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
         public static let httpStatus = Code(.httpStatus)
         /// No answer (or no next byte of a stream) in time.
         public static let timeout = Code(.timeout)
-        /// Refused, reset or closed connection; DNS or TLS failure.
+        /// Refused, reset or closed connection, or no connection within the connect timeout.
         public static let connection = Code(.connection)
+        /// The TLS handshake failed: the certificate is not trusted or not for this host.
+        public static let tls = Code(.tls)
+        /// The upstream's host name does not resolve.
+        public static let dns = Code(.dns)
         /// The stream ended without its terminal event (`[DONE]` or `message_stop`).
         public static let streamTruncated = Code(.streamTruncated)
         /// The upstream reported an error inside a stream that had started.

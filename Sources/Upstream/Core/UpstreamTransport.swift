@@ -16,6 +16,10 @@ struct UpstreamTransport: Sendable {
     let provider: String
     let kind: ProviderKind
     let baseURL: String
+    /// `host:port` of the configured URL, named in connection failures.
+    let display: String
+    /// Connection settings that cannot work: every call fails with this.
+    let problem: UpstreamConfigurationError?
     let headers: HTTPHeaders
     /// The API key, kept only to redact it from anything the upstream echoes back.
     let secret: String?
@@ -24,14 +28,21 @@ struct UpstreamTransport: Sendable {
 
     static let maxErrorBodyBytes = 64 * 1024
 
+    /// What nginx answers (with a 400) when mutual TLS fails at the HTTP level.
+    static let clientCertificateRefusals = [
+        "No required SSL certificate was sent", "The SSL certificate error", "SSL certificate error",
+    ]
+
     init(
-        client: HTTPClient, provider: String, kind: ProviderKind, baseURL: String, headers: HTTPHeaders,
+        client: HTTPClient, provider: String, kind: ProviderKind, endpoint: UpstreamEndpoint, headers: HTTPHeaders,
         secret: String?, timeout: Duration, maxResponseBytes: Int
     ) {
         self.client = client
         self.provider = provider
         self.kind = kind
-        var base = baseURL
+        self.display = endpoint.display
+        self.problem = endpoint.problem
+        var base = endpoint.baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.headers = headers
@@ -49,6 +60,7 @@ struct UpstreamTransport: Sendable {
     func send(
         _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String = "application/json"
     ) async throws -> HTTPClientResponse {
+        if let problem { throw configurationFailure(problem) }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers = requestHeaders(context, hasBody: body != nil, accept: accept)
@@ -76,6 +88,7 @@ struct UpstreamTransport: Sendable {
     /// megabytes), and the answer is collected on the event loop, with no hop per body part.
     /// Cancelling the calling task cancels the request.
     func fetch(_ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext) async throws -> Answer {
+        if let problem { throw configurationFailure(problem) }
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(
@@ -193,6 +206,15 @@ struct UpstreamTransport: Sendable {
         } else if body.readableBytes > 0 {
             message = String(decoding: body.readableBytesView.prefix(300), as: UTF8.self)
         }
+        if status == 400, let message, Self.clientCertificateRefusals.contains(where: message.contains) {
+            // nginx (and gateways built on it) finish the handshake and answer 400 when a client
+            // certificate is required and missing or not trusted: Shepherd's configuration, not
+            // the caller's request, so a TLS failure that fails over, not a client error.
+            return ProviderError(
+                code: .tls, failureClass: .tls, provider: provider, httpStatus: status,
+                message: "TLS: \(provider) \(display) requires a client certificate that was not sent or not accepted "
+                    + "(set certFile and keyFile)")
+        }
         return ProviderError(
             code: .httpStatus, failureClass: FailureClass(httpStatus: status) ?? .other, provider: provider,
             httpStatus: status, message: message.map(redact), upstreamType: upstreamType,
@@ -228,7 +250,14 @@ struct UpstreamTransport: Sendable {
                 return cancelled()
             default:
                 return ProviderError(
-                    code: .connection, failureClass: .connection, provider: provider, message: error.description)
+                    code: .connection, failureClass: .connection, provider: provider,
+                    message: "\(error.description) (\(provider) \(display))")
+            }
+        }
+        if let (kind, message) = UpstreamEndpoint.cause(of: error, provider: provider, display: display) {
+            switch kind {
+            case .tls: return ProviderError(code: .tls, failureClass: .tls, provider: provider, message: message)
+            case .dns: return ProviderError(code: .dns, failureClass: .dns, provider: provider, message: message)
             }
         }
         if let error = error as? ServerSentEventParser.EventTooLarge {
@@ -238,7 +267,14 @@ struct UpstreamTransport: Sendable {
         // NIO's IOError, ChannelError, NIOConnectionError, HTTPParserError…: the wire failed.
         return ProviderError(
             code: .connection, failureClass: .connection, provider: provider,
-            message: redact(Self.shortDescription(of: error)))
+            message: redact(Self.shortDescription(of: error)) + " (\(provider) \(display))")
+    }
+
+    /// The error of a call made with TLS settings that cannot work.
+    func configurationFailure(_ problem: UpstreamConfigurationError) -> ProviderError {
+        ProviderError(
+            code: .tls, failureClass: .tls, provider: provider,
+            message: "TLS settings of \(provider) cannot work: \(problem)")
     }
 
     func cancelled() -> ProviderError {

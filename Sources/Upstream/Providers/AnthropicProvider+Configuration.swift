@@ -32,8 +32,15 @@ extension AnthropicProvider {
         public var timeout: Duration
         /// The longest silence allowed between two reads of an answer. Default 30 s.
         public var readIdleTimeout: Duration
-        /// How long to wait for a connection. Default 10 s.
+        /// How long to wait for a connection (TCP, and the TLS handshake). Default 3 s. A
+        /// connection that cannot be made (refused, a certificate not trusted, a host name that
+        /// does not resolve) fails at once; this bounds one that hangs.
         public var connectTimeout: Duration
+        /// What HTTPS connections trust and present. Default: the system's trust roots.
+        public var tls: UpstreamTLS
+        /// The outbound HTTP proxy, if any. Default none: ``UpstreamProxy/fromEnvironment(_:for:)``
+        /// reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` for callers that want them, as `shepherd serve` does.
+        public var proxy: UpstreamProxy?
         /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Default 8.
         public var maxConnectionsPerHost: Int
         /// How long an idle pooled connection is kept. Default 60 s.
@@ -57,8 +64,8 @@ extension AnthropicProvider {
             name: String = "anthropic", baseURL: String = "https://api.anthropic.com/v1", apiKey: APIKey? = nil,
             anthropicVersion: String = "2023-06-01", betas: [String] = [], extraHeaders: [String: String] = [:],
             modelMap: [String: String] = [:], defaultMaxTokens: Int = 4096, timeout: Duration = .seconds(60),
-            readIdleTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
-            maxConnectionsPerHost: Int = 8, idleConnectionTimeout: Duration = .seconds(60),
+            readIdleTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(3),
+            maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil, idleConnectionTimeout: Duration = .seconds(60),
             maxResponseBytes: Int = 32 << 20, maxEventBytes: Int = 16 << 20, prices: PriceTable = .defaults
         ) {
             self.name = name
@@ -72,6 +79,8 @@ extension AnthropicProvider {
             self.timeout = timeout
             self.readIdleTimeout = readIdleTimeout
             self.connectTimeout = connectTimeout
+            self.tls = tls
+            self.proxy = proxy
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.idleConnectionTimeout = idleConnectionTimeout
             self.maxResponseBytes = maxResponseBytes
@@ -86,7 +95,8 @@ extension AnthropicProvider {
             "AnthropicProvider.Configuration(name: \(name), baseURL: \(baseURL), apiKey: "
                 + (apiKey == nil ? "none" : "[REDACTED]") + ", anthropicVersion: \(anthropicVersion), "
                 + "extraHeaders: \(extraHeaders.keys.sorted()), modelMap: \(modelMap), timeout: \(timeout), "
-                + "readIdleTimeout: \(readIdleTimeout), maxConnectionsPerHost: \(maxConnectionsPerHost))"
+                + "readIdleTimeout: \(readIdleTimeout), connectTimeout: \(connectTimeout), "
+                + "maxConnectionsPerHost: \(maxConnectionsPerHost), proxy: \(proxy.map { "\($0)" } ?? "none"))"
         }
 
         public var debugDescription: String { description }

@@ -46,6 +46,7 @@ public final class AnthropicProvider: ChatProvider {
         streamBufferObserver: (@Sendable (Int) -> Void)? = nil
     ) {
         self.configuration = configuration
+        let endpoint = UpstreamEndpoint(baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
         if let httpClient {
             client = httpClient
             ownsClient = false
@@ -53,7 +54,7 @@ public final class AnthropicProvider: ChatProvider {
             client = .upstream(
                 connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost,
-                idleConnectionTimeout: configuration.idleConnectionTimeout)
+                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
             ownsClient = true
         }
         var headers = HTTPHeaders()
@@ -64,7 +65,7 @@ public final class AnthropicProvider: ChatProvider {
         }
         for (name, value) in configuration.extraHeaders { headers.replaceOrAdd(name: name, value: value) }
         transport = UpstreamTransport(
-            client: client, provider: configuration.name, kind: .anthropic, baseURL: configuration.baseURL,
+            client: client, provider: configuration.name, kind: .anthropic, endpoint: endpoint,
             headers: headers, secret: configuration.apiKey?.reveal(), timeout: configuration.timeout,
             maxResponseBytes: configuration.maxResponseBytes)
         bufferObserver = streamBufferObserver

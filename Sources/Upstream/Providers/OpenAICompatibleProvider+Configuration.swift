@@ -26,8 +26,15 @@ extension OpenAICompatibleProvider {
         /// The longest silence allowed between two reads of an answer (a stalled stream fails
         /// with a timeout after this). Default 30 s.
         public var readIdleTimeout: Duration
-        /// How long to wait for a connection. Default 10 s.
+        /// How long to wait for a connection (TCP, and the TLS handshake). Default 3 s. A
+        /// connection that cannot be made (refused, a certificate not trusted, a host name that
+        /// does not resolve) fails at once; this bounds one that hangs.
         public var connectTimeout: Duration
+        /// What HTTPS connections trust and present. Default: the system's trust roots.
+        public var tls: UpstreamTLS
+        /// The outbound HTTP proxy, if any. Default none: ``UpstreamProxy/fromEnvironment(_:for:)``
+        /// reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` for callers that want them, as `shepherd serve` does.
+        public var proxy: UpstreamProxy?
         /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Default 8.
         public var maxConnectionsPerHost: Int
         /// How long an idle pooled connection is kept. Default 60 s.
@@ -46,7 +53,7 @@ extension OpenAICompatibleProvider {
         public init(
             name: String = "openai", baseURL: String, apiKey: APIKey? = nil, extraHeaders: [String: String] = [:],
             timeout: Duration = .seconds(60), readIdleTimeout: Duration = .seconds(30),
-            connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 8,
+            connectTimeout: Duration = .seconds(3), maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil,
             idleConnectionTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20,
             maxEventBytes: Int = 16 << 20, requestStreamUsage: Bool = true, prices: PriceTable = .defaults
         ) {
@@ -57,6 +64,8 @@ extension OpenAICompatibleProvider {
             self.timeout = timeout
             self.readIdleTimeout = readIdleTimeout
             self.connectTimeout = connectTimeout
+            self.tls = tls
+            self.proxy = proxy
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.idleConnectionTimeout = idleConnectionTimeout
             self.maxResponseBytes = maxResponseBytes
@@ -68,8 +77,8 @@ extension OpenAICompatibleProvider {
         public var description: String {
             "OpenAICompatibleProvider.Configuration(name: \(name), baseURL: \(baseURL), apiKey: "
                 + (apiKey == nil ? "none" : "[REDACTED]") + ", extraHeaders: \(extraHeaders.keys.sorted()), "
-                + "timeout: \(timeout), readIdleTimeout: \(readIdleTimeout), "
-                + "maxConnectionsPerHost: \(maxConnectionsPerHost))"
+                + "timeout: \(timeout), readIdleTimeout: \(readIdleTimeout), connectTimeout: \(connectTimeout), "
+                + "maxConnectionsPerHost: \(maxConnectionsPerHost), proxy: \(proxy.map { "\($0)" } ?? "none"))"
         }
 
         public var debugDescription: String { description }

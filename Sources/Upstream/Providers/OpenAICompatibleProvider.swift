@@ -41,6 +41,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
         streamBufferObserver: (@Sendable (Int) -> Void)? = nil
     ) {
         self.configuration = configuration
+        let endpoint = UpstreamEndpoint(baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
         if let httpClient {
             client = httpClient
             ownsClient = false
@@ -48,14 +49,14 @@ public final class OpenAICompatibleProvider: ChatProvider {
             client = .upstream(
                 connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost,
-                idleConnectionTimeout: configuration.idleConnectionTimeout)
+                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
             ownsClient = true
         }
         var headers = HTTPHeaders()
         if let apiKey = configuration.apiKey { headers.add(name: "authorization", value: "Bearer \(apiKey.reveal())") }
         for (name, value) in configuration.extraHeaders { headers.replaceOrAdd(name: name, value: value) }
         transport = UpstreamTransport(
-            client: client, provider: configuration.name, kind: .openAICompatible, baseURL: configuration.baseURL,
+            client: client, provider: configuration.name, kind: .openAICompatible, endpoint: endpoint,
             headers: headers, secret: configuration.apiKey?.reveal(), timeout: configuration.timeout,
             maxResponseBytes: configuration.maxResponseBytes)
         bufferObserver = streamBufferObserver

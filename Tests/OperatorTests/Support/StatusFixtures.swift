@@ -68,6 +68,7 @@ enum StatusFixtures {
         var breakers: [String: String]
         var fleet: FleetView?
         var version: Int64?
+        var problems: [String: String]?
     }
 
     struct EventWire: Encodable {
@@ -134,6 +135,8 @@ enum StatusFixtures {
         /// On a shared store: the fleet as this replica sees it, and the stored version.
         var fleet: FleetView?
         var version: Int64?
+        /// Configuration problems by path (TLS, DNS, credentials).
+        var problems: [String: String]?
     }
 
     static func model(_ scene: Scene) -> DashboardModel {
@@ -162,7 +165,7 @@ enum StatusFixtures {
             ladder: ladder, rollbackEngaged: engaged, rollbackSources: scene.rollbackSources, rollbackError: nil,
             recentDecisions: [], verdict: verdict, legacy: PathSummary(health.legacy), relay: PathSummary(health.relay),
             now: now, nextStep: nextStep, policy: PolicyDigest(policy), breakers: scene.breakers,
-            fleet: scene.fleet, version: scene.version)
+            fleet: scene.fleet, version: scene.version, problems: scene.problems)
         let status = decode(RolloutStatus.self, from: wire)
         let count = scene.history.count
         let history = scene.history.enumerated().map { index, point in

@@ -51,6 +51,10 @@ struct ServeConfigurationTests {
         ("legacy: {url: http://a/v1, apiKeyEnv: NOPE_NOT_SET}\nrelay: {url: http://b/v1}\n", "legacy.apiKeyEnv", "not set"),
         ("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\nserver: {maxBodyBytes: 0}\n", "server.maxBodyBytes", "positive"),
         ("lisen: 127.0.0.1:1\n", "lisen", "unknown key"),
+        ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, caFile: /nonexistent/ca.pem}\n", "relay.caFile", "does not exist"),
+        ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, systemRoots: false}\n", "relay.systemRoots", "needs relay.caFile"),
+        ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, proxy: 'socks5://p:1'}\n", "relay.proxy", "only http://"),
+        ("legacy: {url: http://a/v1, connectTimeout: 0s}\nrelay: {url: http://b/v1}\n", "legacy.connectTimeout", "longer than zero"),
     ])
     func invalidConfigurationNamesTheKeyAndTheReason(yaml: String, key: String, reason: String) throws {
         let file = try write(yaml)
@@ -60,6 +64,38 @@ struct ServeConfigurationTests {
         #expect(error?.file == file)
         #expect(error?.keyPath == key)
         #expect(error?.reason.contains(reason) == true, "got \(error?.description ?? "nothing")")
+    }
+
+    @Test func connectionSettingsComeFromTheFileFlagsAndTheEnvironment() throws {
+        let ca = try write("-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n")
+        let file = try write(
+            "legacy: {url: http://a.example/v1, connectTimeout: 7s, proxy: none}\n"
+                + "relay: {url: https://relay.example.com/v1, serverName: relay.internal, proxy: 'http://u:pw-SECRET@p:3128'}\n")
+        let config = try ServeConfiguration.resolve(
+            file: file, overrides: .init(), environment: ["HTTP_PROXY": "http://envproxy:8080"])
+        #expect(config.legacy.connectTimeout == .seconds(7))
+        #expect(config.legacy.proxy == nil, "proxy: none beats the environment")
+        #expect(config.relay.connectTimeout == .seconds(3), "the default: a few seconds, not 10")
+        #expect(config.relay.tls.serverName == "relay.internal")
+        #expect(config.relay.proxy?.host == "p" && config.relay.proxy?.port == 3128)
+        #expect(!config.description.contains("pw-SECRET"))
+        // A flag beats the file; the environment's proxy applies where the file says nothing.
+        var overrides = ServeConfiguration.Overrides()
+        overrides.connection["relay"] = .init(serverName: "other.internal", proxy: "none")
+        let flagged = try ServeConfiguration.resolve(
+            file: try write("legacy: {url: http://a.example/v1}\nrelay: {url: https://relay.example.com/v1}\n"),
+            overrides: overrides, environment: ["HTTP_PROXY": "http://envproxy:8080", "HTTPS_PROXY": "http://envproxy:8443"])
+        #expect(flagged.relay.tls.serverName == "other.internal")
+        #expect(flagged.relay.proxy == nil)
+        #expect(flagged.legacy.proxy?.host == "envproxy" && flagged.legacy.proxy?.port == 8080)
+        // SSL_CERT_FILE is a CA bundle the process trusts; a bad one names the variable.
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(
+                file: try write("legacy: {url: http://a.example/v1}\nrelay: {url: https://relay.example.com/v1}\n"),
+                overrides: .init(), environment: ["SSL_CERT_FILE": ca])
+        }
+        #expect(error?.file == "SSL_CERT_FILE")
+        #expect(error?.keyPath == "legacy.caFile")
     }
 
     @Test func nonLoopbackIsAllowedWithClientKeysOrTheExplicitFlag() throws {
