@@ -286,6 +286,12 @@ struct MockAnswer: Sendable {
         case 403:
             APIErrorEnvelope(
                 message: "Permission denied (mock)", type: "invalid_request_error", code: "permission_denied")
+        case 400:
+            // What OpenAI answers for a prompt too long for the model: SDKs branch on the code.
+            APIErrorEnvelope(
+                error: .init(
+                    message: "Invalid request (mock): this model's maximum context length is 128000 tokens",
+                    type: "invalid_request_error", param: "messages", code: .string("context_length_exceeded")))
         case 400..<500:
             APIErrorEnvelope(message: "Invalid request (mock)", type: "invalid_request_error")
         default:

@@ -88,9 +88,11 @@ extension OpenAIError {
                 provider?.httpStatus.flatMap { (400..<500).contains($0) && ![401, 403, 429].contains($0) ? $0 : nil }
                 ?? 400
             let message = provider?.message.flatMap { $0.isEmpty ? nil : $0 } ?? error.message
+            // The upstream's own code and param pass through: SDKs branch on `code`
+            // (`context_length_exceeded`), and `param` names the field to fix.
             self.init(
                 HTTPResponse.Status(code: status), message, type: provider?.upstreamType ?? "invalid_request_error",
-                headers: headers)
+                param: provider?.upstreamParam, code: provider?.upstreamCode, headers: headers)
         case .upstreamAuth:
             let who =
                 error.attempts.last(where: { $0.failure == .authError }).map {

@@ -63,13 +63,10 @@ struct OpenAIError: Error, Sendable, CustomStringConvertible {
         return Response(status: status, headers: headers, body: .init(byteBuffer: JSONBody.encode(error.envelope)))
     }
 
-    /// `text` with every non-empty secret replaced by `[REDACTED]`.
+    /// `text` with every token that carries a secret replaced by `[REDACTED]` (``SecretRedactor``:
+    /// whole tokens, never a letter inside an ordinary word).
     static func redact(_ text: String, _ secrets: [Secret]) -> String {
-        var text = text
-        for secret in secrets where !secret.value.isEmpty && text.contains(secret.value) {
-            text = text.replacingOccurrences(of: secret.value, with: "[REDACTED]")
-        }
-        return text
+        SecretRedactor(secrets.map(\.value)).redact(text)
     }
 }
 

@@ -22,13 +22,23 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     public var flagFileInterval: Duration
     /// How long in-flight requests and streams may take to finish after SIGTERM. Default 30 s.
     public var shutdownGracePeriod: Duration
+    /// How long a client connection may stay silent before it is closed: one that never finishes
+    /// its request head (a slowloris), stops mid-body, or idles between keep-alive requests. A
+    /// response being written (a long stream) is never cut by it. Default 30 s.
+    public var idleTimeout: Duration
+    /// The most client connections kept open; past it new ones wait for one to close, and the
+    /// server logs that it reached the cap. Default: what the open-file limit allows, (limit − 128) / 2.
+    public var maxConnections: Int
 
     /// Creates a configuration; the defaults are those above.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 10 << 20, adminToken: Secret? = nil,
         clientKeys: [Secret] = [], allowUnauthenticated: Bool = false, rollbackFlagFile: String? = nil,
-        flagFileInterval: Duration = .seconds(1), shutdownGracePeriod: Duration = .seconds(30)
+        flagFileInterval: Duration = .seconds(1), shutdownGracePeriod: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(30), maxConnections: Int? = nil
     ) {
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections ?? ConnectionCap.defaultMaximum()
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
@@ -48,7 +58,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "ServerConfiguration(host: \(host), port: \(port), maxBodyBytes: \(maxBodyBytes), "
             + "adminAPI: \(adminToken == nil ? "off" : "on"), clientKeys: \(clientKeys.count), "
-            + "allowUnauthenticated: \(allowUnauthenticated), rollbackFlagFile: \(rollbackFlagFile ?? "none"))"
+            + "allowUnauthenticated: \(allowUnauthenticated), rollbackFlagFile: \(rollbackFlagFile ?? "none"), "
+            + "idleTimeout: \(idleTimeout), maxConnections: \(maxConnections))"
     }
 }
 

@@ -1,3 +1,4 @@
+import Upstream
 /// A server configuration that must not run, naming the field, the problem and the fix.
 ///
 /// ```text
@@ -56,6 +57,18 @@ extension ServerConfiguration {
             throw ServerConfigurationError(
                 field: "clientKeys", problem: "contains an empty key", fix: "remove it, or give every client a real key"
             )
+        }
+        // A short secret can be guessed, and no redaction can hide it in the text it appears in.
+        let minimum = SecretRedactor.minimumSecretLength
+        if let adminToken, adminToken.value.count < minimum {
+            throw ServerConfigurationError(
+                field: "adminToken", problem: "is \(adminToken.value.count) characters long, shorter than \(minimum)",
+                fix: "use a long random token, e.g. `openssl rand -hex 24`")
+        }
+        if let short = clientKeys.first(where: { $0.value.count < minimum }) {
+            throw ServerConfigurationError(
+                field: "clientKeys", problem: "a key is \(short.value.count) characters long, shorter than \(minimum)",
+                fix: "give every client a long random key, e.g. `openssl rand -hex 24`")
         }
     }
 }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import NIOCore
 public import Prometheus
 public import Shepherd
 
@@ -80,7 +81,11 @@ public func buildShepherdApplication<C: Clock>(
 
     return Application(
         router: http,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+            availableConnectionsDelegate: ConnectionCap(
+                maxConnections: configuration.maxConnections, logger: Logger(label: "shepherd.listener"))),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

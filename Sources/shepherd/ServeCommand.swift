@@ -119,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
                 store = shared
                 storeService = shared
             } else {
-                store = try SQLiteRolloutStore(path: settings.stateFile)
+                store = try SQLiteRolloutStore(path: settings.stateFile, configuration: .init(exclusive: true))
             }
         } catch {
             printError("error: \(error)")
@@ -151,14 +151,22 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("shepherd serve: \(settings)")
         if storeService != nil { logger.notice("replica \(fleet.replicaID) on a shared store") }
         logger.debug("runtime: \(runtime)")
+        var failure: (any Error)?
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
+            // A listener that cannot bind, a store that fails: a supervisor must see a failure,
+            // not a clean stop, so the exit status is not 0.
+            failure = error
             logger.error("stopped with an error: \(error)")
         }
         try await store.close()
         try? await legacy.shutdown()
         try? await relay.shutdown()
+        if let failure {
+            printError("error: shepherd serve stopped: \(failure)")
+            throw ExitCode(1)
+        }
         logger.notice("shepherd serve stopped; state flushed to \(settings.stateFile)")
     }
 

@@ -124,6 +124,19 @@ struct ProxyErrorTests {
         }
     }
 
+    @Test func anUpstreamRejectionKeepsItsCodeAndParamForTheCallersSDK() async throws {
+        let rejecting = ServerHarness.phase { $0.errorRates = [400: 1.0] }
+        try await ServerHarness.with(relay: rejecting, percent: 100) { h in
+            let response = try await h.chat()
+            #expect(response.status == .badRequest)
+            let error = try #require(response.openAIError)
+            #expect(error.code == "context_length_exceeded")
+            #expect(error.param == "messages")
+            #expect(error.type == "invalid_request_error")
+            #expect(error.message.contains("maximum context length"))
+        }
+    }
+
     @Test func upstreamRefusingShepherdsKeyGets502WithoutAnyKey() async throws {
         try await ServerHarness.with(percent: 100, relayExpectsKey: "the-right-key") { h in
             let response = try await h.chat()

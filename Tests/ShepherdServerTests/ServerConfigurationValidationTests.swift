@@ -32,7 +32,7 @@ struct ServerConfigurationValidationTests {
     }
 
     @Test func clientKeysOrAnExplicitOptOutMakeANonLoopbackBindValid() throws {
-        try ServerConfiguration(host: "0.0.0.0", clientKeys: [Secret("k")]).validate()
+        try ServerConfiguration(host: "0.0.0.0", clientKeys: [Secret("client-key-0123456789")]).validate()
         try ServerConfiguration(host: "0.0.0.0", allowUnauthenticated: true).validate()
         try ServerConfiguration(host: "127.0.0.1").validate()
         try ServerConfiguration(host: "::1").validate()
@@ -43,6 +43,9 @@ struct ServerConfigurationValidationTests {
         (ServerConfiguration(maxBodyBytes: 0), "maxBodyBytes"),
         (ServerConfiguration(adminToken: Secret("")), "adminToken"),
         (ServerConfiguration(clientKeys: [Secret("")]), "clientKeys"),
+        (ServerConfiguration(adminToken: Secret("e")), "adminToken"),
+        (ServerConfiguration(adminToken: Secret("fifteen-chars-x")), "adminToken"),
+        (ServerConfiguration(clientKeys: [Secret("client-key-0123456789"), Secret("short-key")]), "clientKeys"),
     ])
     func unusableSettingsAreRefused(configuration: ServerConfiguration, field: String) {
         #expect(throws: ServerConfigurationError.self) { try configuration.validate() }

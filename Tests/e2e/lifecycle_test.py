@@ -158,3 +158,39 @@ def test_a_tier_moves_a_rate_limited_model_down_its_chain_for_the_official_clien
 
         metrics = http("GET", f"{stack.base}/metrics")
         assert 'shepherd_model_fallbacks_total{tier="critical"} 1' in metrics.body.decode()
+
+
+def _serve(work, *args, env=None):
+    """Runs `shepherd serve` to completion (for the cases that must stop at once) and returns it."""
+    import os
+    import subprocess
+
+    from stack import BIN
+
+    return subprocess.run(
+        [BIN, "serve", "--legacy-url", "http://127.0.0.1:9", "--relay-url", "http://127.0.0.1:9/v1",
+         "--policy", str(FIXTURES / "quick-policy.yaml"), *args],
+        cwd=work, capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SHEPHERD_")} | (env or {}))
+
+
+def test_serve_that_cannot_bind_exits_non_zero_and_says_why(work):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _serve(work, "--listen", f"127.0.0.1:{port}", "--state", str(work / "state.sqlite"))
+    assert result.returncode != 0, result.stderr
+    assert "Address already in use" in result.stderr
+
+
+def test_a_second_serve_on_the_same_state_file_is_refused(work):
+    with Stack(work) as stack:
+        result = _serve(work, "--listen", "127.0.0.1:0", "--state", str(stack.state))
+        assert result.returncode != 0
+        assert "in use by another shepherd process" in result.stderr, result.stderr
+        assert "postgres://" in result.stderr
+        # The first one is untouched.
+        assert stack.status()["state"]["phase"] == "ramping"

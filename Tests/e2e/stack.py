@@ -22,7 +22,7 @@ from pathlib import Path
 BIN = os.environ.get("SHEPHERD_BIN", "")
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ADMIN_TOKEN = "e2e-admin-token"
+ADMIN_TOKEN = "e2e-admin-token-0123"
 
 
 def free_port():

@@ -17,15 +17,30 @@ extension SQLiteRolloutStore {
         public var busyTimeout: Duration
         /// The evaluation history kept per rollout. Default: 20,000 records, pruned every 100 commits.
         public var retention: RolloutRetention
+        /// Whether this process runs the file's rollout alone: opening takes a lock beside the
+        /// file (`PATH.lock`) and is refused while another process holds it. `shepherd serve`
+        /// and the demo set it; tools that only read a running server's file (`shepherd report`)
+        /// leave it off. Default `false`.
+        public var exclusive: Bool
+        /// Whether opening runs SQLite's integrity check and refuses a damaged file, naming it and
+        /// the way out, instead of serving from it until a write fails. Default `true`.
+        public var checkIntegrity: Bool
 
         /// Creates a configuration.
         ///
         /// - Parameters:
         ///   - busyTimeout: how long to wait for a lock held by another process.
         ///   - retention: the evaluation history kept per rollout.
-        public init(busyTimeout: Duration = .seconds(5), retention: RolloutRetention = .init()) {
+        ///   - exclusive: whether this process runs the file's rollout alone (a lock beside the file).
+        ///   - checkIntegrity: whether a damaged file is refused at open.
+        public init(
+            busyTimeout: Duration = .seconds(5), retention: RolloutRetention = .init(), exclusive: Bool = false,
+            checkIntegrity: Bool = true
+        ) {
             self.busyTimeout = busyTimeout
             self.retention = retention
+            self.exclusive = exclusive
+            self.checkIntegrity = checkIntegrity
         }
     }
 }

@@ -52,6 +52,8 @@ public final class SQLiteRolloutStore: RolloutStore {
     }
 
     private let handle: Mutex<Handle>
+    /// The lock of an exclusive store, released at ``close()``.
+    private let lock: StateFileLock?
 
     /// Opens the database at `path`, creating the file and its schema when missing.
     ///
@@ -63,10 +65,14 @@ public final class SQLiteRolloutStore: RolloutStore {
     ///     writes `path-wal` and `path-shm` beside it).
     ///   - configuration: busy timeout and evaluation retention.
     /// - Throws: ``RolloutStoreError`` with operation `open` naming `path` when the file cannot
-    ///   be opened or created, is not a SQLite database, or cannot be written.
+    ///   be opened or created, is not a SQLite database, cannot be written, is damaged (with
+    ///   ``Configuration/checkIntegrity``), or another process runs its rollout (with
+    ///   ``Configuration/exclusive``).
     public init(path: String, configuration: Configuration = .init()) throws {
         self.path = path
         self.configuration = configuration
+        let lock = try configuration.exclusive ? StateFileLock(database: path) : nil
+        self.lock = lock
         var options = GRDB.Configuration()
         options.label = "shepherd.rollout-store"
         options.journalMode = .wal
@@ -79,8 +85,10 @@ public final class SQLiteRolloutStore: RolloutStore {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
+            if configuration.checkIntegrity { try Self.checkIntegrity(pool, path: path) }
             try Self.migrator.migrate(pool)
         } catch {
+            lock?.release()
             throw Self.storeError(error, operation: "open", path: path, isClosed: false)
         }
         handle = Mutex(Handle(pool: pool))
@@ -250,6 +258,7 @@ public final class SQLiteRolloutStore: RolloutStore {
         } catch {
             failure = failure ?? error
         }
+        lock?.release()
         if let failure {
             throw Self.storeError(failure, operation: "close", path: path, isClosed: false)
         }
@@ -324,6 +333,23 @@ public final class SQLiteRolloutStore: RolloutStore {
             "\(error.message ?? "SQLite error") (SQLite code \(error.extendedResultCode.rawValue)); database: \(path)"
         if let hint = hint(for: error.resultCode) { reason += "; \(hint)" }
         return RolloutStoreError(operation: operation, reason: reason)
+    }
+
+    /// Refuses a damaged file before anything is served from it: a damaged page of the audit log
+    /// would otherwise surface only when an operator's rollback fails to commit.
+    private static func checkIntegrity(_ pool: DatabasePool, path: String) throws {
+        let problems: [String]
+        do {
+            problems = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(5)") }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            problems = [error.message ?? "unreadable"]
+        }
+        guard problems != ["ok"] else { return }
+        throw RolloutStoreError(
+            operation: "open",
+            reason: "\(path) is damaged (SQLite integrity check: \(problems.prefix(3).joined(separator: "; "))): "
+                + "restore it from a backup, or move it (and its -wal and -shm files) aside to start the rollout "
+                + "afresh at its first step; its audit log is then lost")
     }
 
     /// What an operator can do about the failures that come from the file rather than from a bug.

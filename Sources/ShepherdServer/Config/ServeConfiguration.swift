@@ -214,7 +214,16 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             if let map = try root.map("server") {
                 try map.allowOnly([
                     "maxBodyBytes", "rollbackFlagFile", "flagFileInterval", "shutdownGracePeriod", "allowUnauthenticated",
+                    "idleTimeout", "maxConnections",
                 ])
+                if let idle = try map.duration("idleTimeout") {
+                    guard idle > .zero else { throw map.error("idleTimeout", "must be longer than zero") }
+                    server.idleTimeout = idle
+                }
+                if let cap = try map.int("maxConnections") {
+                    guard cap > 0 else { throw map.error("maxConnections", "must be positive (got \(cap))") }
+                    server.maxConnections = cap
+                }
                 if let bytes = try map.int("maxBodyBytes") {
                     guard bytes > 0 else { throw map.error("maxBodyBytes", "must be positive (got \(bytes))") }
                     server.maxBodyBytes = bytes

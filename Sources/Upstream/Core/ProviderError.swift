@@ -81,14 +81,22 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
     public var message: String?
     /// The upstream's error type (`rate_limit_exceeded`, `overloaded_error`, …), when it sent one.
     public var upstreamType: String?
+    /// The upstream's machine-readable error code (`context_length_exceeded`), passed on to the
+    /// caller of a rejected request: SDKs branch on it.
+    public var upstreamCode: String?
+    /// The request field the upstream blamed (`messages`), passed on like ``upstreamCode``.
+    public var upstreamParam: String?
     /// The upstream's `Retry-After`, when it sent one.
     public var retryAfter: RetryAfter?
 
     /// Creates an error.
     public init(
         code: Code, failureClass: FailureClass, provider: String, httpStatus: Int? = nil, message: String? = nil,
-        upstreamType: String? = nil, retryAfter: RetryAfter? = nil
+        upstreamType: String? = nil, upstreamCode: String? = nil, upstreamParam: String? = nil,
+        retryAfter: RetryAfter? = nil
     ) {
+        self.upstreamCode = upstreamCode
+        self.upstreamParam = upstreamParam
         self.code = code
         self.failureClass = failureClass
         self.provider = provider

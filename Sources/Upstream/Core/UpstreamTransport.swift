@@ -200,9 +200,13 @@ struct UpstreamTransport: Sendable {
         }
         var message: String?
         var upstreamType: String?
+        var upstreamCode: String?
+        var upstreamParam: String?
         if let envelope = try? JSONDecoder().decode(APIErrorEnvelope.self, from: Data(body.readableBytesView)) {
             message = envelope.error.message
             upstreamType = envelope.error.type ?? envelope.error.code?.stringValue
+            upstreamCode = envelope.error.code?.stringValue
+            upstreamParam = envelope.error.param
         } else if body.readableBytes > 0 {
             message = String(decoding: body.readableBytesView.prefix(300), as: UTF8.self)
         }
@@ -218,6 +222,7 @@ struct UpstreamTransport: Sendable {
         return ProviderError(
             code: .httpStatus, failureClass: FailureClass(httpStatus: status) ?? .other, provider: provider,
             httpStatus: status, message: message.map(redact), upstreamType: upstreamType,
+            upstreamCode: upstreamCode.map(redact), upstreamParam: upstreamParam.map(redact),
             retryAfter: Self.retryAfter(headers))
     }
 
@@ -283,8 +288,8 @@ struct UpstreamTransport: Sendable {
 
     /// Removes the API key from a text the upstream sent back.
     func redact(_ text: String) -> String {
-        guard let secret, text.contains(secret) else { return text }
-        return text.replacingOccurrences(of: secret, with: "[REDACTED]")
+        guard let secret else { return text }
+        return SecretRedactor([secret]).redact(text)
     }
 
     static func shortDescription(of error: any Error) -> String {

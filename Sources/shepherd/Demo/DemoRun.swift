@@ -59,7 +59,7 @@ struct DemoRun {
             let relay = OpenAICompatibleProvider(
                 configuration: .init(
                     name: "relay", baseURL: try await relayMock.baseURL(), maxConnectionsPerHost: 64, prices: policy.prices))
-            let store = try SQLiteRolloutStore(path: directory + "/state.sqlite")
+            let store = try SQLiteRolloutStore(path: directory + "/state.sqlite", configuration: .init(exclusive: true))
             let router = try await MigrationRouter(
                 legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
                 rollbackSwitch: RollbackSwitch(environment: [:]), clock: clock, logger: Logger(label: "shepherd.router"))

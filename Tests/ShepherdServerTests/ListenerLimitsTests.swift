@@ -1,0 +1,74 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Shepherd
+import Synchronization
+import Testing
+
+@testable import ShepherdServer
+
+/// The listener does not keep silent connections for ever, and says when it is full.
+@Suite(.timeLimit(.minutes(1)))
+struct ListenerLimitsTests {
+    static let quick = ServerConfiguration(port: 0, adminToken: Secret(adminToken), idleTimeout: .seconds(1))
+
+    /// Opens a raw connection, sends `bytes`, and waits for the server to close it (the suite's
+    /// time limit bounds the wait: a server that keeps the connection fails the test).
+    static func serverCloses(port: Int, after bytes: String) async throws -> String {
+        let received = Received()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collect(received)) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
+        try await channel.closeFuture.get()
+        return received.text.withLock { $0 }
+    }
+
+    final class Received: Sendable {
+        let text = Mutex("")
+    }
+
+    final class Collect: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received: Received
+        init(_ received: Received) { self.received = received }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.text.withLock { $0 += String(buffer: buffer) }
+        }
+    }
+
+    @Test func aClientThatNeverFinishesItsRequestHeadIsDisconnected() async throws {
+        try await ServerHarness.with(server: Self.quick) { h in
+            let port = try #require(h.client.port)
+            let answer = try await Self.serverCloses(port: port, after: "GET /healthz HTTP/1.1\r\nHost: loc")
+            #expect(answer.isEmpty, "a half-sent head gets no answer, only the close")
+        }
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterItsAnswer() async throws {
+        try await ServerHarness.with(server: Self.quick) { h in
+            let port = try #require(h.client.port)
+            let answer = try await Self.serverCloses(port: port, after: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "the request is answered first: \(answer)")
+        }
+    }
+
+    @Test func theCapStopsAcceptingAtItsLimitAndSaysSoOncePerCrossing() {
+        let logs = LogCapture()
+        var cap = ConnectionCap(maxConnections: 2, logger: logs.logger("shepherd.listener"))
+        cap.connectionOpened()
+        #expect(cap.isAcceptingNewConnections())
+        cap.connectionOpened()
+        #expect(!cap.isAcceptingNewConnections())
+        #expect(logs.lines.filter { $0.contains("connection cap reached: 2") }.count == 1)
+        cap.connectionClosed()
+        #expect(cap.isAcceptingNewConnections())
+        #expect(logs.lines.contains { $0.contains("below the connection cap again") })
+        cap.connectionOpened()
+        #expect(logs.lines.filter { $0.contains("connection cap reached") }.count == 2)
+        #expect(ConnectionCap.defaultMaximum() >= 16)
+    }
+}
