@@ -168,6 +168,7 @@ let package = Package(
             dependencies: [
                 "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -26,11 +26,35 @@ public struct ConfigFileError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 extension ConfigFileError {
+    /// The largest policy or scenario file read: real ones are a few kilobytes, and a huge one
+    /// (a wrong path, a log file) would take minutes and gigabytes to parse.
+    public static let maximumFileBytes = 1 << 20
+
+    /// Checks that `file` is a regular file of a sensible size before anything reads it.
+    ///
+    /// - Throws: a ``ConfigFileError`` naming the file: missing, a directory, or too large.
+    public static func checkReadable(_ file: String) throws(ConfigFileError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw ConfigFileError(file: file, keyPath: "", reason: "does not exist")
+        }
+        if isDirectory.boolValue {
+            throw ConfigFileError(file: file, keyPath: "", reason: "is a directory; name a .yaml file in it")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        if size > maximumFileBytes {
+            throw ConfigFileError(
+                file: file, keyPath: "",
+                reason: "is \(size / 1024) KiB; a policy or scenario is a few KiB (the limit is \(maximumFileBytes / 1024) KiB)")
+        }
+    }
+
     /// Reads a configuration file whole.
     ///
     /// - Returns: the text and the file's name without folder or extension (the default id or name).
     /// - Throws: a ``ConfigFileError`` naming the file when it cannot be read.
     static func read(_ file: String) throws(ConfigFileError) -> (text: String, stem: String) {
+        try checkReadable(file)
         do {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             return (text, URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)

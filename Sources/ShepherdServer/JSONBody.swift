@@ -58,6 +58,21 @@ enum JSONBody {
     }
 
     /// A readable explanation of a decoding failure: the field path and what was wrong.
+    /// A Swift type as a JSON client knows it: `an object`, not `Dictionary<String, Any>`.
+    static func jsonName(of type: Any.Type) -> String {
+        let name = String(describing: type)
+        switch name {
+        case "String": return "a string"
+        case "Bool": return "true or false"
+        case "Int", "Int64", "Int32", "UInt", "UInt64", "UInt32": return "an integer"
+        case "Double", "Float", "Decimal": return "a number"
+        default:
+            if name.hasPrefix("Dictionary") || name.hasPrefix("[String") && name.contains(":") { return "an object" }
+            if name.hasPrefix("Array") || name.hasPrefix("[") { return "an array" }
+            return "a JSON value of another type"
+        }
+    }
+
     static func explain(_ error: any Error) -> (param: String?, message: String) {
         guard let error = error as? DecodingError else { return (nil, "the body does not match the expected shape") }
         func path(_ codingPath: [any CodingKey]) -> String? {
@@ -72,10 +87,10 @@ enum JSONBody {
             return (at, "`\(at ?? key.stringValue)` is required")
         case .typeMismatch(let type, let context):
             let at = path(context.codingPath)
-            return (at, "`\(at ?? "body")` has the wrong type (expected \(type))")
+            return (at, "`\(at ?? "body")` has the wrong type (expected \(jsonName(of: type)))")
         case .valueNotFound(let type, let context):
             let at = path(context.codingPath)
-            return (at, "`\(at ?? "body")` must not be null (expected \(type))")
+            return (at, "`\(at ?? "body")` must not be null (expected \(jsonName(of: type)))")
         case .dataCorrupted(let context):
             let at = path(context.codingPath)
             return (at, "`\(at ?? "body")` is invalid: \(context.debugDescription)")

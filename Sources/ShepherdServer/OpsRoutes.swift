@@ -18,6 +18,8 @@ struct OpsRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>, table: RouteTable) {
         router.get("healthz") { _, _ in Self.text("ok\n") }
+        // Load balancers and uptime checks often probe with HEAD.
+        router.head("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
             // A shared database being down must not take every replica out of the load balancer at
             // once: each keeps serving its last synced percent, and /metrics says the store is down.
@@ -33,6 +35,7 @@ struct OpsRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: self.registry.emitToBuffer())))
         }
         for path in ["/healthz", "/readyz", "/metrics"] { table.record(.get, path) }
+        table.record(.head, "/healthz")
     }
 
     private static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

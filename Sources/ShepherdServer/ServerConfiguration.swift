@@ -50,9 +50,16 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         self.shutdownGracePeriod = shutdownGracePeriod
     }
 
-    /// Whether the bind address is loopback (`127.0.0.0/8`, `::1`, `localhost`).
+    /// Whether the bind address is loopback (`127.0.0.0/8`, `::1`, `localhost`): an address, not
+    /// a name that merely starts like one (`127.evil.example.com`).
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.first == "127" else { return false }
+        return parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
+                && (Int(part) ?? 256) <= 255
+        }
     }
 
     public var description: String {

@@ -33,6 +33,11 @@ struct ValidateCommand: ParsableCommand {
     }
 
     private func check(_ file: String) -> Result<String, any Error> {
+        do {
+            try ConfigFileError.checkReadable(file)
+        } catch {
+            return .failure(error)
+        }
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         let topKeys = Set(
             text.split(separator: "\n").compactMap { line -> Substring? in

@@ -1,3 +1,4 @@
+import Foundation
 import Canary
 import Testing
 
@@ -90,7 +91,7 @@ struct PolicyLoadingTests {
         }
         #expect(syntax?.reason.contains("not valid YAML") == true)
         let missing = #expect(throws: ConfigFileError.self) { try RolloutPolicy.load(file: "/nonexistent/p.yaml") }
-        #expect(missing?.description.hasPrefix("/nonexistent/p.yaml: cannot be read") == true)
+        #expect(missing?.description == "/nonexistent/p.yaml: does not exist")
         let empty = #expect(throws: ConfigFileError.self) { try RolloutPolicy.parse(yaml: "", file: "e.yaml") }
         #expect(empty?.reason == "the file is empty")
     }
@@ -145,5 +146,27 @@ struct ScenarioLoadingTests {
     @Test func validateTellsPoliciesFromScenarios() {
         #expect((try? ConfigFileKind.check(file: Repo.path("policies/fast.yaml")).get())?.hasPrefix("policy fast-migration") == true)
         #expect((try? ConfigFileKind.check(file: Repo.path("scenarios/healthy.yaml")).get())?.hasPrefix("scenario healthy") == true)
+    }
+
+    @Test func aDirectoryOrAHugeFileIsRefusedBeforeItIsRead() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-policy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: ConfigFileError.self) { try RolloutPolicy.load(file: directory.path) }
+        do {
+            _ = try RolloutPolicy.load(file: directory.path)
+        } catch {
+            #expect(error.reason.contains("is a directory"))
+            #expect(!error.reason.contains("NSCocoaErrorDomain"))
+        }
+        let huge = directory.appendingPathComponent("huge.yaml").path
+        let line = "# " + String(repeating: "x", count: 1022) + "\n"
+        try String(repeating: line, count: 1_100).write(toFile: huge, atomically: true, encoding: .utf8)
+        do {
+            _ = try RolloutPolicy.load(file: huge)
+            Issue.record("a 1.1 MB policy was read")
+        } catch {
+            #expect(error.reason.contains("KiB"), "\(error)")
+        }
     }
 }

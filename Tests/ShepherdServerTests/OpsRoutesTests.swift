@@ -12,6 +12,13 @@ struct OpsRoutesTests {
         }
     }
 
+    @Test func healthzAnswersAHeadProbe() async throws {
+        try await ServerHarness.with { h in
+            let response = try await h.send(.head, "/healthz")
+            #expect(response.status == .ok, "load balancers probe with HEAD")
+        }
+    }
+
     @Test func readyzIs503OnceTheStoreIsClosed() async throws {
         try await ServerHarness.with { h in
             #expect(try await h.send(.get, "/readyz").status == .ok)

@@ -44,6 +44,18 @@ struct ProxyErrorTests {
                 .post, "/v1/chat/completions", body: ServerHarness.chatBody(extra: #""temperature":"hot""#))
             #expect(response.status == .badRequest)
             #expect(response.openAIError?.param == "temperature")
+            #expect(response.openAIError?.message.contains("expected a number") == true)
+        }
+    }
+
+    @Test func aWronglyTypedObjectIsNamedAsJSONNotAsASwiftType() async throws {
+        try await ServerHarness.with { h in
+            let response = try await h.send(
+                .post, "/v1/chat/completions", body: ServerHarness.chatBody(extra: #""stream_options":"yes""#))
+            #expect(response.status == .badRequest)
+            let message = try #require(response.openAIError?.message)
+            #expect(message.contains("expected an object"), "\(message)")
+            #expect(!message.contains("Dictionary") && !message.contains("Swift"), "\(message)")
         }
     }
 

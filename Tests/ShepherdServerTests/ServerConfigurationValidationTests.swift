@@ -44,6 +44,9 @@ struct ServerConfigurationValidationTests {
         (ServerConfiguration(adminToken: Secret("")), "adminToken"),
         (ServerConfiguration(clientKeys: [Secret("")]), "clientKeys"),
         (ServerConfiguration(adminToken: Secret("e")), "adminToken"),
+        // A host name that merely starts like a loopback address is not one.
+        (ServerConfiguration(host: "127.evil.example.com"), "clientKeys"),
+        (ServerConfiguration(host: "127.0.0.1.evil.example.com"), "clientKeys"),
         (ServerConfiguration(adminToken: Secret("fifteen-chars-x")), "adminToken"),
         (ServerConfiguration(clientKeys: [Secret("client-key-0123456789"), Secret("short-key")]), "clientKeys"),
     ])

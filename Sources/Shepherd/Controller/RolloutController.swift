@@ -141,6 +141,12 @@ public final class RolloutController<C: Clock>: Sendable where C.Duration == Dur
         }
         if let problem = rollbackSwitch.state.configurationError {
             logger.error("\(problem)")
+        } else if rollbackSwitch.isEngaged {
+            // Engaged before this process started (SHEPHERD_ROLLBACK=1): say so as loudly as a change.
+            let sources = rollbackSwitch.state.engagedBy.map(\.rawValue).sorted().joined(separator: ", ")
+            logger.critical(
+                "rollback switch engaged at start (\(sources)): all traffic to legacy, ramp frozen",
+                metadata: ["rollout": "\(policy.rolloutID)"])
         }
         metrics.publish(state: control.withLock { $0.ramp.state }, rollbackEngaged: rollbackSwitch.isEngaged)
     }

@@ -1,7 +1,9 @@
 import Canary
 import Foundation
+import Logging
 @testable import Shepherd
 import ShepherdPostgres
+import Synchronization
 import Testing
 
 /// The controller alone, without a router: the ramp's life over a health window fed by hand.
@@ -96,6 +98,38 @@ struct RolloutControllerTests {
         let decision = try await controller.evaluate()
         #expect(decision.event == nil, "frozen: no step while the switch is engaged")
         #expect(controller.state.percent == 5)
+    }
+
+    @Test func aSwitchEngagedBeforeTheStartIsLoggedAtTheStart() async throws {
+        let lines = Lines()
+        let logger = Logger(label: "test") { _ in CapturingHandler(lines: lines) }
+        let clock = ManualClock()
+        _ = try await RolloutController(
+            configuration: .init(policy: Self.policy), store: InMemoryRolloutStore(),
+            rollbackSwitch: RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "1"]), clock: clock, logger: logger)
+        let said = lines.all.withLock { $0 }
+        #expect(said.contains { $0.hasPrefix("critical rollback switch engaged at start (environment)") }, "\(said)")
+    }
+
+    final class Lines: Sendable {
+        let all = Mutex<[String]>([])
+    }
+
+    /// Keeps each log line as `level message`.
+    struct CapturingHandler: LogHandler {
+        let lines: Lines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+            function: String, line: UInt
+        ) {
+            lines.all.withLock { $0.append("\(level) \(message)") }
+        }
     }
 
     // MARK: Several controllers on one PostgreSQL database
