@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error into an OpenAI error envelope with the right status.
 ///
@@ -31,6 +32,14 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return OpenAIError(error.status, message, headers: error.headers).response(redacting: secrets)
         } catch let error as any HTTPResponseError {
             return OpenAIError(error.status, error.status.reasonPhrase).response(redacting: secrets)
+        } catch let error as HTTPParserError {
+            // The client sent less than it announced (a Content-Length longer than the body, then
+            // a close) or bytes that are not HTTP: its request is at fault, not Shepherd.
+            context.logger.debug("malformed request: \(error)")
+            return OpenAIError(
+                .badRequest, "The request is not valid HTTP: \(error) (a body shorter than its Content-Length?).",
+                code: "malformed_request"
+            ).response(redacting: secrets)
         } catch {
             let requestID = RequestID.of(request, context: context)
             context.logger.error(

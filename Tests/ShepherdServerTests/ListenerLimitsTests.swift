@@ -14,7 +14,7 @@ struct ListenerLimitsTests {
 
     /// Opens a raw connection, sends `bytes`, and waits for the server to close it (the suite's
     /// time limit bounds the wait: a server that keeps the connection fails the test).
-    static func serverCloses(port: Int, after bytes: String) async throws -> String {
+    static func serverCloses(port: Int, after bytes: String, thenHalfClose: Bool = false) async throws -> String {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -22,6 +22,7 @@ struct ListenerLimitsTests {
             }
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
+        if thenHalfClose { try await channel.close(mode: .output).get() }
         try await channel.closeFuture.get()
         return received.text.withLock { $0 }
     }
@@ -53,6 +54,20 @@ struct ListenerLimitsTests {
             let port = try #require(h.client.port)
             let answer = try await Self.serverCloses(port: port, after: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 200"), "the request is answered first: \(answer)")
+        }
+    }
+
+    @Test func aBodyShorterThanItsContentLengthIsA400NotAnUnhandledError() async throws {
+        try await ServerHarness.with(server: Self.quick) { h in
+            let port = try #require(h.client.port)
+            let answer = try await Self.serverCloses(
+                port: port,
+                after: "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"model\":",
+                thenHalfClose: true)
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+            #expect(answer.contains("malformed_request"))
+            #expect(!h.logs.lines.contains { $0.contains("unhandled error") })
         }
     }
 
