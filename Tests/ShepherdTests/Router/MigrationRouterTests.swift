@@ -195,8 +195,9 @@ struct MigrationRouterTests {
 
 struct RouterTimeoutTests {
     @Test func anAttemptCutByItsTimeoutCountsAsATimeoutOfThePath() async throws {
-        // The relay takes 30 s (on its own clock); the router allows 200 ms per attempt on its manual clock.
-        let slow = RouterHarness.phase { $0.latency = .fixed(.seconds(30)) }
+        // The relay takes an hour (on its own, real clock): it never answers within the test, however
+        // loaded the machine; the router allows 200 ms per attempt on its manual clock.
+        let slow = RouterHarness.phase { $0.latency = .fixed(.seconds(3600)) }
         let deadlines = try Deadlines(total: .seconds(5), perAttempt: .milliseconds(200))
         try await RouterHarness.with(relay: slow, deadlines: deadlines) { h in
             try await h.router.controller.apply(.setPercent(100))
@@ -339,8 +340,10 @@ struct ModelChainRoutingTests {
     }
 
     @Test func aStreamWhoseFirstTokenIsSlowIsHedgedAndTheFirstChunkWins() async throws {
+        // gpt-4.1's first token never comes within the test (the mock's clock is real, the hedge's
+        // virtual): a 2 s delay raced the hedge on a loaded machine, as the completion test did.
         let slowFirstToken = RouterHarness.phase {
-            $0.firstTokenDelay = .seconds(2)
+            $0.firstTokenDelay = .seconds(3600)
             $0.models = ["gpt-4.1"]
         }
         var policy = RouterHarness.policy
