@@ -17,9 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the OpenAI-compatible proxy that migrates traffic from the legacy path to the relay.",
         discussion: """
-            Reads shepherd.yaml (see the documented example in the repository), then the flags, then \
+            Reads the file --config names, else ./shepherd.yaml when it exists (shepherd.example.yaml in \
+            the repository is a documented example to copy, never read unless named), then the flags, then \
             the environment for secrets (SHEPHERD_LEGACY_API_KEY, SHEPHERD_RELAY_API_KEY, \
             SHEPHERD_ADMIN_TOKEN, SHEPHERD_CLIENT_KEYS) and the rollback switch (SHEPHERD_ROLLBACK). \
+            The start-up line says which configuration file, if any, was read. \
             Stops on SIGTERM or SIGINT after letting in-flight requests finish.
 
             Example: shepherd serve --legacy-url https://api.anthropic.com --legacy-flavor anthropic \\
@@ -27,7 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The configuration file (default: shepherd.yaml when it exists).")
+    @Option(
+        name: .long,
+        help: "The configuration file (default: ./shepherd.yaml when it exists; see shepherd.example.yaml).")
     var config: String?
 
     @Option(name: .long, help: "HOST:PORT to listen on (default 127.0.0.1:8080).")

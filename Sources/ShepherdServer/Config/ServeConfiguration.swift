@@ -49,9 +49,13 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
     public var policyFile: String
     /// The SQLite state file.
     public var stateFile: String
+    /// The configuration file that was read, `nil` when none was (flags and defaults only).
+    public var configFile: String?
 
+    /// One line for the start-up log and `serve --check`, ending with the file that was read (if any).
     public var description: String {
-        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server)"
+        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server); "
+            + (configFile.map { "configuration file \($0)" } ?? "no configuration file (flags and defaults only)")
     }
 
     /// What the command line says; `nil` leaves the file's (or the default) value.
@@ -220,7 +224,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             relay: Upstream(
                 url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout,
                 maxConnections: relayConnections),
-            policyFile: policyFile, stateFile: stateFile)
+            policyFile: policyFile, stateFile: stateFile, configFile: file)
     }
 
     static func parseListen(_ text: String, source: String) throws(ConfigFileError) -> (String, Int) {
