@@ -86,8 +86,16 @@ public protocol ClassifiedFailure: Error {
     var failureClass: FailureClass { get }
     /// The upstream's `Retry-After`, when it sent one.
     var retryAfter: RetryAfter? { get }
+    /// Whether the upstream may have carried out the request (generated, and billed, an answer)
+    /// although the call failed: a timeout after the request was sent, or an answer that
+    /// arrived but could not be read. Repeating such a call on the same upstream may pay for
+    /// the same answer again, so the retry layer does not, unless its policy says so.
+    /// Default `false`: the upstream refused or never saw the request (a 5xx, a 429, a
+    /// refused connection, a connect timeout).
+    var upstreamMayHaveCompleted: Bool { get }
 }
 
 extension ClassifiedFailure {
     public var retryAfter: RetryAfter? { nil }
+    public var upstreamMayHaveCompleted: Bool { false }
 }

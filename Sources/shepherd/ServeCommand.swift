@@ -129,8 +129,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let replicaID { fleet.replicaID = replicaID }
         let legacy = Self.provider(name: "legacy", settings.legacy, prices: policy.prices)
         let relay = Self.provider(name: "relay", settings.relay, prices: policy.prices)
+        // Each path's `timeout:` bounds the whole call on it, retries included (see ServeConfiguration.deadlines).
         let router = try await MigrationRouter(
-            legacy: legacy, relay: relay, configuration: .init(policy: policy, fleet: fleet), store: store,
+            legacy: legacy, relay: relay, configuration: .init(policy: policy, deadlines: settings.deadlines, fleet: fleet),
+            store: store,
             rollbackSwitch: rollbackSwitch, clock: ContinuousClock(), logger: Logger(label: "shepherd.router"))
         let app = try buildShepherdApplication(
             router: router, store: store, configuration: settings.server, registry: registry, logger: logger)
@@ -169,12 +171,14 @@ struct ServeCommand: AsyncParsableCommand {
             return AnthropicProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
-                    maxConnectionsPerHost: upstream.maxConnections, prices: prices))
+                    readIdleTimeout: upstream.readIdleTimeout, maxConnectionsPerHost: upstream.maxConnections,
+                    prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
-                    maxConnectionsPerHost: upstream.maxConnections, prices: prices))
+                    readIdleTimeout: upstream.readIdleTimeout, maxConnectionsPerHost: upstream.maxConnections,
+                    prices: prices))
         }
     }
 }

@@ -249,6 +249,24 @@ struct FaultLoopbackTests {
             let error = await Harness.providerError { _ = try await call.run(providers) }
             #expect(error?.code == .timeout)
             #expect(error?.failureClass == .timeout)
+            #expect(error?.upstreamMayHaveCompleted == true, "the request was sent: the upstream may be generating it")
+        }
+    }
+
+    @Test(arguments: ProviderKind.allCases)
+    func aCompleteCallIsBoundedByItsTimeoutAloneUnlessAReadIdleTimeoutIsSet(kind: ProviderKind) {
+        // A complete answer sends nothing until it is generated: any shorter silence limit would
+        // fail every answer that takes longer, whatever `timeout` says.
+        switch kind {
+        case .openAICompatible:
+            let configuration = OpenAICompatibleProvider.Configuration(baseURL: "http://x/v1", timeout: .seconds(90))
+            #expect(configuration.readIdleTimeout == nil && configuration.effectiveReadIdleTimeout == .seconds(90))
+            var explicit = configuration
+            explicit.readIdleTimeout = .seconds(20)
+            #expect(explicit.effectiveReadIdleTimeout == .seconds(20))
+        case .anthropic:
+            let configuration = AnthropicProvider.Configuration(timeout: .seconds(90))
+            #expect(configuration.readIdleTimeout == nil && configuration.effectiveReadIdleTimeout == .seconds(90))
         }
     }
 

@@ -250,7 +250,9 @@ extension ModelChainExecutor {
                 }
                 if failureClass == .cancelled || !failureClass.isFailover { throw error }
                 index = finished.index
-                if chain.advancesImmediatelyOn.contains(failureClass) {
+                if chain.advancesImmediatelyOn.contains(failureClass)
+                    || (!chain.retriesPossiblyCompletedCalls && executor.classifier.upstreamMayHaveCompleted(error))
+                {
                     index += 1
                     previousDelay = nil
                 } else if executor.honoursRetryAfter, let retryAfter = finished.retryAfter {

@@ -1,5 +1,6 @@
 public import Canary
 import Foundation
+public import Resilience
 public import Upstream
 
 /// Everything `shepherd serve` needs: where to listen, the two upstreams, the policy, the state
@@ -23,8 +24,15 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var flavor: ProviderKind
         /// The key, when one is set.
         public var apiKey: Secret?
-        /// Per-request timeout.
+        /// The whole call's limit on this path (`timeout:`): a complete answer, head and body, or
+        /// a stream's response head; retries on the path fit inside it (see
+        /// ``ServeConfiguration/deadlines``). Default 60 s.
         public var timeout: Duration
+        /// The longest silence between two reads of an answer (`readIdleTimeout:`), its own
+        /// setting; `nil` (the default) leaves ``timeout`` as the only limit. A complete answer
+        /// sends nothing until all of it is generated, so a value shorter than the longest
+        /// answer fails long answers; it is meant to catch stalled streams sooner.
+        public var readIdleTimeout: Duration? = nil
         /// The most connections kept open to the upstream (the HTTP client's per-host pool limit).
         /// Calls beyond it wait for a free connection. Default 128, as many as a busy proxy has
         /// calls in flight; an upstream that limits connections per client needs less.
@@ -35,6 +43,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
 
         public var description: String {
             "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
+                + (readIdleTimeout.map { "read idle \($0.shortDescription), " } ?? "")
                 + "connections ≤ \(maxConnections))"
         }
     }
@@ -51,6 +60,15 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
     public var stateFile: String
     /// The configuration file that was read, `nil` when none was (flags and defaults only).
     public var configFile: String?
+
+    /// The router's deadlines for these upstreams: the longer of the two `timeout`s bounds all
+    /// the attempts on one path together (retries and back-off included), and no per-attempt
+    /// timeout of its own cuts a call shorter than its path's `timeout` allows. A call that
+    /// fails over is bounded by the relay's timeout plus legacy's.
+    public var deadlines: Deadlines {
+        // Both timeouts are positive (checked when read), so this cannot throw.
+        (try? Deadlines(total: max(legacy.timeout, relay.timeout), perAttempt: nil)) ?? .standard
+    }
 
     /// One line for the start-up log and `serve --check`, ending with the file that was read (if any).
     public var description: String {
@@ -104,6 +122,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var relayKey: Secret?
         var legacyTimeout = Duration.seconds(60)
         var relayTimeout = Duration.seconds(60)
+        var legacyReadIdle: Duration?
+        var relayReadIdle: Duration?
         var legacyConnections = Upstream.defaultMaxConnections
         var relayConnections = Upstream.defaultMaxConnections
         var policyFile = "policies/default.yaml"
@@ -126,7 +146,9 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             stateFile = try root.string("state") ?? stateFile
             for name in ["legacy", "relay"] {
                 guard let map = try root.map(name) else { continue }
-                try map.allowOnly(["url", "flavor", "apiKey", "apiKeyEnv", "timeout", "maxConnections"])
+                try map.allowOnly([
+                    "url", "flavor", "apiKey", "apiKeyEnv", "timeout", "readIdleTimeout", "maxConnections",
+                ])
                 let url = try map.string("url")
                 let flavor = try map.string("flavor").map { value throws(ConfigFileError) -> ProviderKind in
                     guard let kind = ProviderKind(rawValue: value) else {
@@ -143,6 +165,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 }
                 let timeout = try map.duration("timeout")
                 if let timeout, timeout <= .zero { throw map.error("timeout", "must be longer than zero") }
+                let readIdle = try map.duration("readIdleTimeout")
+                if let readIdle, readIdle <= .zero { throw map.error("readIdleTimeout", "must be longer than zero") }
                 let connections = try map.int("maxConnections")
                 if let connections, connections <= 0 {
                     throw map.error("maxConnections", "must be positive (got \(connections))")
@@ -152,12 +176,14 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                     legacyFlavor = flavor ?? legacyFlavor
                     legacyKey = key ?? legacyKey
                     legacyTimeout = timeout ?? legacyTimeout
+                    legacyReadIdle = readIdle ?? legacyReadIdle
                     legacyConnections = connections ?? legacyConnections
                 } else {
                     relayURL = url ?? relayURL
                     relayFlavor = flavor ?? relayFlavor
                     relayKey = key ?? relayKey
                     relayTimeout = timeout ?? relayTimeout
+                    relayReadIdle = readIdle ?? relayReadIdle
                     relayConnections = connections ?? relayConnections
                 }
             }
@@ -220,10 +246,10 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             server: server,
             legacy: Upstream(
                 url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout,
-                maxConnections: legacyConnections),
+                readIdleTimeout: legacyReadIdle, maxConnections: legacyConnections),
             relay: Upstream(
                 url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout,
-                maxConnections: relayConnections),
+                readIdleTimeout: relayReadIdle, maxConnections: relayConnections),
             policyFile: policyFile, stateFile: stateFile, configFile: file)
     }
 

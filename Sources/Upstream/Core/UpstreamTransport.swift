@@ -45,7 +45,8 @@ struct UpstreamTransport: Sendable {
     /// Sends a request and returns the response head once it is a success; a failure status throws.
     ///
     /// For streams: the call's timeout (AsyncHTTPClient's deadline) bounds the time to the
-    /// response head; the body is bounded by the client's read idle timeout.
+    /// response head; the body is bounded by the client's read idle timeout (the provider's
+    /// `readIdleTimeout`, else its `timeout`).
     func send(
         _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String = "application/json"
     ) async throws -> HTTPClientResponse {
@@ -103,7 +104,8 @@ struct UpstreamTransport: Sendable {
                 message: "answer larger than \(error.maxBodySize) bytes")
         } catch let error as HTTPClientError where error == .deadlineExceeded && !Task.isCancelled {
             throw ProviderError(
-                code: .timeout, failureClass: .timeout, provider: provider, message: "no complete answer within \(limit)")
+                code: .timeout, failureClass: .timeout, provider: provider, message: "no complete answer within \(limit)",
+                upstreamMayHaveCompleted: true)
         } catch {
             throw mapError(error)
         }
@@ -220,8 +222,13 @@ struct UpstreamTransport: Sendable {
         if Task.isCancelled || error is CancellationError { return cancelled() }
         if let error = error as? HTTPClientError {
             switch error {
-            case .readTimeout, .deadlineExceeded, .connectTimeout, .writeTimeout, .getConnectionFromPoolTimeout,
-                .tlsHandshakeTimeout:
+            case .readTimeout, .deadlineExceeded, .writeTimeout:
+                // The request was (being) sent: the upstream may be generating the answer.
+                return ProviderError(
+                    code: .timeout, failureClass: .timeout, provider: provider, message: error.description,
+                    upstreamMayHaveCompleted: true)
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
+                // No connection: the upstream never saw the request.
                 return ProviderError(
                     code: .timeout, failureClass: .timeout, provider: provider, message: error.description)
             case .cancelled:

@@ -51,7 +51,7 @@ public final class AnthropicProvider: ChatProvider {
             ownsClient = false
         } else {
             client = .upstream(
-                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
+                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost,
                 idleConnectionTimeout: configuration.idleConnectionTimeout)
             ownsClient = true

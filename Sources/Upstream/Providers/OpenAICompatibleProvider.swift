@@ -46,7 +46,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
             ownsClient = false
         } else {
             client = .upstream(
-                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
+                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost,
                 idleConnectionTimeout: configuration.idleConnectionTimeout)
             ownsClient = true

@@ -1,6 +1,7 @@
 import Canary
 import Foundation
 import Logging
+import Resilience
 import ShepherdServer
 import Testing
 import Upstream
@@ -41,6 +42,22 @@ struct ServeConfigurationTests {
         let file = try write("listen: 127.0.0.1:9000\n")
         let read = try ServeConfiguration.resolve(file: file, overrides: overrides, environment: [:])
         #expect(read.description.hasSuffix("; configuration file \(file)"))
+    }
+
+    @Test func eachPathsTimeoutBoundsTheWholeCallAndAReadIdleTimeoutIsItsOwnSetting() throws {
+        let file = try write(
+            "legacy: {url: http://a.example/v1, timeout: 300s}\nrelay: {url: http://b.example/v1, timeout: 90s, readIdleTimeout: 20s}\n")
+        let config = try ServeConfiguration.resolve(file: file, overrides: .init(), environment: [:])
+        #expect(config.legacy.timeout == .seconds(300) && config.legacy.readIdleTimeout == nil)
+        #expect(config.relay.readIdleTimeout == .seconds(20))
+        // The router's own deadlines never cut a call shorter than its path's timeout.
+        #expect(config.deadlines.total == .seconds(300))
+        #expect(config.deadlines.perAttempt == nil)
+        let zero = try write("legacy: {url: http://a.example/v1, readIdleTimeout: 0s}\nrelay: {url: http://b.example/v1}\n")
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(file: zero, overrides: .init(), environment: [:])
+        }
+        #expect(error?.description.contains("legacy.readIdleTimeout") == true)
     }
 
     @Test func flagsOverrideTheFileAndTheEnvironmentSuppliesSecrets() throws {
