@@ -10,12 +10,19 @@
 /// |---------------|---------------------------------------------|---------|-------------|-------------------------|
 /// | `timeout`     | per-attempt timeout, upstream 408           | yes     | yes         | yes                     |
 /// | `rateLimited` | 429, with its Retry-After                   | yes     | yes         | yes                     |
-/// | `serverError` | 500, 502, 503, 504, 529 and other 5xx       | yes     | yes         | yes                     |
+/// | `serverError` | 500, 502, 503, 504, 529 and other 5xx; an unreadable answer | yes | yes      | yes                     |
 /// | `connection`  | refused, reset, DNS, TLS, stream cut        | yes     | yes         | yes                     |
 /// | `authError`   | 401, 403: a configuration problem           | no      | no          | yes (and alarmed)       |
 /// | `clientError` | 400, 404, 409, 413, 422: the caller's fault | no      | no          | no (recorded apart)     |
 /// | `cancelled`   | the caller went away                        | no      | no          | no (recorded apart)     |
 /// | `other`       | anything unrecognised                       | no      | no          | yes                     |
+///
+/// An unreadable answer (a 200 with HTML, truncated JSON, an empty body, the other API's
+/// shape, no choices; complete or streamed) is a `serverError`, as a gateway answers 502 Bad
+/// Gateway for an invalid answer from its upstream: the relay's garbage fails over to legacy
+/// and counts against the relay. It is not retried on the same upstream by default, since
+/// the upstream may have generated (and billed) it: see
+/// ``ClassifiedFailure/upstreamMayHaveCompleted``.
 ///
 /// An auth error counts against the path because a wrong key on the relay makes
 /// the relay useless for every caller: the scorer must see it and roll back.

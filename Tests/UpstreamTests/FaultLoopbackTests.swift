@@ -118,12 +118,22 @@ struct FaultLoopbackTests {
         }
     }
 
-    @Test(arguments: calls)
-    func malformedJSONIsAMalformedResponse(call: Call) async throws {
-        try await Harness.withMock(Harness.phase { $0.malformedRate = 1 }) { mock, providers in
+    static let garbage: [(Call, MalformedBody)] = calls.flatMap { call in
+        [MalformedBody.truncated, .html, .empty].map { (call, $0) }
+    }
+
+    @Test(arguments: garbage)
+    func anUnreadableAnswerIsOneFailoverClassCompleteOrStreamed(call: Call, body: MalformedBody) async throws {
+        let scenario = Harness.phase {
+            $0.malformedRate = 1
+            $0.malformedBody = body
+        }
+        try await Harness.withMock(scenario) { mock, providers in
             let error = await Harness.providerError { _ = try await call.run(providers) }
-            #expect(error?.code == .malformedResponse)
-            #expect(error?.failureClass == .other)
+            #expect(error?.code == .malformedResponse, "\(String(describing: error))")
+            #expect(error?.failureClass == .serverError)
+            #expect(error?.failureClass.isFailover == true)
+            #expect(error?.upstreamMayHaveCompleted == true, "the answer arrived: it is not asked for again")
             #expect(mock.stats.malformed == 1)
         }
     }

@@ -148,17 +148,64 @@ struct UpstreamTransport: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, status: Int) throws -> T {
-        try decoding(type, status: status) { try JSONDecoder().decode(type, from: Data(buffer.readableBytesView)) }
+        try decoding(type, status: status, body: buffer) {
+            try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+        }
     }
 
     /// Runs a decoding step, turning its failure into ``ProviderError/Code/malformedResponse``.
-    func decoding<T>(_ type: T.Type, status: Int, _ decode: () throws -> T) throws -> T {
+    func decoding<T>(_ type: T.Type, status: Int, body: ByteBuffer, _ decode: () throws -> T) throws -> T {
         do {
             return try decode()
         } catch {
-            throw ProviderError(
-                code: .malformedResponse, failureClass: .other, provider: provider, httpStatus: status,
-                message: "answer is not a valid \(T.self): \(Self.shortDescription(of: error))")
+            throw malformed(
+                "answer is not a valid \(T.self): \(Self.shortDescription(of: error))", body: body, status: status)
+        }
+    }
+
+    /// The error for a success status whose body is not the answer this upstream's API promises
+    /// (HTML, truncated or empty JSON, an answer of the other wire format, no choices).
+    ///
+    /// Such an answer is never passed on as an (empty) success: it is a failure of the path,
+    /// counted and classified like any other. The message says what was wrong and, when the
+    /// body is the other API's answer, that the upstream's flavor is probably misconfigured.
+    func malformed(_ problem: String, body: ByteBuffer, status: Int) -> ProviderError {
+        var message = problem
+        if body.readableBytes == 0 {
+            message += " (the body is empty)"
+        } else if let hint = flavorHint(body) {
+            message += "; " + hint
+        }
+        return ProviderError(
+            code: .malformedResponse, failureClass: Self.unreadableAnswerClass, provider: provider, httpStatus: status,
+            message: redact(message), upstreamMayHaveCompleted: true)
+    }
+
+    /// The class of an answer that cannot be read, complete or streamed: a server error, as a
+    /// gateway answers 502 Bad Gateway for an invalid answer from its upstream. It counts
+    /// against the path and fails over, like the 5xx it stands for.
+    static let unreadableAnswerClass = FailureClass.serverError
+
+    /// Says which flavor a body looks like when it is the other API's answer.
+    private func flavorHint(_ body: ByteBuffer) -> String? {
+        let view = body.readableBytesView.prefix(Self.maxErrorBodyBytes)
+        func contains(_ text: String) -> Bool {
+            let needle = Array(text.utf8)
+            guard view.count >= needle.count else { return false }
+            var index = view.startIndex
+            while index <= view.endIndex - needle.count {
+                if view[index..<index + needle.count].elementsEqual(needle) { return true }
+                index += 1
+            }
+            return false
+        }
+        switch kind {
+        case .anthropic where contains("\"choices\""):
+            return "it looks like an OpenAI chat completion: is this upstream's flavor really anthropic?"
+        case .openAICompatible where contains("\"stop_reason\"") && !contains("\"choices\""):
+            return "it looks like an Anthropic Messages answer: is this upstream's flavor really openai?"
+        default:
+            return nil
         }
     }
 
