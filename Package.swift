@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "ShepherdServerTests",
             dependencies: [
-                "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider",
+                "ShepherdServer", "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -316,7 +316,7 @@ if wants shepherd; then
         --policy "$ROOT/policies/default.yaml" --state "$WORK/state.sqlite")
     [ -z "$SHEPHERD_LOG_LEVEL" ] || args+=(--log-level "$SHEPHERD_LOG_LEVEL")
     log "starting: $SHEPHERD_BIN ${args[*]}"
-    # Started from the temporary directory, so that no ./shepherd.yaml (the repository's example)
+    # Started from the temporary directory, so that no ./shepherd.yaml (an operator's configuration)
     # is read; the environment's rollback switch and client keys are left out.
     (cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS "$SHEPHERD_BIN" "${args[@]}") \
         >"$WORK/shepherd.log" 2>&1 &

@@ -10,7 +10,7 @@
 /// |---------------|---------------------------------------------|---------|-------------|-------------------------|
 /// | `timeout`     | per-attempt timeout, upstream 408           | yes     | yes         | yes                     |
 /// | `rateLimited` | 429, with its Retry-After                   | yes     | yes         | yes                     |
-/// | `serverError` | 500, 502, 503, 504, 529 and other 5xx       | yes     | yes         | yes                     |
+/// | `serverError` | 500, 502, 503, 504, 529 and other 5xx; an unreadable answer | yes | yes      | yes                     |
 /// | `connection`  | refused, reset, connect timeout, stream cut | yes     | yes         | yes                     |
 /// | `tls`         | handshake failed, certificate not trusted   | no      | yes         | yes (and alarmed)       |
 /// | `dns`         | the upstream's host name does not resolve   | no      | yes         | yes (and alarmed)       |
@@ -23,6 +23,13 @@
 /// will not verify in 100 ms), so it is not retried on the same upstream; it fails over at
 /// once, and like an auth error it is a configuration problem the operator is told about
 /// (``isConfigurationProblem``).
+///
+/// An unreadable answer (a 200 with HTML, truncated JSON, an empty body, the other API's
+/// shape, no choices; complete or streamed) is a `serverError`, as a gateway answers 502 Bad
+/// Gateway for an invalid answer from its upstream: the relay's garbage fails over to legacy
+/// and counts against the relay. It is not retried on the same upstream by default, since
+/// the upstream may have generated (and billed) it: see
+/// ``ClassifiedFailure/upstreamMayHaveCompleted``.
 ///
 /// An auth error counts against the path because a wrong key on the relay makes
 /// the relay useless for every caller: the scorer must see it and roll back.
@@ -107,8 +114,16 @@ public protocol ClassifiedFailure: Error {
     var failureClass: FailureClass { get }
     /// The upstream's `Retry-After`, when it sent one.
     var retryAfter: RetryAfter? { get }
+    /// Whether the upstream may have carried out the request (generated, and billed, an answer)
+    /// although the call failed: a timeout after the request was sent, or an answer that
+    /// arrived but could not be read. Repeating such a call on the same upstream may pay for
+    /// the same answer again, so the retry layer does not, unless its policy says so.
+    /// Default `false`: the upstream refused or never saw the request (a 5xx, a 429, a
+    /// refused connection, a connect timeout).
+    var upstreamMayHaveCompleted: Bool { get }
 }
 
 extension ClassifiedFailure {
     public var retryAfter: RetryAfter? { nil }
+    public var upstreamMayHaveCompleted: Bool { false }
 }

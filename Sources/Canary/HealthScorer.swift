@@ -19,6 +19,12 @@
 ///   it is judged like one: pass when the observed share is ≤ 5%, fail when
 ///   its Wilson lower bound is above 5%. T is `baseline p95 × p95Ratio` and
 ///   `maxP95`.
+/// - **client errors vs baseline** (``ClientErrorComparison``): client errors stay
+///   out of the success rate, but the relay's share of them among answered calls
+///   may exceed legacy's by at most `clientErrorExcess`: it fails when the lower
+///   bound of Newcombe's interval for `relay − legacy` is above it. This is the one
+///   check that can fail while the sample-size guard still holds: a relay that
+///   answers 404 to every call has no judged call at all.
 ///
 /// Any failing check makes the verdict **unhealthy**; all passing make it
 /// **healthy**; otherwise the data are not yet enough to decide, and the
@@ -45,6 +51,11 @@ public struct HealthScorer: Sendable {
         public var p95Ratio: Double?
         /// Relay p95 may be at most this. Default 30 s; `nil` turns the check off.
         public var maxP95: Duration?
+        /// How far the relay's share of client errors (4xx) among its answered calls may exceed
+        /// legacy's, in [0, 1). Default 0.05 (five points); `nil` turns the check off.
+        ///
+        /// Both shares need `minSamples` answered calls (judged calls plus client errors).
+        public var clientErrorExcess: Double?
 
         /// Creates a configuration; the defaults are the seeds' rule plus the bounds described above.
         public init(
@@ -53,7 +64,8 @@ public struct HealthScorer: Sendable {
             absoluteFloor: Double = 0.95,
             confidence: Double = 0.95,
             p95Ratio: Double? = 1.5,
-            maxP95: Duration? = .seconds(30)
+            maxP95: Duration? = .seconds(30),
+            clientErrorExcess: Double? = 0.05
         ) {
             self.minSamples = minSamples
             self.tolerance = tolerance
@@ -61,6 +73,7 @@ public struct HealthScorer: Sendable {
             self.confidence = confidence
             self.p95Ratio = p95Ratio
             self.maxP95 = maxP95
+            self.clientErrorExcess = clientErrorExcess
         }
     }
 
@@ -85,14 +98,24 @@ public struct HealthScorer: Sendable {
         let samples = HealthReason.Samples(
             legacy: legacy.judged, relay: relay.judged,
             legacySuccessRate: legacy.successRate, relaySuccessRate: relay.successRate)
+        let clientErrors = clientErrorComparison(legacy: legacy, relay: relay)
         guard legacy.judged >= configuration.minSamples, relay.judged >= configuration.minSamples else {
             let check = CheckResult(
                 check: .sampleSize, outcome: .inconclusive, relayValue: Double(relay.judged),
                 baselineValue: Double(legacy.judged), threshold: Double(configuration.minSamples), bound: nil,
                 detail: "need \(configuration.minSamples) judged calls per path; have legacy \(legacy.judged), relay \(relay.judged)")
+            if let clientErrors, clientErrors.outcome == .fail {
+                // Too few judged calls to compare success, but enough answered ones to see the relay reject them.
+                let reason = HealthReason(
+                    code: .clientErrorsAboveBaseline, samples: samples, confidence: configuration.confidence,
+                    checks: [check], clientErrors: clientErrors)
+                return HealthVerdict(kind: .unhealthy, score: min(0.49, 1 - clientErrors.relayShare), reason: reason)
+            }
             return HealthVerdict(
                 kind: .insufficientData, score: 0.5,
-                reason: HealthReason(code: .insufficientData, samples: samples, confidence: configuration.confidence, checks: [check]))
+                reason: HealthReason(
+                    code: .insufficientData, samples: samples, confidence: configuration.confidence, checks: [check],
+                    clientErrors: clientErrors))
         }
 
         var checks = [successCheck(legacy: legacy, relay: relay), floorCheck(relay: relay)]
@@ -109,15 +132,49 @@ public struct HealthScorer: Sendable {
         if let first = failed.first {
             kind = .unhealthy
             code = first.check.failureCode
-        } else if checks.allSatisfy({ $0.outcome == .pass }) {
+        } else if clientErrors?.outcome == .fail {
+            kind = .unhealthy
+            code = .clientErrorsAboveBaseline
+        } else if checks.allSatisfy({ $0.outcome == .pass }), clientErrors?.outcome ?? .pass == .pass {
             kind = .healthy
             code = .healthy
         } else {
             kind = .insufficientData
             code = .inconclusive
         }
-        let reason = HealthReason(code: code, samples: samples, confidence: configuration.confidence, checks: checks)
+        let reason = HealthReason(
+            code: code, samples: samples, confidence: configuration.confidence, checks: checks,
+            clientErrors: clientErrors)
         return HealthVerdict(kind: kind, score: score(kind: kind, legacy: legacy, relay: relay), reason: reason)
+    }
+
+    /// The relay's share of client errors against legacy's, or `nil` when the check is off.
+    private func clientErrorComparison(legacy: PathSnapshot, relay: PathSnapshot) -> ClientErrorComparison? {
+        guard let excess = configuration.clientErrorExcess else { return nil }
+        let relayErrors = relay.failures[.clientError]
+        let legacyErrors = legacy.failures[.clientError]
+        let relayShare = relay.answered == 0 ? 0 : Double(relayErrors) / Double(relay.answered)
+        let legacyShare = legacy.answered == 0 ? 0 : Double(legacyErrors) / Double(legacy.answered)
+        let shares = "relay 4xx \(relayErrors) of \(relay.answered) answered (\(percent(relayShare))) vs legacy "
+            + "\(legacyErrors) of \(legacy.answered) (\(percent(legacyShare)))"
+        guard relay.answered >= configuration.minSamples, legacy.answered >= configuration.minSamples else {
+            return ClientErrorComparison(
+                outcome: .inconclusive, relayShare: relayShare, baselineShare: legacyShare,
+                relayAnswered: relay.answered, baselineAnswered: legacy.answered, threshold: excess, bound: nil,
+                detail: shares + "; need \(configuration.minSamples) answered calls per path")
+        }
+        let (lower, upper) = Statistics.newcombeDifference(
+            successes1: relayErrors, trials1: relay.answered, successes2: legacyErrors, trials2: legacy.answered, z: z)
+        let outcome: CheckResult.Outcome =
+            relayShare - legacyShare <= excess ? .pass : (lower > excess ? .fail : .inconclusive)
+        var detail = shares + "; difference in [\(signedPoints(lower)), \(signedPoints(upper))] at "
+            + "\(percent(configuration.confidence)) may exceed legacy's by at most \(signedPoints(excess))"
+        if outcome == .fail {
+            detail += ": the relay rejects calls legacy answers (a wrong relay URL, model name or parameter?)"
+        }
+        return ClientErrorComparison(
+            outcome: outcome, relayShare: relayShare, baselineShare: legacyShare, relayAnswered: relay.answered,
+            baselineAnswered: legacy.answered, threshold: excess, bound: lower, detail: detail)
     }
 
     private func successCheck(legacy: PathSnapshot, relay: PathSnapshot) -> CheckResult {
@@ -223,6 +280,8 @@ public struct HealthReason: Sendable, Hashable, Codable {
         case belowAbsoluteFloor
         case latencyAboveBaseline
         case latencyAboveCeiling
+        /// The relay answers a larger share of calls with client errors (4xx) than legacy does.
+        case clientErrorsAboveBaseline
     }
 
     /// Judged calls and success rates on both sides.
@@ -248,17 +307,32 @@ public struct HealthReason: Sendable, Hashable, Codable {
     public var confidence: Double
     /// Every check made, in order.
     public var checks: [CheckResult]
+    /// The comparison of client-error shares, when the policy makes it (absent from records
+    /// stored before it existed).
+    public var clientErrors: ClientErrorComparison?
 
     /// Creates a reason.
-    public init(code: Code, samples: Samples, confidence: Double, checks: [CheckResult]) {
+    public init(
+        code: Code, samples: Samples, confidence: Double, checks: [CheckResult],
+        clientErrors: ClientErrorComparison? = nil
+    ) {
         self.code = code
         self.samples = samples
         self.confidence = confidence
         self.checks = checks
+        self.clientErrors = clientErrors
     }
 
     /// One line for an operator: the deciding check's detail, or why there is no verdict.
     public var summary: String {
+        let head = "\(code.rawValue)"
+        if let clientErrors,
+            code == .clientErrorsAboveBaseline
+                || (code == .inconclusive && clientErrors.outcome == .inconclusive
+                    && !checks.contains { $0.outcome == .inconclusive })
+        {
+            return "\(head): client errors: \(clientErrors.detail)"
+        }
         let deciding: CheckResult? =
             switch code {
             case .healthy: nil
@@ -266,7 +340,6 @@ public struct HealthReason: Sendable, Hashable, Codable {
             case .inconclusive: checks.first { $0.outcome == .inconclusive }
             default: checks.first { $0.outcome == .fail }
             }
-        let head = "\(code.rawValue)"
         if let deciding { return "\(head): \(deciding.check.rawValue): \(deciding.detail)" }
         let rates = "relay \(percent(samples.relaySuccessRate ?? 0)) of \(samples.relay), legacy \(percent(samples.legacySuccessRate ?? 0)) of \(samples.legacy)"
         return "\(head): all checks pass (\(rates))"

@@ -27,6 +27,9 @@ public struct PathSnapshot: Sendable {
     /// The calls that judge the path: successes plus failures that count against it.
     public var judged: Int { successes + failures.againstPath }
 
+    /// The calls the upstream answered: judged calls plus client errors (cancellations left out).
+    public var answered: Int { judged + failures[.clientError] }
+
     /// Successes over judged calls, or `nil` with no judged call.
     public var successRate: Double? {
         judged == 0 ? nil : Double(successes) / Double(judged)

@@ -69,7 +69,9 @@ extension RolloutPolicy {
         }
 
         if let health = try root.map("health") {
-            try health.allowOnly(["window", "minSamples", "tolerance", "absoluteFloor", "confidence", "latency"])
+            try health.allowOnly([
+                "window", "minSamples", "tolerance", "absoluteFloor", "confidence", "latency", "clientErrorExcess",
+            ])
             var scorer = policy.health
             if let v = try health.int("minSamples") {
                 guard v >= 1 else { throw health.error("minSamples", "must be at least 1 (got \(v))") }
@@ -86,6 +88,15 @@ extension RolloutPolicy {
             if let v = try health.double("confidence") {
                 guard v > 0, v < 1 else { throw health.error("confidence", "must be strictly between 0 and 1 (got \(v))") }
                 scorer.confidence = v
+            }
+            // How far the relay's share of 4xx answers may exceed legacy's (null turns the check off).
+            if health.node("clientErrorExcess")?.null != nil {
+                scorer.clientErrorExcess = nil
+            } else if let v = try health.double("clientErrorExcess") {
+                guard v >= 0, v < 1 else {
+                    throw health.error("clientErrorExcess", "must be in [0, 1) (got \(v)); null turns the check off")
+                }
+                scorer.clientErrorExcess = v
             }
             if let latency = try health.map("latency") {
                 try latency.allowOnly(["p95Ratio", "maxP95"])

@@ -46,7 +46,7 @@ extension FaultScenario {
     /// Phase keys: `at`, `latency` (`120ms` or `{p50Ms, p95Ms}`), `firstTokenDelay`,
     /// `chunkInterval`, `errorRate` (`{status: probability}`), `retryAfter`, `retryAfterFormat`
     /// (`seconds` | `http-date`, or `none`), `outage`, `outageStatus`, `resetRate`, `malformedRate`,
-    /// `streamCutRate`, `streamCutAfterChunks`, `streamCutMode` (`abort` | `clean`), `stallRate`,
+    /// `malformedBody` (`truncated` | `html` | `empty` | `other-flavor` | `no-choices`), `streamCutRate`, `streamCutAfterChunks`, `streamCutMode` (`abort` | `clean`), `stallRate`,
     /// `stallAfterChunks`, `stallDuration` (`forever` or a duration), `completionTokens`,
     /// `tokensPerChunk`, `cachedPromptFraction`, `models` (a list: the phase, latency and faults,
     /// applies only to requests for these models; others are answered at once). Durations are `250ms`, `2s`, `1.5m`, `1h` or plain seconds.
@@ -75,7 +75,7 @@ private struct ScenarioReader {
 
     static let phaseKeys: Set<String> = [
         "at", "latency", "firstTokenDelay", "chunkInterval", "errorRate", "retryAfter", "retryAfterFormat", "outage",
-        "outageStatus", "resetRate", "malformedRate", "streamCutRate", "streamCutAfterChunks", "streamCutMode",
+        "outageStatus", "resetRate", "malformedRate", "malformedBody", "streamCutRate", "streamCutAfterChunks", "streamCutMode",
         "stallRate", "stallAfterChunks", "stallDuration", "completionTokens", "tokensPerChunk",
         "cachedPromptFraction", "models",
     ]
@@ -178,6 +178,12 @@ private struct ScenarioReader {
             phase.outageStatus = status
         case "resetRate": phase.resetRate = try probability(node, field)
         case "malformedRate": phase.malformedRate = try probability(node, field)
+        case "malformedBody":
+            guard let text = node.scalar?.string, let body = MalformedBody(rawValue: text) else {
+                let names = MalformedBody.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+                throw fail(field, "must be one of \(names)", node)
+            }
+            phase.malformedBody = body
         case "streamCutRate": phase.streamCutRate = try probability(node, field)
         case "streamCutAfterChunks": phase.streamCutAfterChunks = try integer(node, field, minimum: 0)
         case "streamCutMode":

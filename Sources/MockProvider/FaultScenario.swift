@@ -78,6 +78,8 @@ public struct FaultScenario: Sendable, Hashable {
         public var resetRate = 0.0
         /// Probability of answering 200 with malformed JSON (a truncated body, or a broken stream event).
         public var malformedRate = 0.0
+        /// What a malformed answer looks like. Default ``MalformedBody/truncated``.
+        public var malformedBody: MalformedBody = .truncated
         /// Streams: probability of cutting the stream after ``streamCutAfterChunks`` chunks.
         public var streamCutRate = 0.0
         /// Streams: how many chunks are sent before a cut.

@@ -90,13 +90,15 @@ extension MockProviderServer {
         case .status(let status):
             updateStats { $0.errorsByStatus[status, default: 0] += 1 }
             return errorResponse(status: status, anthropic: anthropic, phase: decision.phase, number: number)
-        case .malformed where !ask.stream:
+        case .malformed where !ask.stream || decision.phase.malformedBody != .truncated:
+            // A stream asked for gets the same whole-body garbage: a gateway that answers HTML
+            // or the wrong API does so whatever `stream` says. Only `truncated` breaks one event.
             updateStats { $0.malformed += 1 }
-            var json = anthropic ? Self.encode(answer.anthropicResponse()) : Self.encode(answer.openAIResponse())
-            json = json.getSlice(at: json.readerIndex, length: json.readableBytes / 2) ?? json
+            let (contentType, body) = Self.malformedAnswer(
+                answer, kind: decision.phase.malformedBody, anthropic: anthropic, stream: ask.stream)
             return Response(
-                status: .ok, headers: Self.headers(number: number, contentType: "application/json"),
-                body: .init(byteBuffer: json))
+                status: .ok, headers: Self.headers(number: number, contentType: contentType),
+                body: .init(byteBuffer: body))
         case .answer where !ask.stream:
             updateStats { $0.answered += 1 }
             let json = anthropic ? Self.encode(answer.anthropicResponse()) : Self.encode(answer.openAIResponse())
@@ -256,6 +258,30 @@ extension MockProviderServer {
     }
 
     // MARK: Pieces
+
+    /// The content type and body of a malformed 200 answer of the given kind.
+    static func malformedAnswer(_ answer: MockAnswer, kind: MalformedBody, anthropic: Bool, stream: Bool)
+        -> (contentType: String, body: ByteBuffer)
+    {
+        switch kind {
+        case .truncated:
+            let json = anthropic ? encode(answer.anthropicResponse()) : encode(answer.openAIResponse())
+            return ("application/json", json.getSlice(at: json.readerIndex, length: json.readableBytes / 2) ?? json)
+        case .html:
+            return (
+                "text/html; charset=utf-8",
+                ByteBuffer(string: "<!DOCTYPE html><html><head><title>Sign in</title></head><body>mock</body></html>\n")
+            )
+        case .empty:
+            return (stream ? "text/event-stream" : "application/json", ByteBuffer())
+        case .otherFlavor:
+            return ("application/json", anthropic ? encode(answer.openAIResponse()) : encode(answer.anthropicResponse()))
+        case .noChoices:
+            var response = answer.openAIResponse()
+            response.choices = []
+            return ("application/json", encode(response))
+        }
+    }
 
     private func errorResponse(status: Int, anthropic: Bool, phase: FaultScenario.Phase?, number: Int) -> Response {
         var headers = Self.headers(number: number, contentType: "application/json")

@@ -17,9 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the OpenAI-compatible proxy that migrates traffic from the legacy path to the relay.",
         discussion: """
-            Reads shepherd.yaml (see the documented example in the repository), then the flags, then \
+            Reads the file --config names, else ./shepherd.yaml when it exists (shepherd.example.yaml in \
+            the repository is a documented example to copy, never read unless named), then the flags, then \
             the environment for secrets (SHEPHERD_LEGACY_API_KEY, SHEPHERD_RELAY_API_KEY, \
             SHEPHERD_ADMIN_TOKEN, SHEPHERD_CLIENT_KEYS) and the rollback switch (SHEPHERD_ROLLBACK). \
+            The start-up line says which configuration file, if any, was read. \
             Stops on SIGTERM or SIGINT after letting in-flight requests finish.
 
             Example: shepherd serve --legacy-url https://api.anthropic.com --legacy-flavor anthropic \\
@@ -27,7 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The configuration file (default: shepherd.yaml when it exists).")
+    @Option(
+        name: .long,
+        help: "The configuration file (default: ./shepherd.yaml when it exists; see shepherd.example.yaml).")
     var config: String?
 
     @Option(name: .long, help: "HOST:PORT to listen on (default 127.0.0.1:8080).")
@@ -129,8 +133,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let replicaID { fleet.replicaID = replicaID }
         let legacy = Self.provider(name: "legacy", settings.legacy, prices: policy.prices)
         let relay = Self.provider(name: "relay", settings.relay, prices: policy.prices)
+        // Each path's `timeout:` bounds the whole call on it, retries included (see ServeConfiguration.deadlines).
         let router = try await MigrationRouter(
-            legacy: legacy, relay: relay, configuration: .init(policy: policy, fleet: fleet), store: store,
+            legacy: legacy, relay: relay, configuration: .init(policy: policy, deadlines: settings.deadlines, fleet: fleet),
+            store: store,
             rollbackSwitch: rollbackSwitch, clock: ContinuousClock(), logger: Logger(label: "shepherd.router"))
         let app = try buildShepherdApplication(
             router: router, store: store, configuration: settings.server, registry: registry, logger: logger)
@@ -177,14 +183,16 @@ struct ServeCommand: AsyncParsableCommand {
             return AnthropicProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
-                    connectTimeout: upstream.connectTimeout, maxConnectionsPerHost: upstream.maxConnections,
-                    tls: upstream.tls, proxy: upstream.proxy, prices: prices))
+                    readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
+                    maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
+                    prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
-                    connectTimeout: upstream.connectTimeout, maxConnectionsPerHost: upstream.maxConnections,
-                    tls: upstream.tls, proxy: upstream.proxy, prices: prices))
+                    readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
+                    maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
+                    prices: prices))
         }
     }
 }

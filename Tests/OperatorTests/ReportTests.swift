@@ -343,11 +343,11 @@ struct ReportTests {
         #expect(ReportStateFile.path(inConfiguration: text) == expected)
     }
 
-    @Test func theRepositoryConfigurationNamesItsStateFile() throws {
-        // shepherd.yaml at the package root is what `serve` reads by default.
+    @Test func theDocumentedExampleConfigurationNamesItsStateFile() throws {
+        // shepherd.example.yaml at the package root is what an operator copies to shepherd.yaml.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("shepherd.yaml"), encoding: .utf8)
+        let text = try String(contentsOf: root.appendingPathComponent("shepherd.example.yaml"), encoding: .utf8)
         #expect(ReportStateFile.path(inConfiguration: text) == "shepherd.sqlite")
     }
 

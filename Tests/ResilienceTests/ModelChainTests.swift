@@ -89,6 +89,15 @@ struct ModelChainTests {
         #expect(result.attempts.map(\.outcome) == [.failed(.timeout), .succeeded])
     }
 
+    @Test func aTimeoutAfterTheRequestWasSentMovesToTheNextModelInsteadOfAskingAgain() async throws {
+        let calls = Log<String>()
+        let executor = try executor()
+        let operation = scripted(["gpt-4.1": [.fail(.timeoutAfterSending), .answer]], calls: calls)
+        let result = try await executor.execute(operation)
+        #expect(result.model == "claude-sonnet-4.5")
+        #expect(calls.all == ["gpt-4.1", "claude-sonnet-4.5"])
+    }
+
     @Test func totalAttemptsAcrossTheChainAreBoundedByOneBudget() async throws {
         let calls = Log<String>()
         var chain = ModelChain.default(for: .critical)

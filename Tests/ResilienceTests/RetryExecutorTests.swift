@@ -9,11 +9,13 @@ struct RetryExecutorTests {
 
     func executor(
         maxAttempts: Int = 3, backoff: Backoff = noJitter, deadlines: Deadlines = .none, budget: RetryBudget? = nil,
-        breaker: CircuitBreaker<TestClock>? = nil, unixTime: @escaping @Sendable () -> Double = { 1_000_000 }
+        breaker: CircuitBreaker<TestClock>? = nil, unixTime: @escaping @Sendable () -> Double = { 1_000_000 },
+        retriesPossiblyCompletedCalls: Bool = false
     ) throws -> RetryExecutor<TestClock> {
         try RetryExecutor(
-            policy: RetryPolicy(maxAttempts: maxAttempts, backoff: backoff), deadlines: deadlines, budget: budget,
-            breaker: breaker, random: seeded(), unixTime: unixTime, clock: clock)
+            policy: RetryPolicy(
+                maxAttempts: maxAttempts, backoff: backoff, retriesPossiblyCompletedCalls: retriesPossiblyCompletedCalls),
+            deadlines: deadlines, budget: budget, breaker: breaker, random: seeded(), unixTime: unixTime, clock: clock)
     }
 
     /// An operation failing with the given failures in turn, then succeeding; logs when each attempt started.
@@ -109,8 +111,53 @@ struct RetryExecutorTests {
         #expect(log.count == 1)
     }
 
-    @Test func perAttemptTimeoutCancelsTheAttemptAndRetries() async throws {
+    @Test func aTimeoutAfterTheRequestWasSentIsNotRetriedByDefault() async throws {
+        // A 40 s answer under a 30 s limit: asking again would generate (and bill) it again.
+        let log = Log<Duration>()
+        let error = await thrownError {
+            try await executor().execute(scripted([UpstreamFailure.timeoutAfterSending], log: log))
+        }
+        #expect(error as? UpstreamFailure == .timeoutAfterSending)
+        #expect(log.count == 1)
+        #expect(clock.deadlines.all.isEmpty, "no back-off slept")
+    }
+
+    @Test func aTimeoutAfterTheRequestWasSentIsRetriedWhenThePolicySaysSo() async throws {
+        let log = Log<Duration>()
+        let executor = try executor(retriesPossiblyCompletedCalls: true)
+        let task = Task { try await executor.execute(scripted([UpstreamFailure.timeoutAfterSending], log: log)) }
+        await clock.advance(toSleep: .seconds(1))
+        #expect(try await task.value == "ok on attempt 2")
+    }
+
+    @Test func aTimeoutBeforeTheUpstreamSawTheRequestIsRetried() async throws {
+        // A connect or pool timeout: nothing was generated, so trying again costs nothing.
+        let log = Log<Duration>()
+        let executor = try executor()
+        let task = Task { try await executor.execute(scripted([UpstreamFailure(.timeout)], log: log)) }
+        await clock.advance(toSleep: .seconds(1))
+        #expect(try await task.value == "ok on attempt 2")
+    }
+
+    @Test func anAttemptCutByItsTimeoutIsNotRetriedByDefault() async throws {
         let executor = try executor(deadlines: Deadlines(total: .seconds(100), perAttempt: .seconds(2)))
+        let calls = Log<Int>()
+        let clock = clock
+        let task = Task {
+            try await executor.execute { context in
+                calls.append(context.attempt)
+                try await clock.sleep(for: .seconds(50))
+            }
+        }
+        await clock.advance(toSleep: .seconds(2))
+        let error = await thrownError { try await task.value }
+        #expect((error as? ResilienceError)?.code.isAttemptTimedOut == true)
+        #expect(calls.all == [1])
+    }
+
+    @Test func perAttemptTimeoutCancelsTheAttemptAndRetriesWhenThePolicySaysSo() async throws {
+        let executor = try executor(
+            deadlines: Deadlines(total: .seconds(100), perAttempt: .seconds(2)), retriesPossiblyCompletedCalls: true)
         let cancelled = Log<Int>()
         let clock = clock
         let task = Task {

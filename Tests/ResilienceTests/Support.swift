@@ -8,11 +8,16 @@ import Testing
 struct UpstreamFailure: ClassifiedFailure, Equatable {
     var failureClass: FailureClass
     var retryAfter: RetryAfter?
+    var upstreamMayHaveCompleted: Bool
 
-    init(_ failureClass: FailureClass, retryAfter: RetryAfter? = nil) {
+    init(_ failureClass: FailureClass, retryAfter: RetryAfter? = nil, upstreamMayHaveCompleted: Bool = false) {
         self.failureClass = failureClass
         self.retryAfter = retryAfter
+        self.upstreamMayHaveCompleted = upstreamMayHaveCompleted
     }
+
+    /// A timeout once the request was sent: the upstream may be generating the answer.
+    static let timeoutAfterSending = UpstreamFailure(.timeout, upstreamMayHaveCompleted: true)
 }
 
 /// An error nobody classified.

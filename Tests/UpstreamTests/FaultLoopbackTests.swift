@@ -118,12 +118,22 @@ struct FaultLoopbackTests {
         }
     }
 
-    @Test(arguments: calls)
-    func malformedJSONIsAMalformedResponse(call: Call) async throws {
-        try await Harness.withMock(Harness.phase { $0.malformedRate = 1 }) { mock, providers in
+    static let garbage: [(Call, MalformedBody)] = calls.flatMap { call in
+        [MalformedBody.truncated, .html, .empty].map { (call, $0) }
+    }
+
+    @Test(arguments: garbage)
+    func anUnreadableAnswerIsOneFailoverClassCompleteOrStreamed(call: Call, body: MalformedBody) async throws {
+        let scenario = Harness.phase {
+            $0.malformedRate = 1
+            $0.malformedBody = body
+        }
+        try await Harness.withMock(scenario) { mock, providers in
             let error = await Harness.providerError { _ = try await call.run(providers) }
-            #expect(error?.code == .malformedResponse)
-            #expect(error?.failureClass == .other)
+            #expect(error?.code == .malformedResponse, "\(String(describing: error))")
+            #expect(error?.failureClass == .serverError)
+            #expect(error?.failureClass.isFailover == true)
+            #expect(error?.upstreamMayHaveCompleted == true, "the answer arrived: it is not asked for again")
             #expect(mock.stats.malformed == 1)
         }
     }
@@ -249,6 +259,24 @@ struct FaultLoopbackTests {
             let error = await Harness.providerError { _ = try await call.run(providers) }
             #expect(error?.code == .timeout)
             #expect(error?.failureClass == .timeout)
+            #expect(error?.upstreamMayHaveCompleted == true, "the request was sent: the upstream may be generating it")
+        }
+    }
+
+    @Test(arguments: ProviderKind.allCases)
+    func aCompleteCallIsBoundedByItsTimeoutAloneUnlessAReadIdleTimeoutIsSet(kind: ProviderKind) {
+        // A complete answer sends nothing until it is generated: any shorter silence limit would
+        // fail every answer that takes longer, whatever `timeout` says.
+        switch kind {
+        case .openAICompatible:
+            let configuration = OpenAICompatibleProvider.Configuration(baseURL: "http://x/v1", timeout: .seconds(90))
+            #expect(configuration.readIdleTimeout == nil && configuration.effectiveReadIdleTimeout == .seconds(90))
+            var explicit = configuration
+            explicit.readIdleTimeout = .seconds(20)
+            #expect(explicit.effectiveReadIdleTimeout == .seconds(20))
+        case .anthropic:
+            let configuration = AnthropicProvider.Configuration(timeout: .seconds(90))
+            #expect(configuration.readIdleTimeout == nil && configuration.effectiveReadIdleTimeout == .seconds(90))
         }
     }
 

@@ -124,11 +124,15 @@ def metric(text, name):
 class SpreadTraffic(Traffic):
     """Keyed clients sending completions round-robin to the replicas that run (stack.Traffic's counts)."""
 
-    def __init__(self, fleet, workers=6):
+    def __init__(self, fleet, workers=6, pause=0.0):
         super().__init__(fleet, workers=workers, users=400)
         self.fleet = fleet
+        # A pause after each call paces the load (calls per second) whatever the proxy's speed.
+        self.pause = pause
 
     def send(self, worker, n, user):
+        if self.pause:
+            time.sleep(self.pause)
         live = [r for r in self.fleet.replicas if r.alive() and not getattr(r, "stopped", False)]
         if not live:
             time.sleep(0.05)
@@ -293,9 +297,10 @@ def test_a_relay_outage_rolls_back_all_three_with_no_client_visible_failure(work
 
 
 def test_each_replica_alone_is_short_of_samples_but_their_sum_advances_the_ramp(work):
-    # Light traffic: about 10 relay calls per replica per second of window at 20%; the policy needs
-    # 40 judged relay calls in the window and 60 in the step, which no replica reaches alone fast.
-    with Fleet(work) as fleet, SpreadTraffic(fleet, workers=3) as traffic:
+    # Paced traffic: 3 clients at 10 calls a second, about 2 relay calls per replica per second at
+    # 20%; the policy needs 40 judged relay calls in the window and 60 in the step, which only the
+    # sum of the three reaches before the step (an unpaced load made it a race with the proxy's speed).
+    with Fleet(work) as fleet, SpreadTraffic(fleet, workers=3, pause=0.1) as traffic:
         wait_until("the second step", lambda: fleet.status(fleet.replicas[0])["state"]["percent"] >= 40, timeout=60)
         # Each replica's relay calls since it started: at least what it had in the window.
         local = [

@@ -116,7 +116,7 @@ wait_http "relay mock" "http://127.0.0.1:$RELAY_PORT/mock/stats" "$RELAY_PID"
 
 echo "== e2e: shepherd serve on 127.0.0.1:$PROXY_PORT"
 ADMIN_TOKEN=test-admin-token
-# Started from the temporary directory, so that no ./shepherd.yaml (the repository's example) is
+# Started from the temporary directory, so that no ./shepherd.yaml (an operator's configuration) is
 # read; the caller's rollback switch and client keys are left out of the environment.
 (cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS SHEPHERD_ADMIN_TOKEN="$ADMIN_TOKEN" \
     "$SHEPHERD_BIN" serve --listen "127.0.0.1:$PROXY_PORT" \

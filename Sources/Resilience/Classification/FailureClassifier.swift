@@ -36,6 +36,12 @@ public struct FailureClassifier: Sendable {
         return custom?(error) ?? .other
     }
 
+    /// Whether the upstream may have carried out the call that failed with `error`
+    /// (``Canary/ClassifiedFailure/upstreamMayHaveCompleted``); `false` for errors that do not say.
+    public func upstreamMayHaveCompleted(_ error: any Error) -> Bool {
+        (error as? any ClassifiedFailure)?.upstreamMayHaveCompleted ?? false
+    }
+
     /// The upstream's `Retry-After` carried by `error`, if any.
     public func retryAfter(of error: any Error) -> RetryAfter? {
         (error as? any ClassifiedFailure)?.retryAfter

@@ -115,6 +115,16 @@ extension ResilienceError: ClassifiedFailure {
         }
     }
 
+    /// Whether the upstream may have carried out the call: `true` for an attempt cut by its
+    /// timeout or the total deadline (the request had been sent, and the upstream may still be
+    /// generating), else what the underlying failure says.
+    public var upstreamMayHaveCompleted: Bool {
+        switch code {
+        case .deadlineExceeded, .attemptTimedOut: true
+        default: (underlying as? any ClassifiedFailure)?.upstreamMayHaveCompleted ?? false
+        }
+    }
+
     /// When to try again: the upstream's wait for ``Code/retryAfterExceedsDeadline(retryAfter:)``,
     /// the breaker's for ``Code/circuitOpen(retryAfter:)``.
     public var retryAfter: RetryAfter? {

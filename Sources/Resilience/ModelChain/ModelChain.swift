@@ -46,16 +46,22 @@ public struct ModelChain: Sendable, Hashable {
     /// Failure classes that move to the next model without retrying this one.
     /// Default: rate limits, server errors, connection failures.
     public var advancesImmediatelyOn: Set<FailureClass>
+    /// Whether a model whose upstream may have carried out the failed call (a timeout after the
+    /// request was sent, an unreadable answer) is tried again. Default `false`: the chain moves
+    /// to the next model instead of paying for the same answer twice.
+    public var retriesPossiblyCompletedCalls: Bool
 
     /// Creates a chain.
     public init(
         _ models: [Model],
         maxTotalAttempts: Int = 4,
-        advancesImmediatelyOn: Set<FailureClass> = [.rateLimited, .serverError, .connection]
+        advancesImmediatelyOn: Set<FailureClass> = [.rateLimited, .serverError, .connection],
+        retriesPossiblyCompletedCalls: Bool = false
     ) {
         self.models = models
         self.maxTotalAttempts = maxTotalAttempts
         self.advancesImmediatelyOn = advancesImmediatelyOn
+        self.retriesPossiblyCompletedCalls = retriesPossiblyCompletedCalls
     }
 
     /// The seeds' chain for a tier.

@@ -251,8 +251,11 @@ extension ModelChainExecutor {
                 if failureClass == .cancelled || !failureClass.isFailover { throw error }
                 index = finished.index
                 // A failure that fails over but is never retried (TLS, DNS) would fail the same
-                // way on this model again: the next model is the only thing left to try.
-                if chain.advancesImmediatelyOn.contains(failureClass) || !failureClass.isRetryable {
+                // way on this model again, and one the upstream may have carried out is not asked
+                // again: the next model is the only thing left to try.
+                if chain.advancesImmediatelyOn.contains(failureClass) || !failureClass.isRetryable
+                    || (!chain.retriesPossiblyCompletedCalls && executor.classifier.upstreamMayHaveCompleted(error))
+                {
                     index += 1
                     previousDelay = nil
                 } else if executor.honoursRetryAfter, let retryAfter = finished.retryAfter {

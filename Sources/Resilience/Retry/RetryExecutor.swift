@@ -12,6 +12,8 @@ import Canary
 ///   error surfaces as it is;
 /// - its class is retryable (never `cancelled`, `clientError`, `authError`, `other`:
 ///   those errors are rethrown unchanged);
+/// - the upstream cannot have carried out the call already (a timeout after the request
+///   was sent is rethrown unchanged), unless ``RetryPolicy/retriesPossiblyCompletedCalls``;
 /// - attempts remain (``RetryPolicy/maxAttempts`` counts the first call; when
 ///   they are spent the last error is rethrown unchanged);
 /// - the budget allows it (otherwise ``ResilienceError/Code/budgetExhausted``);
@@ -134,6 +136,7 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
 
             if call.committedAttempt != nil { throw error }  // streamed to the caller: surface as it is
             if failureClass == .cancelled || !failureClass.isRetryable || cutByDeadline { throw error }
+            if !policy.retriesPossiblyCompletedCalls, classifier.upstreamMayHaveCompleted(error) { throw error }
             if attempt >= policy.maxAttempts { throw error }
             if let budget, !budget.tryRetry() {
                 throw ResilienceError(.budgetExhausted, underlying: error, underlyingClass: failureClass)

@@ -1,5 +1,6 @@
 public import Canary
 import Foundation
+public import Resilience
 public import Upstream
 
 /// Everything `shepherd serve` needs: where to listen, the two upstreams, the policy, the state
@@ -23,8 +24,15 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var flavor: ProviderKind
         /// The key, when one is set.
         public var apiKey: Secret?
-        /// Per-request timeout.
+        /// The whole call's limit on this path (`timeout:`): a complete answer, head and body, or
+        /// a stream's response head; retries on the path fit inside it (see
+        /// ``ServeConfiguration/deadlines``). Default 60 s.
         public var timeout: Duration
+        /// The longest silence between two reads of an answer (`readIdleTimeout:`), its own
+        /// setting; `nil` (the default) leaves ``timeout`` as the only limit. A complete answer
+        /// sends nothing until all of it is generated, so a value shorter than the longest
+        /// answer fails long answers; it is meant to catch stalled streams sooner.
+        public var readIdleTimeout: Duration? = nil
         /// The most connections kept open to the upstream (the HTTP client's per-host pool limit).
         /// Calls beyond it wait for a free connection. Default 128, as many as a busy proxy has
         /// calls in flight; an upstream that limits connections per client needs less.
@@ -45,6 +53,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var description: String {
             var text =
                 "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
+                + (readIdleTimeout.map { "read idle \($0.shortDescription), " } ?? "")
                 + "connect \(connectTimeout.shortDescription), connections ≤ \(maxConnections)"
             if let caFile = tls.caFile { text += ", trusts \(caFile)" + (tls.systemRoots ? " and the system roots" : " only") }
             if let certFile = tls.certFile { text += ", client certificate \(certFile)" }
@@ -64,9 +73,22 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
     public var policyFile: String
     /// The SQLite state file.
     public var stateFile: String
+    /// The configuration file that was read, `nil` when none was (flags and defaults only).
+    public var configFile: String?
 
+    /// The router's deadlines for these upstreams: the longer of the two `timeout`s bounds all
+    /// the attempts on one path together (retries and back-off included), and no per-attempt
+    /// timeout of its own cuts a call shorter than its path's `timeout` allows. A call that
+    /// fails over is bounded by the relay's timeout plus legacy's.
+    public var deadlines: Deadlines {
+        // Both timeouts are positive (checked when read), so this cannot throw.
+        (try? Deadlines(total: max(legacy.timeout, relay.timeout), perAttempt: nil)) ?? .standard
+    }
+
+    /// One line for the start-up log and `serve --check`, ending with the file that was read (if any).
     public var description: String {
-        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server)"
+        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server); "
+            + (configFile.map { "configuration file \($0)" } ?? "no configuration file (flags and defaults only)")
     }
 
     /// What the command line says; `nil` leaves the file's (or the default) value.
@@ -138,6 +160,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var relayKey: Secret?
         var legacyTimeout = Duration.seconds(60)
         var relayTimeout = Duration.seconds(60)
+        var legacyReadIdle: Duration?
+        var relayReadIdle: Duration?
         var legacyConnections = Upstream.defaultMaxConnections
         var relayConnections = Upstream.defaultMaxConnections
         // Connection settings per path: connect timeout, TLS, and the proxy key as written.
@@ -165,8 +189,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             for name in ["legacy", "relay"] {
                 guard let map = try root.map(name) else { continue }
                 try map.allowOnly([
-                    "url", "flavor", "apiKey", "apiKeyEnv", "timeout", "maxConnections", "connectTimeout", "caFile",
-                    "systemRoots", "certFile", "keyFile", "serverName", "proxy",
+                    "url", "flavor", "apiKey", "apiKeyEnv", "timeout", "readIdleTimeout", "maxConnections",
+                    "connectTimeout", "caFile", "systemRoots", "certFile", "keyFile", "serverName", "proxy",
                 ])
                 if let connect = try map.duration("connectTimeout") {
                     guard connect > .zero else { throw map.error("connectTimeout", "must be longer than zero") }
@@ -193,6 +217,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 }
                 let timeout = try map.duration("timeout")
                 if let timeout, timeout <= .zero { throw map.error("timeout", "must be longer than zero") }
+                let readIdle = try map.duration("readIdleTimeout")
+                if let readIdle, readIdle <= .zero { throw map.error("readIdleTimeout", "must be longer than zero") }
                 let connections = try map.int("maxConnections")
                 if let connections, connections <= 0 {
                     throw map.error("maxConnections", "must be positive (got \(connections))")
@@ -202,12 +228,14 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                     legacyFlavor = flavor ?? legacyFlavor
                     legacyKey = key ?? legacyKey
                     legacyTimeout = timeout ?? legacyTimeout
+                    legacyReadIdle = readIdle ?? legacyReadIdle
                     legacyConnections = connections ?? legacyConnections
                 } else {
                     relayURL = url ?? relayURL
                     relayFlavor = flavor ?? relayFlavor
                     relayKey = key ?? relayKey
                     relayTimeout = timeout ?? relayTimeout
+                    relayReadIdle = readIdle ?? relayReadIdle
                     relayConnections = connections ?? relayConnections
                 }
             }
@@ -285,9 +313,10 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         }
         var legacy = Upstream(
             url: legacyURL, flavor: legacyFlavor, apiKey: legacyKey, timeout: legacyTimeout,
-            maxConnections: legacyConnections)
+            readIdleTimeout: legacyReadIdle, maxConnections: legacyConnections)
         var relay = Upstream(
-            url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout, maxConnections: relayConnections)
+            url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout,
+            readIdleTimeout: relayReadIdle, maxConnections: relayConnections)
         if let (connect, tls, proxy) = upstreamConnections["legacy"] {
             (legacy.connectTimeout, legacy.tls, legacy.proxy) = (connect, tls, proxy)
         }
@@ -295,7 +324,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             (relay.connectTimeout, relay.tls, relay.proxy) = (connect, tls, proxy)
         }
         return ServeConfiguration(
-            server: server, legacy: legacy, relay: relay, policyFile: policyFile, stateFile: stateFile)
+            server: server, legacy: legacy, relay: relay, policyFile: policyFile, stateFile: stateFile,
+            configFile: file)
     }
 
     /// One path's connect timeout, TLS settings (flags over the file, `SSL_CERT_FILE` as the

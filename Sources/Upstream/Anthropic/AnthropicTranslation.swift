@@ -111,6 +111,25 @@ public enum AnthropicTranslation {
             usage: response.usage.openAIUsage)
     }
 
+    /// What makes a complete (not streamed) answer something other than a Messages API message,
+    /// or `nil` when it is one.
+    ///
+    /// The decoder is lenient (a stream's `message_start` carries a message with no content and
+    /// no stop reason yet), so a JSON object with little more than an `id` decodes; translated,
+    /// it would become an empty, successful chat completion. A finished message is a `message`
+    /// from the `assistant` with a `stop_reason` (never null outside a stream): an answer
+    /// without one is not Anthropic's, typically an OpenAI-compatible endpoint configured with
+    /// the `anthropic` flavor.
+    ///
+    /// - Parameter response: a decoded answer of `POST /v1/messages`.
+    /// - Returns: the problem in a few words, for a ``ProviderError/Code/malformedResponse``.
+    public static func shapeProblem(of response: AnthropicMessagesResponse) -> String? {
+        if response.type != "message" { return "answer has type \"\(response.type)\", not \"message\"" }
+        if response.role != "assistant" { return "answer has role \"\(response.role)\", not \"assistant\"" }
+        if response.stopReason == nil { return "answer has no stop_reason: not a finished Messages API message" }
+        return nil
+    }
+
     /// Maps Anthropic's `stop_reason` to OpenAI's `finish_reason`.
     public static func finishReason(_ stopReason: String?) -> String? {
         switch stopReason {

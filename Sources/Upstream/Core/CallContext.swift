@@ -12,7 +12,8 @@ public import Logging
 public struct CallContext: Sendable {
     /// A correlation identifier, sent upstream as `x-request-id` when set.
     public var requestID: String?
-    /// Overrides the provider's per-request timeout for this call.
+    /// Overrides the provider's per-request timeout for this call. The provider's silence limit
+    /// between two reads (its `readIdleTimeout`, else its configured `timeout`) still applies.
     public var timeout: Duration?
     /// Extra headers for this call only (added after the provider's own).
     public var headers: [String: String]

@@ -88,12 +88,18 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
     public var upstreamParam: String?
     /// The upstream's `Retry-After`, when it sent one.
     public var retryAfter: RetryAfter?
+    /// Whether the upstream may have carried out the request although the call failed: a
+    /// timeout once the request was sent (the upstream may still be generating the answer), or
+    /// an answer that arrived and could not be read. The retry layer does not repeat such a call
+    /// on the same upstream by default. `false` for a connect or pool timeout, a refused
+    /// connection, an error status.
+    public var upstreamMayHaveCompleted: Bool
 
     /// Creates an error.
     public init(
         code: Code, failureClass: FailureClass, provider: String, httpStatus: Int? = nil, message: String? = nil,
         upstreamType: String? = nil, upstreamCode: String? = nil, upstreamParam: String? = nil,
-        retryAfter: RetryAfter? = nil
+        retryAfter: RetryAfter? = nil, upstreamMayHaveCompleted: Bool = false
     ) {
         self.upstreamCode = upstreamCode
         self.upstreamParam = upstreamParam
@@ -104,6 +110,7 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
         self.message = message
         self.upstreamType = upstreamType
         self.retryAfter = retryAfter
+        self.upstreamMayHaveCompleted = upstreamMayHaveCompleted
     }
 
     /// A short, bounded, label-safe name: `http_429`, `timeout`, `connection`, `stream_truncated`, …

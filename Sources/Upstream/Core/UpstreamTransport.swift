@@ -56,7 +56,8 @@ struct UpstreamTransport: Sendable {
     /// Sends a request and returns the response head once it is a success; a failure status throws.
     ///
     /// For streams: the call's timeout (AsyncHTTPClient's deadline) bounds the time to the
-    /// response head; the body is bounded by the client's read idle timeout.
+    /// response head; the body is bounded by the client's read idle timeout (the provider's
+    /// `readIdleTimeout`, else its `timeout`).
     func send(
         _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String = "application/json"
     ) async throws -> HTTPClientResponse {
@@ -116,7 +117,8 @@ struct UpstreamTransport: Sendable {
                 message: "answer larger than \(error.maxBodySize) bytes")
         } catch let error as HTTPClientError where error == .deadlineExceeded && !Task.isCancelled {
             throw ProviderError(
-                code: .timeout, failureClass: .timeout, provider: provider, message: "no complete answer within \(limit)")
+                code: .timeout, failureClass: .timeout, provider: provider, message: "no complete answer within \(limit)",
+                upstreamMayHaveCompleted: true)
         } catch {
             throw mapError(error)
         }
@@ -159,17 +161,64 @@ struct UpstreamTransport: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, status: Int) throws -> T {
-        try decoding(type, status: status) { try JSONDecoder().decode(type, from: Data(buffer.readableBytesView)) }
+        try decoding(type, status: status, body: buffer) {
+            try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+        }
     }
 
     /// Runs a decoding step, turning its failure into ``ProviderError/Code/malformedResponse``.
-    func decoding<T>(_ type: T.Type, status: Int, _ decode: () throws -> T) throws -> T {
+    func decoding<T>(_ type: T.Type, status: Int, body: ByteBuffer, _ decode: () throws -> T) throws -> T {
         do {
             return try decode()
         } catch {
-            throw ProviderError(
-                code: .malformedResponse, failureClass: .other, provider: provider, httpStatus: status,
-                message: "answer is not a valid \(T.self): \(Self.shortDescription(of: error))")
+            throw malformed(
+                "answer is not a valid \(T.self): \(Self.shortDescription(of: error))", body: body, status: status)
+        }
+    }
+
+    /// The error for a success status whose body is not the answer this upstream's API promises
+    /// (HTML, truncated or empty JSON, an answer of the other wire format, no choices).
+    ///
+    /// Such an answer is never passed on as an (empty) success: it is a failure of the path,
+    /// counted and classified like any other. The message says what was wrong and, when the
+    /// body is the other API's answer, that the upstream's flavor is probably misconfigured.
+    func malformed(_ problem: String, body: ByteBuffer, status: Int) -> ProviderError {
+        var message = problem
+        if body.readableBytes == 0 {
+            message += " (the body is empty)"
+        } else if let hint = flavorHint(body) {
+            message += "; " + hint
+        }
+        return ProviderError(
+            code: .malformedResponse, failureClass: Self.unreadableAnswerClass, provider: provider, httpStatus: status,
+            message: redact(message), upstreamMayHaveCompleted: true)
+    }
+
+    /// The class of an answer that cannot be read, complete or streamed: a server error, as a
+    /// gateway answers 502 Bad Gateway for an invalid answer from its upstream. It counts
+    /// against the path and fails over, like the 5xx it stands for.
+    static let unreadableAnswerClass = FailureClass.serverError
+
+    /// Says which flavor a body looks like when it is the other API's answer.
+    private func flavorHint(_ body: ByteBuffer) -> String? {
+        let view = body.readableBytesView.prefix(Self.maxErrorBodyBytes)
+        func contains(_ text: String) -> Bool {
+            let needle = Array(text.utf8)
+            guard view.count >= needle.count else { return false }
+            var index = view.startIndex
+            while index <= view.endIndex - needle.count {
+                if view[index..<index + needle.count].elementsEqual(needle) { return true }
+                index += 1
+            }
+            return false
+        }
+        switch kind {
+        case .anthropic where contains("\"choices\""):
+            return "it looks like an OpenAI chat completion: is this upstream's flavor really anthropic?"
+        case .openAICompatible where contains("\"stop_reason\"") && !contains("\"choices\""):
+            return "it looks like an Anthropic Messages answer: is this upstream's flavor really openai?"
+        default:
+            return nil
         }
     }
 
@@ -247,8 +296,13 @@ struct UpstreamTransport: Sendable {
         if Task.isCancelled || error is CancellationError { return cancelled() }
         if let error = error as? HTTPClientError {
             switch error {
-            case .readTimeout, .deadlineExceeded, .connectTimeout, .writeTimeout, .getConnectionFromPoolTimeout,
-                .tlsHandshakeTimeout:
+            case .readTimeout, .deadlineExceeded, .writeTimeout:
+                // The request was (being) sent: the upstream may be generating the answer.
+                return ProviderError(
+                    code: .timeout, failureClass: .timeout, provider: provider, message: error.description,
+                    upstreamMayHaveCompleted: true)
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
+                // No connection: the upstream never saw the request.
                 return ProviderError(
                     code: .timeout, failureClass: .timeout, provider: provider, message: error.description)
             case .cancelled:

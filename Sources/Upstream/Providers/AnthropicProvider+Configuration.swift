@@ -28,10 +28,20 @@ extension AnthropicProvider {
         public var modelMap: [String: String]
         /// The `max_tokens` sent when the request sets no limit (Anthropic requires one). Default 4096.
         public var defaultMaxTokens: Int
-        /// The per-request timeout: the whole answer for `complete`, the response head for `stream`. Default 60 s.
+        /// The per-request timeout: the whole answer for `complete` (head and body: a long answer
+        /// is allowed all of it), the response head for `stream`. Default 60 s.
         public var timeout: Duration
-        /// The longest silence allowed between two reads of an answer. Default 30 s.
-        public var readIdleTimeout: Duration
+        /// The longest silence allowed between two reads of an answer, its own setting; `nil`
+        /// (the default) uses ``timeout``, so that nothing but ``timeout`` bounds a complete call.
+        ///
+        /// A complete (not streamed) answer sends nothing until the upstream has generated all of
+        /// it, so a silence limit shorter than the longest answer fails long answers: set one
+        /// only to find a stalled stream sooner than ``timeout``. It applies to every call of the
+        /// provider's HTTP client.
+        public var readIdleTimeout: Duration?
+
+        /// The silence limit in force: ``readIdleTimeout``, else ``timeout``.
+        public var effectiveReadIdleTimeout: Duration { readIdleTimeout ?? timeout }
         /// How long to wait for a connection (TCP, and the TLS handshake). Default 3 s. A
         /// connection that cannot be made (refused, a certificate not trusted, a host name that
         /// does not resolve) fails at once; this bounds one that hangs.
@@ -64,8 +74,9 @@ extension AnthropicProvider {
             name: String = "anthropic", baseURL: String = "https://api.anthropic.com/v1", apiKey: APIKey? = nil,
             anthropicVersion: String = "2023-06-01", betas: [String] = [], extraHeaders: [String: String] = [:],
             modelMap: [String: String] = [:], defaultMaxTokens: Int = 4096, timeout: Duration = .seconds(60),
-            readIdleTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(3),
-            maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil, idleConnectionTimeout: Duration = .seconds(60),
+            readIdleTimeout: Duration? = nil, connectTimeout: Duration = .seconds(3),
+            maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil,
+            idleConnectionTimeout: Duration = .seconds(60),
             maxResponseBytes: Int = 32 << 20, maxEventBytes: Int = 16 << 20, prices: PriceTable = .defaults
         ) {
             self.name = name
@@ -95,7 +106,7 @@ extension AnthropicProvider {
             "AnthropicProvider.Configuration(name: \(name), baseURL: \(baseURL), apiKey: "
                 + (apiKey == nil ? "none" : "[REDACTED]") + ", anthropicVersion: \(anthropicVersion), "
                 + "extraHeaders: \(extraHeaders.keys.sorted()), modelMap: \(modelMap), timeout: \(timeout), "
-                + "readIdleTimeout: \(readIdleTimeout), connectTimeout: \(connectTimeout), "
+                + "readIdleTimeout: \(effectiveReadIdleTimeout), connectTimeout: \(connectTimeout), "
                 + "maxConnectionsPerHost: \(maxConnectionsPerHost), proxy: \(proxy.map { "\($0)" } ?? "none"))"
         }
 

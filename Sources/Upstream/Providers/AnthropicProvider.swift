@@ -52,7 +52,7 @@ public final class AnthropicProvider: ChatProvider {
             ownsClient = false
         } else {
             client = .upstream(
-                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
+                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost,
                 idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
             ownsClient = true
@@ -91,6 +91,9 @@ public final class AnthropicProvider: ChatProvider {
         let start = ContinuousClock.now
         let response = try await transport.fetch(.POST, path: "/messages", body: body, context: context)
         let message = try transport.decode(AnthropicMessagesResponse.self, from: response.body, status: response.status)
+        if let problem = AnthropicTranslation.shapeProblem(of: message) {
+            throw transport.malformed(problem, body: response.body, status: response.status)
+        }
         var answer = AnthropicTranslation.response(from: message, model: requestedModel, created: Self.unixNow())
         let answeredModel = message.model.isEmpty ? upstreamModel : message.model
         answer.metadata = ResponseMetadata(
@@ -132,10 +135,11 @@ public final class AnthropicProvider: ChatProvider {
         let transport = transport
         let maxEventBytes = configuration.maxEventBytes
         let observer = bufferObserver
+        let status = Int(response.status.code)
         return ChatChunkStream(metadata: metadata, prices: configuration.prices) {
             EventStreamChunkSource(
                 body: response.body, translator: AnthropicEventTranslator(translator: translator),
-                transport: transport, maxEventBytes: maxEventBytes, observer: observer)
+                transport: transport, maxEventBytes: maxEventBytes, status: status, observer: observer)
         }
     }
 

@@ -21,11 +21,20 @@ extension OpenAICompatibleProvider {
         /// Headers added to every request (`OpenAI-Organization`, a gateway's routing headers…).
         /// Their values are treated as secrets too: never logged or described.
         public var extraHeaders: [String: String]
-        /// The per-request timeout: the whole answer for `complete`, the response head for `stream`. Default 60 s.
+        /// The per-request timeout: the whole answer for `complete` (head and body: a long answer
+        /// is allowed all of it), the response head for `stream`. Default 60 s.
         public var timeout: Duration
-        /// The longest silence allowed between two reads of an answer (a stalled stream fails
-        /// with a timeout after this). Default 30 s.
-        public var readIdleTimeout: Duration
+        /// The longest silence allowed between two reads of an answer, its own setting; `nil`
+        /// (the default) uses ``timeout``, so that nothing but ``timeout`` bounds a complete call.
+        ///
+        /// A complete (not streamed) answer sends nothing until the upstream has generated all of
+        /// it, so a silence limit shorter than the longest answer fails long answers: set one
+        /// only to find a stalled stream sooner than ``timeout``. It applies to every call of the
+        /// provider's HTTP client.
+        public var readIdleTimeout: Duration?
+
+        /// The silence limit in force: ``readIdleTimeout``, else ``timeout``.
+        public var effectiveReadIdleTimeout: Duration { readIdleTimeout ?? timeout }
         /// How long to wait for a connection (TCP, and the TLS handshake). Default 3 s. A
         /// connection that cannot be made (refused, a certificate not trusted, a host name that
         /// does not resolve) fails at once; this bounds one that hangs.
@@ -52,8 +61,9 @@ extension OpenAICompatibleProvider {
         /// Creates a value; each parameter sets the property of the same name.
         public init(
             name: String = "openai", baseURL: String, apiKey: APIKey? = nil, extraHeaders: [String: String] = [:],
-            timeout: Duration = .seconds(60), readIdleTimeout: Duration = .seconds(30),
-            connectTimeout: Duration = .seconds(3), maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil,
+            timeout: Duration = .seconds(60), readIdleTimeout: Duration? = nil,
+            connectTimeout: Duration = .seconds(3), maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(),
+            proxy: UpstreamProxy? = nil,
             idleConnectionTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20,
             maxEventBytes: Int = 16 << 20, requestStreamUsage: Bool = true, prices: PriceTable = .defaults
         ) {
@@ -77,7 +87,7 @@ extension OpenAICompatibleProvider {
         public var description: String {
             "OpenAICompatibleProvider.Configuration(name: \(name), baseURL: \(baseURL), apiKey: "
                 + (apiKey == nil ? "none" : "[REDACTED]") + ", extraHeaders: \(extraHeaders.keys.sorted()), "
-                + "timeout: \(timeout), readIdleTimeout: \(readIdleTimeout), connectTimeout: \(connectTimeout), "
+                + "timeout: \(timeout), readIdleTimeout: \(effectiveReadIdleTimeout), connectTimeout: \(connectTimeout), "
                 + "maxConnectionsPerHost: \(maxConnectionsPerHost), proxy: \(proxy.map { "\($0)" } ?? "none"))"
         }
 

@@ -47,7 +47,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
             ownsClient = false
         } else {
             client = .upstream(
-                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.readIdleTimeout,
+                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost,
                 idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
             ownsClient = true
@@ -77,8 +77,13 @@ public final class OpenAICompatibleProvider: ChatProvider {
         let start = ContinuousClock.now
         let response = try await transport.fetch(.POST, path: "/chat/completions", body: body, context: context)
         // Kept with its bytes: an unchanged answer goes back to a proxy's caller as it came.
-        var answer = try transport.decoding(ChatResponse.self, status: response.status) {
+        var answer = try transport.decoding(ChatResponse.self, status: response.status, body: response.body) {
             try ChatResponse(json: response.body)
+        }
+        // An answer with no choice has nothing to give the caller: passing it on as a success
+        // would be a silent empty answer.
+        guard !answer.choices.isEmpty else {
+            throw transport.malformed("answer has no choices (\"choices\": [])", body: response.body, status: response.status)
         }
         let cost = answer.usage.flatMap {
             Pricing.cost($0, answeredModel: answer.model, requestedModel: requestedModel, prices)
@@ -129,11 +134,12 @@ public final class OpenAICompatibleProvider: ChatProvider {
         let transport = transport
         let maxEventBytes = configuration.maxEventBytes
         let observer = bufferObserver
+        let status = Int(response.status.code)
         let provider = name
         return ChatChunkStream(metadata: metadata, prices: configuration.prices) {
             EventStreamChunkSource(
                 body: response.body, translator: OpenAIStreamTranslator(provider: provider), transport: transport,
-                maxEventBytes: maxEventBytes, observer: observer)
+                maxEventBytes: maxEventBytes, status: status, observer: observer)
         }
     }
 

@@ -16,9 +16,11 @@ struct AnthropicEventTranslator: EventStreamTranslator {
             decoded = try JSONDecoder().decode(AnthropicStreamEvent.self, from: Data(event.data.utf8))
         } catch {
             throw ProviderError(
-                code: .malformedResponse, failureClass: .other, provider: translator.provider,
+                code: .malformedResponse, failureClass: UpstreamTransport.unreadableAnswerClass,
+                provider: translator.provider,
                 message: "stream event \(event.event ?? "message") is not valid JSON: "
-                    + UpstreamTransport.shortDescription(of: error))
+                    + UpstreamTransport.shortDescription(of: error),
+                upstreamMayHaveCompleted: true)
         }
         return try translator.translate(decoded)
     }

@@ -7,6 +7,10 @@ import NIOCore
 /// is pending, so the HTTP client's back-pressure reaches the upstream and
 /// memory stays bounded by one read plus one event. The iterating task owns the
 /// read, so cancelling it cancels the HTTP request.
+///
+/// A body that ends before any event at all (HTML, a JSON answer, nothing) is not a stream that
+/// was cut but an answer that is not an event stream: ``ProviderError/Code/malformedResponse``,
+/// of the same class as an unreadable complete answer.
 final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSource {
     private var body: HTTPClientResponse.Body.AsyncIterator
     private var parser: ServerSentEventParser
@@ -16,15 +20,23 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
     private var pendingIndex = 0
     private var done = false
     private let observer: (@Sendable (Int) -> Void)?
+    private let status: Int
+    /// Whether any event was parsed: until then the body may not be an event stream at all.
+    private var sawEvent = false
+    /// The body's first bytes, kept (until the first event) to say what came instead of events.
+    private var head = ByteBuffer()
+
+    static var headBytes: Int { 200 }
 
     init(
         body: HTTPClientResponse.Body, translator: Translator, transport: UpstreamTransport, maxEventBytes: Int,
-        observer: (@Sendable (Int) -> Void)?
+        status: Int = 200, observer: (@Sendable (Int) -> Void)?
     ) {
         self.body = body.makeAsyncIterator()
         self.parser = ServerSentEventParser(maxEventBytes: maxEventBytes)
         self.translator = translator
         self.transport = transport
+        self.status = status
         self.observer = observer
     }
 
@@ -47,13 +59,22 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
             guard let buffer else {
                 done = true
                 if translator.isFinished { return nil }
+                if !sawEvent {
+                    throw transport.malformed("answer is not a server-sent event stream", body: head, status: status)
+                }
                 throw ProviderError(
                     code: .streamTruncated, failureClass: .connection, provider: transport.provider,
                     message: "stream ended before \(translator.terminalEventName)"
                         + (parser.hasPartialEvent ? " (in the middle of an event)" : ""))
             }
+            if !sawEvent, head.readableBytes < Self.headBytes {
+                var part = buffer.getSlice(
+                    at: buffer.readerIndex, length: min(buffer.readableBytes, Self.headBytes - head.readableBytes))!
+                head.writeBuffer(&part)
+            }
             do {
                 for event in try parser.parse(buffer) where !translator.isFinished {
+                    sawEvent = true
                     pending.append(contentsOf: try translator.translate(event))
                 }
             } catch {

@@ -33,9 +33,10 @@ struct OpenAIStreamTranslator: EventStreamTranslator {
             return [try JSONDecoder().decode(ChatChunk.self, from: bytes)]
         } catch {
             throw ProviderError(
-                code: .malformedResponse, failureClass: .other, provider: provider,
+                code: .malformedResponse, failureClass: UpstreamTransport.unreadableAnswerClass, provider: provider,
                 message: "stream event is not a valid chat.completion.chunk: "
-                    + UpstreamTransport.shortDescription(of: error))
+                    + UpstreamTransport.shortDescription(of: error),
+                upstreamMayHaveCompleted: true)
         }
     }
 

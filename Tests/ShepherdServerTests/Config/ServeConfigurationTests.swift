@@ -1,6 +1,7 @@
 import Canary
 import Foundation
 import Logging
+import Resilience
 import ShepherdServer
 import Testing
 import Upstream
@@ -12,15 +13,51 @@ struct ServeConfigurationTests {
         return path
     }
 
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
     @Test func theDocumentedExampleLoads() throws {
-        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shepherd.yaml").path
+        let example = Self.repositoryRoot.appendingPathComponent("shepherd.example.yaml").path
         let config = try ServeConfiguration.resolve(file: example, overrides: .init(), environment: [:])
+        #expect(config.configFile == example)
         #expect(config.legacy.flavor == .anthropic)
         #expect(config.legacy.url == "https://api.anthropic.com")
         #expect(config.relay.flavor == .openAICompatible)
         #expect(config.server.host == "127.0.0.1" && config.server.port == 8080)
         #expect(config.server.rollbackFlagFile == "/tmp/shepherd-rollback")
+    }
+
+    @Test func theExampleIsNotWhereServeLooksForItsDefaultConfiguration() {
+        // `serve` started from a checkout reads ./shepherd.yaml when it exists: an example there
+        // (legacy.flavor: anthropic) would silently apply to a newcomer's --legacy-url.
+        let path = Self.repositoryRoot.appendingPathComponent("shepherd.yaml").path
+        #expect(!FileManager.default.fileExists(atPath: path), "\(path) would be read by every serve started here")
+    }
+
+    @Test func theStartUpLineSaysWhichConfigurationFileWasRead() throws {
+        let overrides = ServeConfiguration.Overrides(legacyURL: "http://a.example/v1", relayURL: "http://b.example/v1")
+        let none = try ServeConfiguration.resolve(file: nil, overrides: overrides, environment: [:])
+        #expect(none.configFile == nil)
+        #expect(none.description.hasSuffix("; no configuration file (flags and defaults only)"))
+        let file = try write("listen: 127.0.0.1:9000\n")
+        let read = try ServeConfiguration.resolve(file: file, overrides: overrides, environment: [:])
+        #expect(read.description.hasSuffix("; configuration file \(file)"))
+    }
+
+    @Test func eachPathsTimeoutBoundsTheWholeCallAndAReadIdleTimeoutIsItsOwnSetting() throws {
+        let file = try write(
+            "legacy: {url: http://a.example/v1, timeout: 300s}\nrelay: {url: http://b.example/v1, timeout: 90s, readIdleTimeout: 20s}\n")
+        let config = try ServeConfiguration.resolve(file: file, overrides: .init(), environment: [:])
+        #expect(config.legacy.timeout == .seconds(300) && config.legacy.readIdleTimeout == nil)
+        #expect(config.relay.readIdleTimeout == .seconds(20))
+        // The router's own deadlines never cut a call shorter than its path's timeout.
+        #expect(config.deadlines.total == .seconds(300))
+        #expect(config.deadlines.perAttempt == nil)
+        let zero = try write("legacy: {url: http://a.example/v1, readIdleTimeout: 0s}\nrelay: {url: http://b.example/v1}\n")
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(file: zero, overrides: .init(), environment: [:])
+        }
+        #expect(error?.description.contains("legacy.readIdleTimeout") == true)
     }
 
     @Test func flagsOverrideTheFileAndTheEnvironmentSuppliesSecrets() throws {
