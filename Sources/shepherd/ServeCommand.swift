@@ -96,6 +96,20 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        if postgres == nil {
+            // The state file is created on start: its folder must exist and be writable, and
+            // --check must say so rather than ok.
+            let folder = URL(fileURLWithPath: settings.stateFile).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                printError("error: --state \(settings.stateFile): the folder \(folder) does not exist")
+                throw ExitCode(2)
+            }
+            if !FileManager.default.isWritableFile(atPath: folder) {
+                printError("error: --state \(settings.stateFile): this process cannot write in \(folder)")
+                throw ExitCode(2)
+            }
+        }
         if check {
             print("configuration ok: \(settings)")
             print("policy ok: rollout \(policy.rolloutID), ladder \(policy.ramp.ladder.map(formatPercent).joined(separator: " → "))")

@@ -194,3 +194,12 @@ def test_a_second_serve_on_the_same_state_file_is_refused(work):
         assert "postgres://" in result.stderr
         # The first one is untouched.
         assert stack.status()["state"]["phase"] == "ramping"
+
+
+def test_check_refuses_a_state_file_whose_folder_does_not_exist(work):
+    result = _serve(work, "--check", "--state", str(work / "missing" / "state.sqlite"))
+    assert result.returncode != 0, result.stdout
+    assert "does not exist" in result.stderr and "missing" in result.stderr, result.stderr
+    ok = _serve(work, "--check", "--state", str(work / "state.sqlite"))
+    assert ok.returncode == 0, ok.stderr
+    assert "configuration ok" in ok.stdout
