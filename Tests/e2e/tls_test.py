@@ -235,47 +235,37 @@ def test_with_the_ca_file_the_relay_answers_complete_and_streamed(tmp_path, cert
         nginx.stop()
 
 
-def test_a_server_name_checks_the_certificate_when_the_url_names_an_address(tmp_path, certs):
-    # The URL's host is 127.0.0.1; the certificate is checked as the one of "localhost".
-    stack, nginx = tls_stack(
-        tmp_path, certs, http2=False, host="127.0.0.1",
-        serve_args=["--relay-ca-file", str(certs.ca), "--relay-server-name", "localhost"])
+def one_call(work, certs, user, expect_path, **settings):
+    """A stack behind its own nginx, at 100% relay: one call, its path checked; returns the status."""
+    stack, nginx = tls_stack(work, certs, **settings)
     try:
         with stack:
             at_100(stack)
-            answer = stack.chat("user-sni")
+            answer = stack.chat(user)
             assert answer.status == 200, answer.body
-            assert answer.headers.get("x-shepherd-path") == "relay"
+            assert answer.headers.get("x-shepherd-path") == expect_path, answer.headers
+            return stack.status()
     finally:
         nginx.stop()
+
+
+def test_a_server_name_checks_the_certificate_when_the_url_names_an_address(tmp_path, certs):
+    # The URL's host is 127.0.0.1; the certificate is checked as the one of "localhost".
+    one_call(
+        tmp_path, certs, "user-sni", "relay", http2=False, host="127.0.0.1",
+        serve_args=["--relay-ca-file", str(certs.ca), "--relay-server-name", "localhost"])
 
 
 def test_mutual_tls_works_only_with_the_client_certificate(tmp_path, certs):
-    without, nginx = tls_stack(
-        tmp_path / "without", certs, http2=False, verify_client=True, serve_args=["--relay-ca-file", str(certs.ca)])
-    try:
-        with without:
-            at_100(without)
-            answer = without.chat("user-no-cert")
-            assert answer.status == 200, answer.body
-            assert answer.headers.get("x-shepherd-path") == "legacy", "nginx refuses a client without a certificate"
-            problem = (without.status().get("problems") or {}).get("relay", "")
-            assert "requires a client certificate" in problem, problem
-        with_cert = Stack(
-            tmp_path / "with", policy=POLICY, relay_url=f"https://localhost:{nginx.port}/v1",
-            serve_args=["--relay-ca-file", str(certs.ca), "--relay-cert-file", str(certs.client),
-                        "--relay-key-file", str(certs.key("client"))])
-        # nginx forwards to the first stack's relay mock, which is gone: point it at the new one.
-        nginx.stop()
-        nginx = Nginx(tmp_path / "with", certs, with_cert.relay_port, http2=False, verify_client=True)
-        with_cert.relay_url = f"https://localhost:{nginx.port}/v1"
-        with with_cert:
-            at_100(with_cert)
-            answer = with_cert.chat("user-cert")
-            assert answer.status == 200, answer.body
-            assert answer.headers.get("x-shepherd-path") == "relay"
-    finally:
-        nginx.stop()
+    trusted = ["--relay-ca-file", str(certs.ca)]
+    # nginx refuses a client without a certificate: the call fails over and the status says why.
+    status = one_call(tmp_path / "without", certs, "user-no-cert", "legacy", http2=False, verify_client=True,
+                      serve_args=trusted)
+    problem = (status.get("problems") or {}).get("relay", "")
+    assert "requires a client certificate" in problem, problem
+    one_call(
+        tmp_path / "with", certs, "user-cert", "relay", http2=False, verify_client=True,
+        serve_args=trusted + ["--relay-cert-file", str(certs.client), "--relay-key-file", str(certs.key("client"))])
 
 
 def test_a_missing_ca_file_stops_start_up_naming_the_key(tmp_path):
@@ -292,31 +282,14 @@ def test_a_missing_ca_file_stops_start_up_naming_the_key(tmp_path):
 
 def test_https_proxy_carries_the_relay_calls_and_no_proxy_skips_it(tmp_path, certs):
     proxy = Tinyproxy(tmp_path)
+    trusted = ["--relay-ca-file", str(certs.ca)]
     try:
         env = {"HTTPS_PROXY": f"http://127.0.0.1:{proxy.port}"}
-        stack, nginx = tls_stack(
-            tmp_path / "proxied", certs, http2=False, serve_args=["--relay-ca-file", str(certs.ca)], serve_env=env)
-        try:
-            with stack:
-                at_100(stack)
-                answer = stack.chat("user-proxied")
-                assert answer.status == 200, answer.body
-                assert answer.headers.get("x-shepherd-path") == "relay"
-                wait_until("the proxy's CONNECT in its log", lambda: proxy.connects() >= 1, timeout=5)
-        finally:
-            nginx.stop()
+        one_call(tmp_path / "proxied", certs, "user-proxied", "relay", http2=False, serve_args=trusted, serve_env=env)
+        wait_until("the proxy's CONNECT in its log", lambda: proxy.connects() >= 1, timeout=5)
         before = proxy.connects()
-        env = {"HTTPS_PROXY": f"http://127.0.0.1:{proxy.port}", "NO_PROXY": "example.com,localhost"}
-        stack, nginx = tls_stack(
-            tmp_path / "direct", certs, http2=False, serve_args=["--relay-ca-file", str(certs.ca)], serve_env=env)
-        try:
-            with stack:
-                at_100(stack)
-                answer = stack.chat("user-direct")
-                assert answer.status == 200, answer.body
-                assert answer.headers.get("x-shepherd-path") == "relay"
-        finally:
-            nginx.stop()
+        env["NO_PROXY"] = "example.com,localhost"
+        one_call(tmp_path / "direct", certs, "user-direct", "relay", http2=False, serve_args=trusted, serve_env=env)
         assert proxy.connects() == before, "NO_PROXY lists localhost: the call went direct"
     finally:
         proxy.stop()

@@ -8,11 +8,10 @@ import Testing
 
 /// The controller alone, without a router: the ramp's life over a health window fed by hand.
 struct RolloutControllerTests {
+    /// The router tests' policy (a 60 s hold, 100 samples) under a rollout id of its own.
     static let policy: RolloutPolicy = {
-        var policy = RolloutPolicy(rolloutID: "controller-test")
-        policy.ramp.minHoldTime = .seconds(60)
-        policy.ramp.minSamplesPerStep = 100
-        policy.health.minSamples = 100
+        var policy = RouterHarness.policy
+        policy.rolloutID = "controller-test"
         return policy
     }()
 
