@@ -14,8 +14,9 @@ import Synchronization
 /// - every attempt's outcome is recorded in the ``HealthWindow``;
 /// - a relay failure of a failover class (timeout, 429, 5xx, connection, open
 ///   breaker) is answered by legacy, recorded as a relay failure, and invisible
-///   to the caller except through ``RoutedResponse/fellBack``; client and auth
-///   errors are never failed over;
+///   to the caller except through ``RoutedResponse/fellBack``; a legacy failure of
+///   a failover class is answered by the relay while the relay carries traffic (its
+///   percentage above 0); client and auth errors are never failed over;
 /// - streams fail over only before their first chunk reaches the caller;
 /// - the rollout itself (evaluations on the policy's interval, operator commands, the stored
 ///   state, a fleet of replicas on a shared store) is the ``controller``'s, a
@@ -236,8 +237,31 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                 response: response, path: .legacy, chosenPath: chosen, fellBack: chosen == .relay,
                 attempts: attempts.all)
         } catch {
+            guard chosen == .legacy, relayMayAnswerForLegacy(error) else {
+                throw routerError(for: error, attempts: attempts.all)
+            }
+        }
+        // Legacy is down and the relay carries traffic already: the caller is better served by it.
+        do {
+            let response = try await completeOn(.relay, request, routing, attempts)
+            metrics.fallback()
+            logger.info(
+                "legacy failed, answering from the relay",
+                metadata: ["class": "\(attempts.all.first?.failure?.rawValue ?? "other")"])
+            return RoutedResponse(
+                response: response, path: .relay, chosenPath: .legacy, fellBack: true, attempts: attempts.all)
+        } catch {
             throw routerError(for: error, attempts: attempts.all)
         }
+    }
+
+    /// Whether a call routed to legacy that failed there may be answered by the relay: only for a
+    /// failure that fails over (an outage, not the caller's bad request), and only while the relay
+    /// serves traffic (its percentage is above 0: not before the rollout starts, not after a
+    /// rollback, never while the rollback switch is engaged). The relay's breaker and retry budget
+    /// still apply, and its attempt is judged in its window like any other.
+    private func relayMayAnswerForLegacy(_ error: any Error) -> Bool {
+        FailureClassifier().classify(error).isFailover && effectivePercent > 0
     }
 
     private func completeOn(
@@ -362,6 +386,16 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         }
         do {
             return try await streamOn(.legacy, chosen: chosen, request, routing, attempts)
+        } catch {
+            guard chosen == .legacy, relayMayAnswerForLegacy(error) else {
+                throw routerError(for: error, attempts: attempts.all)
+            }
+        }
+        // Legacy failed before its first chunk and the relay carries traffic: open it there.
+        do {
+            let stream = try await streamOn(.relay, chosen: chosen, request, routing, attempts)
+            metrics.fallback()
+            return stream
         } catch {
             throw routerError(for: error, attempts: attempts.all)
         }

@@ -19,8 +19,8 @@ struct LongAnswerTests {
                 configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(2)))
             let relay = OpenAICompatibleProvider(
                 configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", timeout: .seconds(2)))
-            let rollback = RollbackSwitch()
-            rollback.set(.override, engaged: true, reason: "every call on legacy")
+            // The environment's switch (the admin override is the store's, which the controller follows).
+            let rollback = RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "1"])
             let router = try await MigrationRouter(
                 legacy: legacy, relay: relay,
                 configuration: .init(

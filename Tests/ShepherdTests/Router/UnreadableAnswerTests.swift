@@ -13,8 +13,9 @@ struct UnreadableAnswerTests {
             $0.malformedRate = 1
             $0.malformedBody = .otherFlavor
         }
-        let rollback = RollbackSwitch()
-        rollback.set(.override, engaged: true, reason: "every call on legacy")
+        // The environment's switch (the admin override is the store's, which the controller follows):
+        // every call on legacy, and the relay never answers for it.
+        let rollback = RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "1"])
         try await RouterHarness.with(legacy: wrongFlavor, rollbackSwitch: rollback) { h in
             let error = await #expect(throws: RouterError.self) {
                 try await h.router.complete(RouterHarness.request(user: "u1"))
