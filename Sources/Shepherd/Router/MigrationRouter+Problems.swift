@@ -28,7 +28,7 @@ extension MigrationRouter {
 
     /// A path that answered is no longer misconfigured.
     func clearProblem(on path: TrafficPath) {
-        if problems.withLock({ $0[path] }) != nil { problems.withLock { $0[path] = nil } }
+        problems.withLock { _ = $0.removeValue(forKey: path) }
     }
 
     /// The configuration problems seen on each path since it last answered (`relay` → cause).

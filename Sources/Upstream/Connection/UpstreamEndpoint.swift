@@ -72,11 +72,13 @@ struct UpstreamEndpoint: Sendable {
                 return (.tls, "TLS: handshake failed, the upstream does not speak TLS there (an http:// URL?) for \(provider) \(display)")
             }
             return (.tls, "TLS: handshake failed (\(reason ?? Self.short(text))) for \(provider) \(display)")
-        case is NIOSSLExtraError:
+        case let error as NIOSSLExtraError where error == .failedToValidateHostname:
             return (
                 .tls,
-                "TLS: the certificate is not for this host (set serverName if the URL's host is not the certificate's) for \(provider) \(display): \(Self.short(String(describing: error)))"
+                "TLS: the certificate is not for this host (set serverName if the URL's host is not the certificate's) for \(provider) \(display)"
             )
+        case let error as NIOSSLExtraError:
+            return (.tls, "TLS: \(Self.short(String(describing: error))) for \(provider) \(display)")
         case let error as NIOConnectionError where error.connectionErrors.isEmpty
             && (error.dnsAError != nil || error.dnsAAAAError != nil):
             return (.dns, "DNS: \(error.host) does not resolve, for \(provider) \(display)")
