@@ -1,4 +1,5 @@
 import Canary
+import MockProvider
 import Operator
 import Shepherd
 import Testing
@@ -158,9 +159,12 @@ struct AdminClientTests {
     }
 
     @Test func anUnreachableServerIsNamedWithWhatToCheck() async throws {
-        // A port that just stopped listening: the server is gone, the port is closed.
-        let closedPort = try await LiveServer.with { $0.port }
-        let url = "http://127.0.0.1:\(closedPort)"
+        // A port bound but never listened on: connections are refused, and while it stays bound
+        // no other test's server can be given it (a port a server had just closed could be, and
+        // answered 401 when the suite ran in parallel).
+        let closed = try RefusingPort()
+        defer { closed.close() }
+        let url = "http://127.0.0.1:\(closed.port)"
         let error = await Self.failure {
             _ = try await AdminClient.withClient(url: url, token: adminToken) { try await $0.status() }
         }

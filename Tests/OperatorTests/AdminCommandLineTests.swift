@@ -1,5 +1,6 @@
 import Canary
 import Foundation
+import MockProvider
 import Operator
 import Shepherd
 import Testing
@@ -133,8 +134,10 @@ struct AdminCommandLineTests {
     }
 
     @Test func anUnreachableServerExitsThreeNamingTheURL() async throws {
-        let closedPort = try await LiveServer.with { $0.port }
-        let url = "http://127.0.0.1:\(closedPort)"
+        // Bound and never listened on: refused, and no other test's server can be given it.
+        let refusing = try RefusingPort()
+        defer { refusing.close() }
+        let url = "http://127.0.0.1:\(refusing.port)"
         let run = try await ShepherdBinary.run(
             ["status", "--url", url], environment: ["SHEPHERD_ADMIN_TOKEN": adminToken])
         #expect(run.status == 3)

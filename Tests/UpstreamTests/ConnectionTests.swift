@@ -2,7 +2,6 @@ import Canary
 import Foundation
 import MockProvider
 import NIOCore
-import NIOPosix
 import Testing
 
 @testable import Upstream
@@ -13,20 +12,15 @@ struct ConnectionTests {
         ChatRequest(model: "gpt-4.1", messages: [.init(role: .user, content: .text("hello"))])
     }
 
-    /// A loopback port nothing listens on: bound by the kernel, then closed.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(channel.localAddress?.port)
-        try await channel.close()
-        return port
-    }
 
     // A connect timeout of ten minutes and a one-minute test limit: a provider that retried
     // the refused connection until its connect timeout (AsyncHTTPClient's default) fails the test.
     @Test(.timeLimit(.minutes(1)))
     func aRefusedConnectionFailsAtOnceAndNamesTheUpstream() async throws {
-        let port = try await Self.closedPort()
+        // Bound and never listened on: refused, and no other test's server can be given it.
+        let refusing = try RefusingPort()
+        defer { refusing.close() }
+        let port = refusing.port
         let provider = OpenAICompatibleProvider(
             configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", connectTimeout: .seconds(600)))
         defer { Task { try? await provider.shutdown() } }
