@@ -1,4 +1,5 @@
 import Hummingbird
+import ServiceLifecycle
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -45,15 +46,27 @@ enum JSONBody {
 
     /// Reads a body of at most `limit` bytes; larger gets ``OpenAIError/bodyTooLarge(limit:)`` (413).
     ///
-    /// A `Content-Length` over the limit is refused before a byte is read.
+    /// A `Content-Length` over the limit is refused before a byte is read. A graceful shutdown
+    /// stops the read: a client stuck mid-upload would otherwise hold the shutdown for its whole
+    /// grace period, for a request that was never going to be sent upstream anyway. It gets
+    /// ``OpenAIError/shuttingDown()`` (503) and the connection closes.
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw OpenAIError.bodyTooLarge(limit: limit)
         }
         do {
-            return try await request.body.collect(upTo: limit)
+            let (body, cut) = try await cancelWhenGracefulShutdown {
+                let body = try await request.body.collect(upTo: limit)
+                return (body, Task.isCancelled)
+            }
+            // A cancelled read may end early instead of throwing: a body read while the shutdown
+            // cancelled it is not used.
+            if cut { throw Task.isShuttingDownGracefully ? OpenAIError.shuttingDown() : CancellationError() }
+            return body
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw OpenAIError.bodyTooLarge(limit: limit)
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            throw OpenAIError.shuttingDown()
         }
     }
 

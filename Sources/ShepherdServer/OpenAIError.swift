@@ -101,6 +101,16 @@ extension OpenAIError {
             code: "request_too_large")
     }
 
+    /// The server is shutting down and had not finished reading the request: nothing was sent
+    /// upstream, so the caller can safely send it again (to another replica, or after the restart).
+    static func shuttingDown() -> OpenAIError {
+        OpenAIError(
+            .serviceUnavailable,
+            "Shepherd is shutting down and did not finish reading your request; nothing was sent upstream. "
+                + "Send it again.",
+            type: "server_error", code: "shutting_down", headers: [.connection: "close", .retryAfter: "1"])
+    }
+
     /// No route at this path.
     static func notFound(_ method: HTTPRequest.Method, _ path: String) -> OpenAIError {
         OpenAIError(.notFound, "Unknown request URL: \(method.rawValue) \(path).", code: "unknown_url")

@@ -81,7 +81,7 @@ public func buildShepherdApplication<C: Clock>(
 
     return Application(
         router: http,
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        server: .shepherdHTTP1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: nil,
             availableConnectionsDelegate: ConnectionCap(

@@ -71,6 +71,35 @@ struct ListenerLimitsTests {
         }
     }
 
+    /// An HTTP/1.0 client gets an HTTP/1.0 answer and the close it expects, not an HTTP/1.1 answer
+    /// on a connection kept open (the idle timeout here is longer than the suite's time limit, so
+    /// only the close that belongs to HTTP/1.0 ends the wait).
+    @Test(arguments: [
+        "GET /healthz HTTP/1.0\r\n\r\n",
+        "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        "POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    ])
+    func anHTTP10RequestIsAnsweredAsHTTP10AndTheConnectionCloses(request: String) async throws {
+        let patient = ServerConfiguration(port: 0, adminToken: Secret(adminToken), idleTimeout: .seconds(600))
+        try await ServerHarness.with(server: patient) { h in
+            let port = try #require(h.client.port)
+            let answer = try await Self.serverCloses(port: port, after: request)
+            #expect(answer.hasPrefix("HTTP/1.0 "), "\(answer)")
+            #expect(answer.lowercased().contains("connection: close"), "\(answer)")
+            #expect(!answer.contains("HTTP/1.1"))
+        }
+    }
+
+    @Test func anHTTP11ConnectionIsStillKeptOpenForTheNextRequest() async throws {
+        try await ServerHarness.with(server: Self.quick) { h in
+            let port = try #require(h.client.port)
+            let answer = try await Self.serverCloses(
+                port: port, after: "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(answer.components(separatedBy: "HTTP/1.1 200").count == 3, "both requests answered on one connection: \(answer)")
+            #expect(!answer.lowercased().contains("connection: close"))
+        }
+    }
+
     @Test func theCapStopsAcceptingAtItsLimitAndSaysSoOncePerCrossing() {
         let logs = LogCapture()
         var cap = ConnectionCap(maxConnections: 2, logger: logs.logger("shepherd.listener"))
