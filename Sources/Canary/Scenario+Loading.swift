@@ -11,102 +11,156 @@ extension Scenario {
     }
 
     /// Parses and validates scenario YAML.
+    ///
+    /// - Throws: the first of the ``problems(yaml:file:defaultName:)``.
     public static func parse(yaml: String, file: String, defaultName: String = "scenario") throws(ConfigFileError)
         -> Scenario
     {
-        let root = try YAMLMap.document(yaml, file: file)
-        try root.allowOnly(["name", "description", "duration", "traffic", "legacy", "relay", "events"])
-        guard let duration = try root.duration("duration") else {
-            throw root.error("duration", "is required (how long to simulate, e.g. 90m)")
-        }
-        guard duration > .zero, duration <= .seconds(7 * 86_400) else {
-            throw root.error("duration", "must be longer than zero and at most 7 days")
-        }
-        var scenario = Scenario(
-            name: try root.string("name") ?? defaultName, description: try root.string("description"),
-            duration: duration)
+        let problems = ConfigProblems()
+        let scenario = try read(yaml: yaml, file: file, defaultName: defaultName, problems: problems)
+        try problems.throwFirst()
+        return scenario
+    }
 
-        if let traffic = try root.map("traffic") {
-            try traffic.allowOnly(["requestsPerSecond", "keyedShare", "users"])
-            if let v = try traffic.double("requestsPerSecond") {
-                try checkRate(v, traffic, "requestsPerSecond")
-                scenario.traffic.requestsPerSecond = v
+    /// Every problem of scenario YAML, in the order of its keys; empty when it is valid.
+    public static func problems(yaml: String, file: String, defaultName: String = "scenario") -> [ConfigFileError] {
+        let problems = ConfigProblems()
+        do {
+            _ = try read(yaml: yaml, file: file, defaultName: defaultName, problems: problems)
+        } catch {
+            problems.record(error)
+        }
+        return problems.errors
+    }
+
+    /// Reads a scenario, recording each key's problem and going on; throws only when the
+    /// document is not a YAML mapping.
+    static func read(yaml: String, file: String, defaultName: String, problems: ConfigProblems) throws(ConfigFileError)
+        -> Scenario
+    {
+        let root = try YAMLMap.document(yaml, file: file)
+        problems.allowOnly(root, ["name", "description", "duration", "traffic", "legacy", "relay", "events"])
+        var duration = Duration.seconds(3600)
+        problems.attempt { () throws(ConfigFileError) in
+            guard let value = try root.duration("duration") else {
+                throw root.error("duration", "is required (how long to simulate, e.g. 90m)")
             }
-            if let v = try traffic.double("keyedShare") {
-                try checkProbability(v, traffic, "keyedShare")
-                scenario.traffic.keyedShare = v
+            guard value > .zero, value <= .seconds(7 * 86_400) else {
+                throw root.error("duration", "must be longer than zero and at most 7 days")
             }
-            if let v = try traffic.int("users") {
-                guard v >= 1 else { throw traffic.error("users", "must be at least 1 (got \(v))") }
-                scenario.traffic.users = v
+            duration = value
+        }
+        var scenario = Scenario(name: defaultName, duration: duration)
+        problems.attempt { () throws(ConfigFileError) in scenario.name = try root.string("name") ?? defaultName }
+        problems.attempt { () throws(ConfigFileError) in scenario.description = try root.string("description") }
+
+        if let traffic = problems.section(root, "traffic") {
+            problems.allowOnly(traffic, ["requestsPerSecond", "keyedShare", "users"])
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try traffic.double("requestsPerSecond") {
+                    try checkRate(v, traffic, "requestsPerSecond")
+                    scenario.traffic.requestsPerSecond = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try traffic.double("keyedShare") {
+                    try checkProbability(v, traffic, "keyedShare")
+                    scenario.traffic.keyedShare = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try traffic.int("users") {
+                    guard v >= 1 else { throw traffic.error("users", "must be at least 1 (got \(v))") }
+                    scenario.traffic.users = v
+                }
             }
         }
-        if let legacy = try root.map("legacy") { scenario.legacy = try pathChange(legacy).applied(to: scenario.legacy) }
-        if let relay = try root.map("relay") { scenario.relay = try pathChange(relay).applied(to: scenario.relay) }
+        if let legacy = problems.section(root, "legacy") {
+            scenario.legacy = pathChange(legacy, problems).applied(to: scenario.legacy)
+        }
+        if let relay = problems.section(root, "relay") {
+            scenario.relay = pathChange(relay, problems).applied(to: scenario.relay)
+        }
         for path in ["legacy", "relay"] {
             let behaviour = path == "legacy" ? scenario.legacy : scenario.relay
-            guard behaviour.p95 >= behaviour.p50 else {
-                throw root.error("\(path).latency.p95", "must not be below p50")
+            if behaviour.p95 < behaviour.p50 {
+                problems.record(root.error("\(path).latency.p95", "must not be below p50"))
             }
         }
 
-        if let events = try root.sequence("events") {
-            var parsed: [Event] = []
-            for (index, node) in events.enumerated() {
+        var events: [Node] = []
+        problems.attempt { () throws(ConfigFileError) in events = try root.sequence("events") ?? [] }
+        var parsed: [Event] = []
+        for (index, node) in events.enumerated() {
+            problems.attempt { () throws(ConfigFileError) in
                 let event = try YAMLMap(node, file: file, path: "events[\(index)]")
-                try event.allowOnly(["at", "note", "traffic", "legacy", "relay", "rollbackSwitch"])
+                problems.allowOnly(event, ["at", "note", "traffic", "legacy", "relay", "rollbackSwitch"])
                 guard let at = try event.duration("at") else { throw event.error("at", "is required (when, e.g. 40m)") }
                 guard at <= duration else {
                     throw event.error("at", "is after the end of the scenario (\(at.shortDescription) > \(duration.shortDescription))")
                 }
                 var change = Event(at: at, note: try event.string("note"), rollbackSwitch: try event.bool("rollbackSwitch"))
-                if let traffic = try event.map("traffic") {
-                    try traffic.allowOnly(["requestsPerSecond", "keyedShare"])
-                    if let v = try traffic.double("requestsPerSecond") {
-                        try checkRate(v, traffic, "requestsPerSecond")
-                        change.requestsPerSecond = v
+                if let traffic = problems.section(event, "traffic") {
+                    problems.allowOnly(traffic, ["requestsPerSecond", "keyedShare"])
+                    problems.attempt { () throws(ConfigFileError) in
+                        if let v = try traffic.double("requestsPerSecond") {
+                            try checkRate(v, traffic, "requestsPerSecond")
+                            change.requestsPerSecond = v
+                        }
                     }
-                    if let v = try traffic.double("keyedShare") {
-                        try checkProbability(v, traffic, "keyedShare")
-                        change.keyedShare = v
+                    problems.attempt { () throws(ConfigFileError) in
+                        if let v = try traffic.double("keyedShare") {
+                            try checkProbability(v, traffic, "keyedShare")
+                            change.keyedShare = v
+                        }
                     }
                 }
-                if let legacy = try event.map("legacy") { change.legacy = try pathChange(legacy) }
-                if let relay = try event.map("relay") { change.relay = try pathChange(relay) }
+                if let legacy = problems.section(event, "legacy") { change.legacy = pathChange(legacy, problems) }
+                if let relay = problems.section(event, "relay") { change.relay = pathChange(relay, problems) }
                 parsed.append(change)
             }
-            scenario.events = parsed.sorted { $0.at < $1.at }
         }
+        scenario.events = parsed.sorted { $0.at < $1.at }
         return scenario
     }
 
-    private static func pathChange(_ map: YAMLMap) throws(ConfigFileError) -> PathChange {
-        try map.allowOnly(["successRate", "latency", "failures"])
+    private static func pathChange(_ map: YAMLMap, _ problems: ConfigProblems) -> PathChange {
+        problems.allowOnly(map, ["successRate", "latency", "failures"])
         var change = PathChange()
-        if let v = try map.double("successRate") {
-            try checkProbability(v, map, "successRate")
-            change.successRate = v
+        problems.attempt { () throws(ConfigFileError) in
+            if let v = try map.double("successRate") {
+                try checkProbability(v, map, "successRate")
+                change.successRate = v
+            }
         }
-        if let latency = try map.map("latency") {
-            try latency.allowOnly(["p50", "p95"])
-            change.p50 = try latency.duration("p50")
-            change.p95 = try latency.duration("p95")
-            if let p50 = change.p50, p50 <= .zero { throw latency.error("p50", "must be longer than zero") }
-            if let p50 = change.p50, let p95 = change.p95, p95 < p50 { throw latency.error("p95", "must not be below p50") }
+        if let latency = problems.section(map, "latency") {
+            problems.allowOnly(latency, ["p50", "p95"])
+            problems.attempt { () throws(ConfigFileError) in
+                let p50 = try latency.duration("p50")
+                let p95 = try latency.duration("p95")
+                if let p50, p50 <= .zero { throw latency.error("p50", "must be longer than zero") }
+                if let p50, let p95, p95 < p50 { throw latency.error("p95", "must not be below p50") }
+                change.p50 = p50
+                change.p95 = p95
+            }
         }
-        if let failures = try map.map("failures") {
+        if let failures = problems.section(map, "failures") {
             let allowed = FailureClass.allCases.map(\.rawValue)
-            try failures.allowOnly(allowed)
+            problems.allowOnly(failures, allowed)
             var mix: [FailureClass: Double] = [:]
             for key in failures.keys {
-                let weight = try failures.double(key) ?? 0
-                guard weight >= 0 else { throw failures.error(key, "must not be negative (got \(weight))") }
-                mix[FailureClass(rawValue: key)!] = weight
+                guard let failureClass = FailureClass(rawValue: key) else { continue }
+                problems.attempt { () throws(ConfigFileError) in
+                    let weight = try failures.double(key) ?? 0
+                    guard weight >= 0 else { throw failures.error(key, "must not be negative (got \(weight))") }
+                    mix[failureClass] = weight
+                }
             }
-            guard mix.values.contains(where: { $0 > 0 }) else {
-                throw map.error("failures", "needs at least one class with a positive weight")
+            if mix.values.contains(where: { $0 > 0 }) {
+                change.failureMix = mix
+            } else {
+                problems.record(map.error("failures", "needs at least one class with a positive weight"))
             }
-            change.failureMix = mix
         }
         return change
     }

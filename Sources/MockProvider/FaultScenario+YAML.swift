@@ -54,6 +54,33 @@ extension FaultScenario {
     /// - Throws: ``LoadError`` naming the file, the field and the reason; unknown keys are errors.
     public static func parse(yaml: String, file: String = "<string>") throws -> FaultScenario {
         let reader = ScenarioReader(file: file)
+        let scenario: FaultScenario
+        do {
+            scenario = try read(yaml: yaml, file: file, reader: reader)
+        } catch {
+            // A problem recorded earlier in the file comes first.
+            throw reader.found.errors.first ?? error
+        }
+        if let first = reader.found.errors.first { throw first }
+        return scenario
+    }
+
+    /// Every problem of a scenario's YAML, one per phase key; empty when it is valid.
+    ///
+    /// `shepherd validate` lists them all, where ``parse(yaml:file:)`` stops at the first.
+    public static func problems(yaml: String, file: String = "<string>") -> [LoadError] {
+        let reader = ScenarioReader(file: file)
+        do {
+            _ = try read(yaml: yaml, file: file, reader: reader)
+        } catch let error as LoadError {
+            reader.found.errors.append(error)
+        } catch {
+            reader.found.errors.append(LoadError(file: file, field: "", reason: "\(error)"))
+        }
+        return reader.found.errors
+    }
+
+    private static func read(yaml: String, file: String, reader: ScenarioReader) throws -> FaultScenario {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
@@ -72,6 +99,23 @@ extension FaultScenario {
 /// Walks a scenario document, keeping the path of the field being read for error messages.
 private struct ScenarioReader {
     let file: String
+    /// The problems of keys that were skipped so that reading could go on.
+    let found = Found()
+
+    final class Found {
+        var errors: [FaultScenario.LoadError] = []
+    }
+
+    /// Runs one key's reading, recording its problem instead of stopping.
+    func attempt(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch let error as FaultScenario.LoadError {
+            found.errors.append(error)
+        } catch {
+            found.errors.append(FaultScenario.LoadError(file: file, field: "", reason: "\(error)"))
+        }
+    }
 
     static let phaseKeys: Set<String> = [
         "at", "latency", "firstTokenDelay", "chunkInterval", "errorRate", "retryAfter", "retryAfterFormat", "outage",
@@ -107,26 +151,30 @@ private struct ScenarioReader {
         guard let phasesNode = entries.first(where: { $0.key == "phases" })?.value else {
             // No phases: the top level is the one phase.
             for (key, node) in entries where !topKeys.contains(key) && !Self.phaseKeys.contains(key) {
-                throw fail(key, "unknown key (expected name, defaults, phases or a phase key)", node)
+                found.errors.append(fail(key, "unknown key (expected name, defaults, phases or a phase key)", node))
             }
-            let phaseEntries = entries.filter { !topKeys.contains($0.key) }
+            let phaseEntries = entries.filter { !topKeys.contains($0.key) && Self.phaseKeys.contains($0.key) }
             var single = defaults
-            for (key, node) in phaseEntries { try apply(key, node, key, to: &single) }
+            for (key, node) in phaseEntries { attempt { try apply(key, node, key, to: &single) } }
             return FaultScenario(name: name, single)
         }
         for (key, node) in entries where !topKeys.contains(key) {
-            throw fail(key, "unknown key (expected name, defaults or phases)", node)
+            found.errors.append(fail(key, "unknown key (expected name, defaults or phases)", node))
         }
         guard let sequence = phasesNode.sequence else { throw fail("phases", "must be a list", phasesNode) }
         var phases: [FaultScenario.Phase] = []
         var previousAt: Duration?
         for (index, node) in sequence.enumerated() {
             let field = "phases[\(index)]"
+            let before = found.errors.count
             let parsed = try phase(node, field, base: defaults)
-            if let previousAt, parsed.at <= previousAt {
-                throw fail(field + ".at", "phases must be in increasing order of `at`", node)
+            // A phase whose keys had problems has no trustworthy `at` to order by.
+            if found.errors.count == before {
+                if let previousAt, parsed.at <= previousAt {
+                    throw fail(field + ".at", "phases must be in increasing order of `at`", node)
+                }
+                previousAt = parsed.at
             }
-            previousAt = parsed.at
             phases.append(parsed)
         }
         if phases.isEmpty { throw fail("phases", "must list at least one phase", phasesNode) }
@@ -137,7 +185,7 @@ private struct ScenarioReader {
         var phase = base
         phase.at = .zero
         for (key, value) in try mapping(node, field) {
-            try apply(key, value, field + "." + key, to: &phase)
+            attempt { try apply(key, value, field + "." + key, to: &phase) }
         }
         return phase
     }

@@ -11,7 +11,8 @@ struct ValidateCommand: ParsableCommand {
         discussion: """
             A file in a `faults/` folder, or with a top-level `phases:` key, or a `name:` but no \
             `duration:`, is a mock-provider fault scenario; one with a top-level `duration:` key a \
-            simulation scenario; any other file a rollout policy. Exits 0 when every file is valid, 2 otherwise.
+            simulation scenario; any other file a rollout policy. Every problem of a file is listed, \
+            one per line. Exits 0 when every file is valid, 2 otherwise.
             """
     )
 
@@ -24,19 +25,19 @@ struct ValidateCommand: ParsableCommand {
             switch check(file) {
             case .success(let summary):
                 print("ok     \(file): \(summary)")
-            case .failure(let problem):
+            case .failure(let problems):
                 failures += 1
-                printError("error  \(problem)")
+                for problem in problems { printError("error  \(problem)") }
             }
         }
         if failures > 0 { throw ExitCode(2) }
     }
 
-    private func check(_ file: String) -> Result<String, any Error> {
+    private func check(_ file: String) -> Result<String, Problems> {
         do {
             try ConfigFileError.checkReadable(file)
         } catch {
-            return .failure(error)
+            return .failure(Problems([error]))
         }
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         let topKeys = Set(
@@ -49,13 +50,19 @@ struct ValidateCommand: ParsableCommand {
             file.contains("faults/") || topKeys.contains("phases")
             || (topKeys.contains("name") && !topKeys.contains("duration"))
         guard isFault else {
-            return ConfigFileKind.check(file: file).mapError { $0 }
+            return ConfigFileKind.check(file: file).mapError { Problems($0.errors) }
         }
-        do {
-            let scenario = try FaultScenario.load(contentsOf: file)
-            return .success("fault scenario \(scenario.name), \(scenario.phases.count) phases")
-        } catch {
-            return .failure(error)
+        let problems = FaultScenario.problems(yaml: text, file: file)
+        guard problems.isEmpty, let scenario = try? FaultScenario.parse(yaml: text, file: file) else {
+            return .failure(Problems(problems))
         }
+        return .success("fault scenario \(scenario.name), \(scenario.phases.count) phases")
+    }
+
+    /// The problems of one file, whatever reader found them.
+    private struct Problems: Error, Sequence {
+        let list: [any Error]
+        init(_ list: [any Error]) { self.list = list }
+        func makeIterator() -> IndexingIterator<[any Error]> { list.makeIterator() }
     }
 }

@@ -169,4 +169,54 @@ struct ScenarioLoadingTests {
             #expect(error.reason.contains("KiB"), "\(error)")
         }
     }
+
+    /// `validate` lists every problem of a file, not only the first; `parse` still throws the first.
+    @Test func everyProblemOfAPolicyIsListedInTheOrderOfTheFile() throws {
+        let yaml = """
+            rollout:
+              initialPercent: 0
+              stepFactor: 1
+              maxPercent: banana
+              bogus: 1
+            health:
+              tolerance: 2
+              window: {buckets: 0}
+            chains:
+              cheap: [a, a]
+            extra: true
+            """
+        let problems = RolloutPolicy.problems(yaml: yaml, file: "bad.yaml")
+        #expect(problems.map(\.keyPath) == [
+            "extra", "rollout.bogus", "rollout.initialPercent", "rollout.stepFactor", "rollout.maxPercent",
+            "health.tolerance", "health.window.buckets", "chains.cheap[1]",
+        ])
+        #expect(problems.allSatisfy { $0.file == "bad.yaml" && !$0.reason.isEmpty })
+        #expect(throws: problems[0]) { try RolloutPolicy.parse(yaml: yaml, file: "bad.yaml") }
+        #expect(RolloutPolicy.problems(yaml: "rollout: {stepFactor: 2}", file: "ok.yaml").isEmpty)
+        #expect(RolloutPolicy.problems(yaml: "- a", file: "list.yaml").map(\.reason) == ["must be a mapping of keys to values"])
+    }
+
+    @Test func everyProblemOfAScenarioIsListed() throws {
+        let yaml = """
+            duration: 0s
+            traffic: {requestsPerSecond: -1, users: 0}
+            relay: {successRate: 2}
+            events:
+              - {at: 10m, nope: 1}
+            """
+        let problems = Scenario.problems(yaml: yaml, file: "s.yaml")
+        #expect(problems.map(\.keyPath) == [
+            "duration", "traffic.requestsPerSecond", "traffic.users", "relay.successRate", "events[0].nope",
+        ])
+        #expect(throws: problems[0]) { try Scenario.parse(yaml: yaml, file: "s.yaml") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml").path
+        try "rollout: {stepFactor: 1, maxPercent: 0}\nhealth: {tolerance: 2}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        guard case .failure(let all) = ConfigFileKind.check(file: file) else {
+            Issue.record("a policy with three errors passed the check")
+            return
+        }
+        #expect(all.errors.map(\.keyPath) == ["rollout.stepFactor", "rollout.maxPercent", "health.tolerance"])
+        #expect(all.description.split(separator: "\n").count == 3)
+    }
 }

@@ -173,6 +173,29 @@ struct FaultScenarioTests {
         #expect(spared.outcome == .answer && spared.streamFault == nil)
         #expect(upstream.decide(elapsed: .zero, streaming: false).outcome == .status(503), "no model named: no spare")
     }
+
+    /// `validate` lists every bad key of a fault scenario; `parse` throws the first.
+    @Test func everyProblemOfAFaultScenarioIsListed() throws {
+        let yaml = """
+            name: x
+            phases:
+              - at: 0s
+                errorRate: {503: 2}
+                bogus: 1
+              - at: 1s
+                latency: fast
+            extra: 1
+            """
+        let problems = FaultScenario.problems(yaml: yaml, file: "f.yaml")
+        #expect(problems.map(\.field) == ["extra", "phases[0].errorRate.503", "phases[0].bogus", "phases[1].latency"])
+        #expect(throws: FaultScenario.LoadError.self) { try FaultScenario.parse(yaml: yaml, file: "f.yaml") }
+        do {
+            _ = try FaultScenario.parse(yaml: yaml, file: "f.yaml")
+        } catch let error as FaultScenario.LoadError {
+            #expect(error.field == "extra")
+        }
+        #expect(FaultScenario.problems(yaml: "name: ok\nlatency: 10ms\n", file: "ok.yaml").isEmpty)
+    }
 }
 
 extension Duration {
