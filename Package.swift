@@ -166,6 +166,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The properties the fuzzer checks (Tests/Fuzz): a library so that FuzzTests runs every corpus
+        // file and every crash found through them on each `swift test`.
+        .target(
+            name: "FuzzChecks",
+            dependencies: [
+                "Canary", "Upstream", .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/FuzzChecks",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzChecks"], swiftSettings: swiftSettings),
         .testTarget(name: "CanaryTests", dependencies: ["Canary"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ShepherdTests",
@@ -214,3 +225,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer executable, only when asked for: it has no `main` of its own (libFuzzer brings
+// one), so a plain `swift build` must not link it. Tests/Fuzz/run.sh sets SHEPHERD_FUZZ=1 and
+// builds it with `--sanitize=fuzzer`.
+if Context.environment["SHEPHERD_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "ShepherdFuzz",
+            dependencies: ["FuzzChecks"],
+            path: "Tests/Fuzz/ShepherdFuzz",
+            swiftSettings: swiftSettings
+        ))
+}

@@ -201,6 +201,18 @@ struct AnthropicGoldenTests {
         #expect(chunks == (try Self.openAIChunks.map(JSON.value)))
     }
 
+    /// Found by the fuzzer: a delta after `message_stop` became a chunk after the final one.
+    @Test func nothingAfterMessageStopBecomesAChunk() throws {
+        var translator = AnthropicStreamTranslator(provider: "legacy", model: "m", created: 0, includeUsage: true)
+        for event in Self.anthropicEvents {
+            _ = try translator.translate(JSON.decode(AnthropicStreamEvent.self, event))
+        }
+        #expect(translator.isFinished)
+        let late = try JSON.decode(
+            AnthropicStreamEvent.self, #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}}"#)
+        #expect(try translator.translate(late).isEmpty)
+    }
+
     @Test func streamWithoutUsageRequestEndsWithoutTheUsageChunk() throws {
         var translator = AnthropicStreamTranslator(provider: "legacy", model: "m", created: 0, includeUsage: false)
         var count = 0

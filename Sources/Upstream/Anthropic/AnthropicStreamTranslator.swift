@@ -50,6 +50,8 @@ public struct AnthropicStreamTranslator: Sendable {
     /// - Returns: zero or more chunks.
     /// - Throws: ``ProviderError`` for an `error` event.
     public mutating func translate(_ event: AnthropicStreamEvent) throws -> [ChatChunk] {
+        // The answer ended at message_stop: whatever follows is not part of it.
+        guard !isFinished else { return [] }
         switch event.type {
         case "message_start":
             if let message = event.message {
