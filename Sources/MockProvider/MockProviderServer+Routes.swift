@@ -40,6 +40,16 @@ extension MockProviderServer {
         router.get("/mock/stats") { _, _ in
             Self.json(self.stats)
         }
+        // The head of the last API request (credentials shown as `[set]`, no body): how an
+        // out-of-process test checks what a client sent, e.g. its `traceparent`.
+        router.get("/mock/last-request") { _, _ in
+            guard let last = self.lastRequest else {
+                return Response(status: .notFound, headers: Self.headers(number: 0, contentType: "application/json"))
+            }
+            var headers = last.headers
+            for name in ["authorization", "x-api-key"] where headers[name] != nil { headers[name] = "[set]" }
+            return Self.json(LastRequestHead(method: last.method, path: last.path, headers: headers))
+        }
         // Swaps the fault scenario live (body: a scenario in YAML or JSON, as in scenarios/faults/):
         // how an out-of-process test or a runbook drill breaks a running mock.
         router.put("/mock/scenario") { request, context in
@@ -373,4 +383,11 @@ extension MockProviderServer {
         var generator = SeededGenerator(seed: hash)
         return (0..<8).map { _ in Double.random(in: -1...1, using: &generator) }
     }
+}
+
+/// `GET /mock/last-request`'s answer.
+private struct LastRequestHead: Encodable {
+    var method: String
+    var path: String
+    var headers: [String: String]
 }

@@ -16,6 +16,8 @@ import Upstream
 struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
     let router: MigrationRouter<C>
     let maxBodyBytes: Int
+    /// The server span's attributes; inert when tracing is off.
+    let serverSpan: ServerSpan
 
     func register(on group: RouterGroup<BasicRequestContext>, table: RouteTable) {
         group.post("chat/completions") { request, context in try await self.chat(request, context: context) }
@@ -38,13 +40,16 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
             }
             routing.tier = tier
         }
+        serverSpan.routing(model: chat.model, percent: router.effectivePercent)
         if chat.isStreaming {
             let stream: RoutedStream
             do {
                 stream = try await router.stream(chat, routing: routing)
             } catch {
+                serverSpan.failed(error)
                 throw OpenAIError(upstream: error)
             }
+            serverSpan.streaming(stream)
             return SSEWriter.response(
                 for: stream, includeUsage: chat.streamOptions?.includeUsage == true, logger: context.logger)
         }
@@ -52,11 +57,13 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
         do {
             routed = try await router.complete(chat, routing: routing)
         } catch {
+            serverSpan.failed(error)
             throw OpenAIError(upstream: error)
         }
         let model =
             routed.response.model.isEmpty
             ? (routed.response.metadata?.upstreamModel ?? chat.model) : routed.response.model
+        serverSpan.answered(routed, model: model)
         let headers = HTTPFields.shepherd(path: routed.path, fellBack: routed.fellBack, model: model)
         // An OpenAI-compatible upstream's answer goes back as it came; a translated one is encoded.
         if let original = routed.response.originalJSON {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Tracing
 
 /// Logs one line per request: method, route, status, latency, and for proxied calls the path
 /// that answered, whether it fell back and the model.
@@ -17,6 +18,9 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let start = ContinuousClock.now
         let requestID = RequestID.of(request, context: context)
+        // A stream's line is logged after the handler returned, outside the request's span: its
+        // context is carried along so that the line still names the trace.
+        let traceContext = InstrumentationContext.current
         var response = try await next(request, context)
         response.headers[.requestID] = requestID
         let line = Line(
@@ -29,14 +33,14 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             response.body = ResponseBody { writer in
                 do {
                     try await body.write(writer)
-                    line.log(to: logger, latency: start.duration(to: .now), outcome: "complete")
+                    line.log(to: logger, latency: start.duration(to: .now), outcome: "complete", in: traceContext)
                 } catch {
-                    line.log(to: logger, latency: start.duration(to: .now), outcome: "client_gone")
+                    line.log(to: logger, latency: start.duration(to: .now), outcome: "client_gone", in: traceContext)
                     throw error
                 }
             }
         } else {
-            line.log(to: logger, latency: start.duration(to: .now), outcome: nil)
+            line.log(to: logger, latency: start.duration(to: .now), outcome: nil, in: nil)
         }
         return response
     }
@@ -50,9 +54,18 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         var fallback: String?
         var model: String?
 
-        func log(to logger: Logger, latency: Duration, outcome: String?) {
+        func log(to logger: Logger, latency: Duration, outcome: String?, in traceContext: InstrumentationContext?) {
             let level: Logger.Level = status >= 500 ? .warning : .debug
             guard logger.logLevel <= level else { return }
+            guard let traceContext, InstrumentationContext.current == nil else {
+                return log(to: logger, level: level, latency: latency, outcome: outcome)
+            }
+            InstrumentationContext.$current.withValue(traceContext) {
+                log(to: logger, level: level, latency: latency, outcome: outcome)
+            }
+        }
+
+        func log(to logger: Logger, level: Logger.Level, latency: Duration, outcome: String?) {
             var metadata: Logger.Metadata = [
                 "status": "\(status)",
                 "latency_ms": "\(Self.milliseconds(latency))",

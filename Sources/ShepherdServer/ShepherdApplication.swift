@@ -16,6 +16,11 @@ public import Shepherd
 /// - `GET /healthz`, `GET /readyz`, `GET /metrics` (Prometheus text 0.0.4): open.
 /// - `/admin/…` behind `Authorization: Bearer <adminToken>`; absent (404) without an admin token.
 ///
+/// With a tracer bootstrapped (`InstrumentationSystem`), each request is a server span that
+/// continues the caller's W3C `traceparent` (Hummingbird's `TracingMiddleware`), and a proxied
+/// call's span carries its routing, models, tokens and cost (``GenAIAttribute``,
+/// ``ShepherdAttribute``) with the router's attempt spans as children.
+///
 /// Every error is an OpenAI error envelope; one line per request is logged at `debug`, at
 /// `warning` for a 5xx (never a key, a token or a header). The application is a
 /// swift-service-lifecycle `Service`: run it in the `ServiceGroup` that also runs
@@ -52,6 +57,13 @@ public func buildShepherdApplication<C: Clock>(
     let secrets = configuration.clientKeys + (configuration.adminToken.map { [$0] } ?? [])
     let table = RouteTable()
     let http = Router(context: BasicRequestContext.self)
+    let serverSpan = ServerSpan.current()
+    if serverSpan.isOn {
+        // Outermost, so that the request line is logged inside the span (its trace id) and the
+        // span sees the status the error middleware answered with. Off, it is not added at all:
+        // tracing off costs nothing per request. Headers are never recorded.
+        http.add(middleware: TracingMiddleware())
+    }
     http.add(middleware: RequestLogMiddleware())
     http.add(middleware: OpenAIErrorMiddleware(routes: table, secrets: secrets))
 
@@ -66,7 +78,7 @@ public func buildShepherdApplication<C: Clock>(
                     "Incorrect or missing API key. Send one of Shepherd's client keys as `Authorization: Bearer KEY`."))
         )
     }
-    ProxyRoutes(router: router, maxBodyBytes: configuration.maxBodyBytes).register(on: v1, table: table)
+    ProxyRoutes(router: router, maxBodyBytes: configuration.maxBodyBytes, serverSpan: serverSpan).register(on: v1, table: table)
 
     if let adminToken = configuration.adminToken {
         let admin = http.group("admin")

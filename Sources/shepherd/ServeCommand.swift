@@ -72,6 +72,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(
+        name: .long,
+        help: "Log lines as text or json (one JSON object per line; default: the file's logging.format, else text).")
+    var logFormat: LogFormat?
+
     @OptionGroup(title: "TLS and proxy, per path")
     var connection: ServeConnectionOptions
 
@@ -83,7 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
             policyFile: policy, stateFile: state, allowUnauthenticated: allowUnauthenticated ? true : nil,
             rollbackFlagFile: rollbackFlagFile)
         overrides.connection = connection.overrides
+        overrides.logFormat = logFormat
         let settings = try loadOrExit { try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment) }
+        let tracing = try loadOrExit {
+            try TracingSettings(environment: environment, recordContent: settings.recordContent)
+        }
         let policy = try loadOrExit { try RolloutPolicy.load(file: settings.policyFile) }
         // A shared store's URL is checked before anything prints it: one with a password is refused.
         var postgres: PostgresStoreConfiguration?
@@ -111,20 +120,19 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if check {
-            print("configuration ok: \(settings)")
+            print("configuration ok: \(settings); \(tracing)")
             print("policy ok: rollout \(policy.rolloutID), ladder \(policy.ramp.ladder.map(formatPercent).joined(separator: " → "))")
             return
         }
 
         // Before any server work: concurrency on NIO's event loops, fewer malloc arenas (see ServerRuntime).
         let runtime = ServerRuntime.prepare()
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        Observability.bootstrapLogging(
+            format: settings.logFormat, level: logLevel, secrets: settings.secrets + tracing.secrets,
+            traceIDs: tracing.isEnabled)
         let logger = Logger(label: "shepherd.serve")
+        // Before the providers: their HTTP clients take the tracer that is bootstrapped when they are made.
+        let observability = try Observability.bootstrapTracing(tracing, environment: environment)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
@@ -149,14 +157,19 @@ struct ServeCommand: AsyncParsableCommand {
         let relay = Self.provider(name: "relay", settings.relay, prices: policy.prices)
         // Each path's `timeout:` bounds the whole call on it, retries included (see ServeConfiguration.deadlines).
         let router = try await MigrationRouter(
-            legacy: legacy, relay: relay, configuration: .init(policy: policy, deadlines: settings.deadlines, fleet: fleet),
+            legacy: legacy, relay: relay,
+            configuration: .init(
+                policy: policy, deadlines: settings.deadlines, fleet: fleet,
+                tracing: RouterTracing(recordContent: tracing.recordContent)),
             store: store,
             rollbackSwitch: rollbackSwitch, clock: ContinuousClock(), logger: Logger(label: "shepherd.router"))
         let app = try buildShepherdApplication(
             router: router, store: store, configuration: settings.server, registry: registry, logger: logger)
 
         // First in, last out: the shared store's connections outlive the router and the server.
-        var services: [any Service] = (storeService.map { [$0] } ?? []) + [router.controller]
+        // The exporter first, so that it stops last and flushes the spans of the last requests.
+        var services: [any Service] = (observability.map { [$0] } ?? []) + (storeService.map { [$0] } ?? [])
+        services.append(router.controller)
         if let path = settings.server.rollbackFlagFile {
             services.append(
                 RollbackFlagWatcher(
@@ -168,7 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = settings.server.shutdownGracePeriod
-        logger.notice("shepherd serve: \(settings)")
+        logger.notice("shepherd serve: \(settings); \(tracing)")
         if storeService != nil { logger.notice("replica \(fleet.replicaID) on a shared store") }
         logger.debug("runtime: \(runtime)")
         var failure: (any Error)?
@@ -219,4 +232,5 @@ protocol ShutdownableProvider: ChatProvider {
 extension AnthropicProvider: ShutdownableProvider {}
 extension OpenAICompatibleProvider: ShutdownableProvider {}
 extension ProviderKind: ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -14,10 +14,16 @@
 #   tls_test.py            HTTPS relays behind nginx (HTTP/1.1 and HTTP/2, a private CA, mutual
 #                          TLS) and an outbound proxy (tinyproxy) (issue #18); needs nginx,
 #                          tinyproxy and openssl, skipped without them locally, failing in CI
+#   tracing_test.py        OpenTelemetry traces to an OTLP/HTTP receiver of its own (opentelemetry-proto),
+#                          a failed-over call's spans, the upstream's traceparent, JSON logs (issue #17)
+#   board_test.py          every metric the Grafana board (runbooks/grafana/shepherd.json) queries is
+#                          one /metrics serves, after real traffic (issue #17)
 #   replicas_test.py       three replicas on one PostgreSQL database (issue #12); needs
 #                          SHEPHERD_TEST_POSTGRES_URL (.ci/postgres.sh start), skipped without it
 #                          locally, failing without it in CI
-# It stops everything it started. The exit code is pytest's.
+# The stack started here logs JSON lines (--log-format json) with upstream keys configured; after the
+# run, every line of its log must parse as a JSON object and no configured secret may be in any log.
+# It stops everything it started. The exit code is pytest's, or 1 when that log check fails.
 #
 # Usage:  Tests/e2e/run.sh [pytest args...]
 # Environment (optional):
@@ -28,9 +34,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
-echo "== e2e: python packages (openai, pytest)"
-if ! python3 -c 'import openai, pytest' >/dev/null 2>&1; then
-    PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check openai pytest
+echo "== e2e: python packages (openai, pytest, opentelemetry-proto)"
+if ! python3 -c 'import openai, pytest, opentelemetry.proto' >/dev/null 2>&1; then
+    PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check openai pytest opentelemetry-proto
 fi
 python3 -c 'import openai, pytest; print(f"openai {openai.__version__}, pytest {pytest.__version__}")'
 
@@ -119,10 +125,14 @@ wait_http "relay mock" "http://127.0.0.1:$RELAY_PORT/mock/stats" "$RELAY_PID"
 
 echo "== e2e: shepherd serve on 127.0.0.1:$PROXY_PORT"
 ADMIN_TOKEN=test-admin-token
+# Keys the mocks do not check: they are here so that the logs can be searched for them.
+LEGACY_KEY="sk-e2e-legacy-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+RELAY_KEY="sk-e2e-relay-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 # Started from the temporary directory, so that no ./shepherd.yaml (an operator's configuration) is
 # read; the caller's rollback switch and client keys are left out of the environment.
 (cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS SHEPHERD_ADMIN_TOKEN="$ADMIN_TOKEN" \
-    "$SHEPHERD_BIN" serve --listen "127.0.0.1:$PROXY_PORT" \
+    SHEPHERD_LEGACY_API_KEY="$LEGACY_KEY" SHEPHERD_RELAY_API_KEY="$RELAY_KEY" \
+    "$SHEPHERD_BIN" serve --listen "127.0.0.1:$PROXY_PORT" --log-format json --log-level debug \
     --legacy-url "http://127.0.0.1:$LEGACY_PORT" --legacy-flavor anthropic \
     --relay-url "http://127.0.0.1:$RELAY_PORT/v1" --relay-flavor openai \
     --policy "$ROOT/policies/default.yaml" --state "$WORK/state.sqlite") >"$WORK/serve.log" 2>&1 &
@@ -138,7 +148,32 @@ PYTHONDONTWRITEBYTECODE=1 SHEPHERD_E2E_BASE_URL="http://127.0.0.1:$PROXY_PORT" S
     SHEPHERD_BIN="$SHEPHERD_BIN" \
     python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$ROOT/Tests/e2e/lifecycle_test.py" \
     "$ROOT/Tests/e2e/runbooks_test.py" "$ROOT/Tests/e2e/demo_test.py" "$ROOT/Tests/e2e/replicas_test.py" \
-    "$ROOT/Tests/e2e/tls_test.py" "$ROOT/Tests/e2e/fault_matrix_test.py" "$@"
+    "$ROOT/Tests/e2e/tls_test.py" "$ROOT/Tests/e2e/fault_matrix_test.py" "$ROOT/Tests/e2e/tracing_test.py" \
+    "$ROOT/Tests/e2e/board_test.py" "$@"
 status=$?
 set -e
+
+echo "== e2e: the run's JSON log ($WORK/serve.log) and no secret in any log"
+if ! python3 - "$WORK/serve.log" "$LEGACY_KEY" "$RELAY_KEY" "$ADMIN_TOKEN" "$WORK"/*.log <<'PY'
+import json, sys
+log, secrets, files = sys.argv[1], sys.argv[2:5], sys.argv[5:]
+lines = open(log, encoding="utf-8").read().splitlines()
+bad = []
+for number, line in enumerate(lines, 1):
+    try:
+        if not isinstance(json.loads(line), dict):
+            bad.append((number, line))
+    except ValueError:
+        bad.append((number, line))
+leaks = [(f, s[:10]) for f in files for s in secrets if s in open(f, encoding="utf-8", errors="replace").read()]
+print(f"{len(lines)} log lines, {len(bad)} not JSON objects; {len(files)} logs searched for {len(secrets)} secrets, {len(leaks)} found")
+for number, line in bad[:5]:
+    print(f"  line {number} is not JSON: {line[:200]}")
+for name, prefix in leaks:
+    print(f"  {name} holds a secret ({prefix}...)")
+sys.exit(1 if bad or leaks or not lines else 0)
+PY
+then
+    status=1
+fi
 exit "$status"

@@ -21,7 +21,10 @@ extension RolloutController {
             {
             case .committed(let version, _):
                 adopt(VersionedRolloutState(state: ramp.state, version: version))
-                logger.notice("started rollout \(rolloutID) at \(formatPercent(ramp.state.percent))")
+                logger.notice(
+                    "started rollout \(rolloutID) at \(formatPercent(ramp.state.percent))",
+                    metadata: TransitionLogMetadata.ramp(event, rolloutID: rolloutID))
+                metrics.transition(event.reason.kind)
             case .conflict, .fenced:
                 // Another replica started it first: follow what it stored.
                 if let stored = try await store.state(of: rolloutID) { adopt(stored) }
@@ -109,8 +112,8 @@ extension RolloutController {
         metrics.verdict(verdict)
         if let event = decision.event {
             logger.notice(
-                "rollout \(rolloutID): \(event.summary)",
-                metadata: ["rollout": "\(rolloutID)", "transition": "\(event.reason.kind.rawValue)"])
+                "rollout \(rolloutID): \(event.summary)", metadata: TransitionLogMetadata.ramp(event, rolloutID: rolloutID))
+            metrics.transition(event.reason.kind)
             if event.to == .rolledBack { metrics.rollback() }
         }
         return decision
@@ -172,8 +175,10 @@ extension RolloutController {
                 }
                 let decision = RampDecision(time: event.time, action: .transition, event: event, hold: nil, verdict: nil)
                 publish(next, version: newVersion, decision: decision, stepMoved: true)
-                logger.notice(
-                    "rollout \(rolloutID): \(event.summary)", metadata: ["rollout": "\(rolloutID)", "command": "\(command)"])
+                var metadata = TransitionLogMetadata.ramp(event, rolloutID: rolloutID)
+                metadata["command"] = "\(command)"
+                logger.notice("rollout \(rolloutID): \(event.summary)", metadata: metadata)
+                metrics.transition(event.reason.kind)
                 if event.to == .rolledBack { metrics.rollback() }
                 return event
             }

@@ -3,6 +3,7 @@ public import Logging
 public import Resilience
 public import Upstream
 import Synchronization
+import Tracing
 
 /// Routes every LLM call between the legacy path and the relay, and steers the rollout.
 ///
@@ -53,6 +54,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         public var recentDecisionLimit: Int
         /// On a ``SharedRolloutStore``: this replica's coordination settings.
         public var fleet: FleetConfiguration
+        /// How attempts are traced: the bootstrapped tracer by default, never the prompt unless asked.
+        public var tracing: RouterTracing
 
         /// Creates a configuration.
         public init(
@@ -62,9 +65,11 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             deadlines: Deadlines = .standard,
             autoStart: Bool = true,
             recentDecisionLimit: Int = 20,
-            fleet: FleetConfiguration = FleetConfiguration()
+            fleet: FleetConfiguration = FleetConfiguration(),
+            tracing: RouterTracing = RouterTracing()
         ) {
             self.fleet = fleet
+            self.tracing = tracing
             self.policy = policy
             self.relayRetry = relayRetry
             self.legacyRetry = legacyRetry
@@ -104,6 +109,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     let chainExecutor: ModelChainExecutor<C>?
     let metrics: RouterMetrics
     let logger: Logger
+    /// Attempt spans; inert when no tracer is bootstrapped.
+    let tracing: AttemptTracer
     /// The latest configuration problem of each path (TLS, DNS, credentials), until it answers again.
     let problems = Mutex<[TrafficPath: String]>([:])
 
@@ -138,6 +145,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         self.relay = relay
         self.clock = clock
         self.logger = logger
+        self.tracing = AttemptTracer(configuration.tracing)
         self.controller = try await RolloutController(
             configuration: configuration.controllerConfiguration, store: store, rollbackSwitch: rollbackSwitch,
             clock: clock, wallNow: wallNow, logger: logger)
@@ -151,8 +159,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         let breakers = CircuitBreakerRegistry(clock: clock, observer: { key, transition in
             metrics.breakerTransition(key: key.description, to: transition.to)
             logger.notice(
-                "circuit breaker \(key): \(transition.from) → \(transition.to)",
-                metadata: ["breaker": "\(key)", "reason": "\(transition.reason)"])
+                "circuit breaker \(key): \(transition.from) → \(transition.to) (\(transition.reason))",
+                metadata: TransitionLogMetadata.breaker(
+                    key: key.description, from: transition.from, to: transition.to, reason: transition.reason))
         })
         self.breakers = breakers
         self.executors = [
@@ -209,13 +218,13 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     public func complete(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedResponse {
         let chain = try relayChain(tier: routing.tier, model: request.model)
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
-        let attempts = AttemptLog()
+        let attempts = makeAttemptLog(chosen: chosen)
         if chosen == .relay {
             do {
                 let response: ChatResponse
                 if let chain, let tier = routing.tier {
-                    response = try await onRelayChain(chain, tier: tier, request, attempts) { call, _ in
-                        try await self.attempt(.relay, self.relay, call, routing, attempts)
+                    response = try await onRelayChain(chain, tier: tier, request, attempts) { call, context in
+                        try await self.attempt(.relay, self.relay, call, routing, attempts, context)
                     }
                 } else {
                     response = try await completeOn(.relay, request, routing, attempts)
@@ -269,8 +278,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     ) async throws -> ChatResponse {
         let provider = provider(for: path)
         do {
-            return try await executors[path]!.execute { _ in
-                try await self.attempt(path, provider, request, routing, attempts)
+            return try await executors[path]!.execute { context in
+                try await self.attempt(path, provider, request, routing, attempts, context)
             }
         } catch let error as ResilienceError {
             recordRejection(error, path: path, model: request.model, attempts: attempts)
@@ -284,6 +293,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// rollout would sit at its percentage with every call falling back.
     private func recordRejection(_ error: ResilienceError, path: TrafficPath, model: String, attempts: AttemptLog) {
         guard case .circuitOpen = error.code else { return }
+        tracing.rejected(
+            path: path, provider: provider(for: path), model: model, label: error.metricLabel,
+            failover: path != attempts.chosen)
         record(.failure(.serverError), path: path, model: model, latency: .zero, at: clock.now)
         attempts.append(
             RoutedAttempt(
@@ -302,11 +314,16 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// One attempt on one path: call, record the outcome in the window and the metrics, log it.
     private func attempt(
         _ path: TrafficPath, _ provider: any ChatProvider, _ request: ChatRequest, _ routing: RoutingHint,
-        _ attempts: AttemptLog
+        _ attempts: AttemptLog, _ context: AttemptContext
     ) async throws -> ChatResponse {
+        let span = tracing.start(
+            .init(
+                path: path, provider: provider, request: request, number: context.attempt,
+                failover: path != attempts.chosen, hedge: context.isHedge, retryWait: attempts.retryWait(before: context.attempt)))
+        defer { attempts.ended() }
         let start = clock.now
         do {
-            let response = try await provider.complete(request, context: routing.context)
+            let response = try await inSpan(span) { try await provider.complete(request, context: routing.context) }
             let end = clock.now
             let latency = start.duration(to: end)
             let usage = response.usage ?? response.metadata?.usage
@@ -324,11 +341,13 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             attempts.append(
                 RoutedAttempt(path: path, provider: provider.name, model: request.model, failure: nil, detail: nil, latency: latency))
             clearProblem(on: path)
+            AttemptTracer.succeeded(span, response: response, usage: usage, cost: cost, recordContent: tracing.recordContent)
             return response
         } catch {
             let end = clock.now
             let latency = start.duration(to: end)
             let failureClass = timedOut(error, after: latency) ? .timeout : FailureClassifier().classify(error)
+            AttemptTracer.failed(span, class: failureClass, label: Self.label(of: error))
             record(.failure(failureClass), path: path, model: request.model, latency: latency, at: end)
             attempts.append(
                 RoutedAttempt(
@@ -365,13 +384,13 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     public func stream(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedStream {
         let chain = try relayChain(tier: routing.tier, model: request.model)
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
-        let attempts = AttemptLog()
+        let attempts = makeAttemptLog(chosen: chosen)
         if chosen == .relay {
             do {
                 if let chain, let tier = routing.tier {
                     // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
                     return try await onRelayChain(chain, tier: tier, request, attempts) { call, context in
-                        let stream = try await self.openStream(on: .relay, chosen: chosen, call, routing, attempts)
+                        let stream = try await self.openStream(on: .relay, chosen: chosen, call, routing, attempts, context)
                         // The first chunk is in: this attempt is the caller's, and a hedge is cancelled.
                         // One that got here second is dropped, and its upstream request with it.
                         guard context.commit() else { throw CancellationError() }
@@ -405,8 +424,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         _ path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint, _ attempts: AttemptLog
     ) async throws -> RoutedStream {
         do {
-            return try await executors[path]!.execute { _ in
-                try await self.openStream(on: path, chosen: chosen, request, routing, attempts)
+            return try await executors[path]!.execute { context in
+                try await self.openStream(on: path, chosen: chosen, request, routing, attempts, context)
             }
         } catch let error as ResilienceError {
             recordRejection(error, path: path, model: request.model, attempts: attempts)
@@ -417,15 +436,21 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// Opens a stream on one path and waits for its first chunk (the commit point).
     private func openStream(
         on path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint,
-        _ attempts: AttemptLog
+        _ attempts: AttemptLog, _ context: AttemptContext
     ) async throws -> RoutedStream {
         let provider = provider(for: path)
+        let span = tracing.start(
+            .init(
+                path: path, provider: provider, request: request, number: context.attempt,
+                failover: path != chosen, hedge: context.isHedge, retryWait: attempts.retryWait(before: context.attempt)))
+        defer { attempts.ended() }
         let start = clock.now
         let recorder = StreamRecorder(
             path: path, model: request.model, provider: provider.name, start: start, clock: clock, window: window,
-            metrics: metrics, prices: configuration.policy.prices)
+            metrics: metrics, prices: configuration.policy.prices, span: span)
         do {
-            let upstream = try await provider.stream(request, context: routing.context)
+            let upstream = try await inSpan(span) { try await provider.stream(request, context: routing.context) }
+            if let span { span.attributes[GenAIAttribute.responseModel] = upstream.metadata.upstreamModel }
             var iterator = upstream.makeAsyncIterator()
             let first = try await iterator.next()
             recorder.firstChunk()
@@ -526,6 +551,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             if case .chainExhausted(let tried) = error.code {
                 let skipped = tried.filter { $0.outcome == .rejectedByBreaker }
                 for record in skipped {
+                    tracing.rejected(
+                        path: .relay, provider: relay, model: record.model, label: "circuit_open",
+                        failover: attempts.chosen != .relay)
                     attempts.append(
                         RoutedAttempt(
                             path: .relay, provider: relay.name, model: record.model, failure: .serverError,
@@ -537,6 +565,21 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             }
             throw error
         }
+    }
+
+    /// Runs `body` with `span` as the current context, so that the upstream request (and any
+    /// span made under it) is its child; as it is when tracing is off.
+    private func inSpan<T>(_ span: (any Span)?, _ body: () async throws -> T) async throws -> T {
+        guard let span else { return try await body() }
+        return try await InstrumentationContext.$current.withValue(span.context) { try await body() }
+    }
+
+    /// A call's attempt log; it times the waits between attempts only when tracing is on.
+    private func makeAttemptLog(chosen: TrafficPath) -> AttemptLog {
+        guard tracing.isOn else { return AttemptLog(chosen: chosen) }
+        let clock = clock
+        let start = clock.now
+        return AttemptLog(chosen: chosen, elapsed: { start.duration(to: clock.now) })
     }
 
     private func provider(for path: TrafficPath) -> any ChatProvider {
@@ -573,10 +616,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
 
     /// A short, secret-free label of an error for attempts and logs.
     static func label(of error: any Error) -> String {
-        if let provider = error as? ProviderError { return provider.label }
-        if let resilience = error as? ResilienceError { return resilience.metricLabel }
-        if error is CancellationError { return "cancelled" }
-        return FailureClassifier().classify(error).rawValue
+        errorLabel(error)
     }
 
     /// Embeddings go to the path the split chooses, with the same failover rule.
@@ -609,6 +649,30 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
 /// The attempts of one call, appended from inside retried operations.
 final class AttemptLog: Sendable {
     private let attempts = Mutex<[RoutedAttempt]>([])
+    /// The path the split chose: an attempt elsewhere answers a failover.
+    let chosen: TrafficPath
+    /// Time since the call began, when tracing wants the waits between attempts; else `nil`.
+    private let elapsed: (@Sendable () -> Duration)?
+    /// When the latest attempt ended (on `elapsed`'s scale).
+    private let lastEnd = Mutex<Duration?>(nil)
+
+    init(chosen: TrafficPath, elapsed: (@Sendable () -> Duration)? = nil) {
+        self.chosen = chosen
+        self.elapsed = elapsed
+    }
+
+    /// The wait before a retry (`attempt` > 1) since the previous attempt ended, when timed.
+    func retryWait(before attempt: Int) -> Duration? {
+        guard attempt > 1, let elapsed, let end = lastEnd.withLock({ $0 }) else { return nil }
+        return elapsed() - end
+    }
+
+    /// Marks the end of an attempt, when timed.
+    func ended() {
+        guard let elapsed else { return }
+        let now = elapsed()
+        lastEnd.withLock { $0 = now }
+    }
 
     func append(_ attempt: RoutedAttempt) {
         attempts.withLock { $0.append(attempt) }

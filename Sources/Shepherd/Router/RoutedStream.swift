@@ -2,6 +2,7 @@ public import Canary
 public import Upstream
 import Resilience
 import Synchronization
+import Tracing
 
 /// A streamed answer on its way to the caller, with how it was routed.
 ///
@@ -111,11 +112,14 @@ final class StreamRecorder: Sendable {
     private let metrics: RouterMetrics
     private let prices: PriceTable
     private let state = Mutex(State())
+    /// The attempt's span, ended with the stream; `nil` when tracing is off.
+    private let span: (any Span)?
 
     init<C: Clock>(
         path: TrafficPath, model: String, provider: String, start: C.Instant, clock: C, window: HealthWindow<C>,
-        metrics: RouterMetrics, prices: PriceTable
+        metrics: RouterMetrics, prices: PriceTable, span: (any Span)? = nil
     ) where C.Duration == Duration {
+        self.span = span
         self.path = path
         self.model = model
         self.provider = provider
@@ -150,6 +154,7 @@ final class StreamRecorder: Sendable {
                 outputTokens: usage?.completionTokens ?? 0, cost: cost))
         metrics.request(path: path, model: model, outcome: nil, latency: latency, ttft: state.firstChunkAt)
         metrics.usage(path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
+        AttemptTracer.streamEnded(span, model: nil, usage: usage, cost: cost, timeToFirstChunk: state.firstChunkAt)
     }
 
     /// Records the stream as failed, as `failureClass` when given (a timeout the executor ended
@@ -161,6 +166,7 @@ final class StreamRecorder: Sendable {
         let latency = elapsed()
         record(CallOutcome(.failure(failureClass), latency: latency))
         metrics.request(path: path, model: model, outcome: failureClass, latency: latency, ttft: nil)
+        AttemptTracer.failed(span, class: failureClass, label: errorLabel(error))
         return failureClass
     }
 
@@ -177,6 +183,7 @@ final class StreamRecorder: Sendable {
         if let _ = claim() {
             record(CallOutcome(.failure(.cancelled), latency: elapsed()))
             metrics.request(path: path, model: model, outcome: .cancelled, latency: elapsed(), ttft: nil)
+            AttemptTracer.failed(span, class: .cancelled, label: "cancelled")
         }
     }
 }

@@ -61,6 +61,11 @@ struct RouterMetrics: Sendable {
         Counter(label: "shepherd_hedges_total", dimensions: [("tier", tier)]).increment()
     }
 
+    /// A ramp transition (a step, a rollback, an operator's command): the board's annotations.
+    func transition(_ kind: TransitionReason.Kind) {
+        Counter(label: "shepherd_ramp_transitions_total", dimensions: [("reason", kind.rawValue)]).increment()
+    }
+
     func rollback() {
         Counter(label: "shepherd_rollbacks_total").increment()
     }

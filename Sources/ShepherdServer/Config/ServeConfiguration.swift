@@ -75,6 +75,11 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
     public var stateFile: String
     /// The configuration file that was read, `nil` when none was (flags and defaults only).
     public var configFile: String?
+    /// How log lines are written (`logging.format`, `--log-format`). Default text.
+    public var logFormat: LogFormat = .text
+    /// The file's `tracing.recordContent` (prompts and answers on spans), `nil` when unset; see
+    /// ``TracingSettings``.
+    public var recordContent: Bool?
 
     /// The router's deadlines for these upstreams: the longer of the two `timeout`s bounds all
     /// the attempts on one path together (retries and back-off included), and no per-attempt
@@ -87,7 +92,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
 
     /// One line for the start-up log and `serve --check`, ending with the file that was read (if any).
     public var description: String {
-        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server); "
+        "listen \(server.host):\(server.port); legacy \(legacy); relay \(relay); policy \(policyFile); state \(stateFile); \(server); logs \(logFormat.rawValue); "
             + (configFile.map { "configuration file \($0)" } ?? "no configuration file (flags and defaults only)")
     }
 
@@ -102,6 +107,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var stateFile: String?
         public var allowUnauthenticated: Bool?
         public var rollbackFlagFile: String?
+        /// `--log-format`.
+        public var logFormat: LogFormat?
         /// TLS and proxy flags per path (`--relay-ca-file` …), keyed `legacy` / `relay`.
         public var connection: [String: ConnectionOverrides] = [:]
 
@@ -143,6 +150,12 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Every secret this configuration holds (upstream keys, the admin token, client keys), for
+    /// a ``SecretRedactor`` in front of the logs.
+    public var secrets: [String] {
+        [legacy.apiKey, relay.apiKey, server.adminToken].compactMap { $0?.value } + server.clientKeys.map(\.value)
+    }
+
     /// Reads `file` (when given), applies `overrides` and the environment, and checks the result.
     ///
     /// - Throws: ``ConfigFileError`` naming the file (or `command line` / the variable), the key and
@@ -172,6 +185,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var stateFile = "shepherd.sqlite"
         var server = ServerConfiguration()
         var source = "command line"
+        var logFormat = LogFormat.text
+        var recordContent: Bool?
 
         if let file {
             source = file
@@ -182,7 +197,20 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 throw ConfigFileError(file: file, keyPath: "", reason: "cannot be read (\(error.localizedDescription))")
             }
             let root = try YAMLMap.document(text, file: file)
-            try root.allowOnly(["listen", "policy", "state", "legacy", "relay", "server"])
+            try root.allowOnly(["listen", "policy", "state", "legacy", "relay", "server", "logging", "tracing"])
+            if let map = try root.map("logging") {
+                try map.allowOnly(["format"])
+                if let format = try map.string("format") {
+                    guard let known = LogFormat(rawValue: format) else {
+                        throw map.error("format", "must be text or json (got \(format))")
+                    }
+                    logFormat = known
+                }
+            }
+            if let map = try root.map("tracing") {
+                try map.allowOnly(["recordContent"])
+                recordContent = try map.bool("recordContent")
+            }
             listen = try root.string("listen") ?? listen
             policyFile = try root.string("policy") ?? policyFile
             stateFile = try root.string("state") ?? stateFile
@@ -274,6 +302,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         relayFlavor = overrides.relayFlavor ?? relayFlavor
         policyFile = overrides.policyFile ?? policyFile
         stateFile = overrides.stateFile ?? stateFile
+        logFormat = overrides.logFormat ?? logFormat
         server.allowUnauthenticated = overrides.allowUnauthenticated ?? server.allowUnauthenticated
         server.rollbackFlagFile = overrides.rollbackFlagFile ?? server.rollbackFlagFile
 
@@ -325,7 +354,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         }
         return ServeConfiguration(
             server: server, legacy: legacy, relay: relay, policyFile: policyFile, stateFile: stateFile,
-            configFile: file)
+            configFile: file, logFormat: logFormat, recordContent: recordContent)
     }
 
     /// One path's connect timeout, TLS settings (flags over the file, `SSL_CERT_FILE` as the

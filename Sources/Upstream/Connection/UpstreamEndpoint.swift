@@ -133,6 +133,10 @@ extension HTTPClient {
         // Upstreams do not redirect API calls; following one could send the key elsewhere.
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .automatic
+        // No spans of AsyncHTTPClient's own: Shepherd's attempt span is the client span, and the
+        // transport sends its context itself. AsyncHTTPClient's delegate API (complete answers)
+        // would start a root span per request, in no trace, and propagate nothing.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

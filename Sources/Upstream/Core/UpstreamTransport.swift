@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Canary
+import Instrumentation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -145,6 +146,11 @@ struct UpstreamTransport: Sendable {
         if hasBody { headers.replaceOrAdd(name: "content-type", value: "application/json") }
         if let requestID = context.requestID { headers.replaceOrAdd(name: "x-request-id", value: requestID) }
         for (name, value) in context.headers { headers.replaceOrAdd(name: name, value: value) }
+        // The caller's trace (the router's attempt span) continues upstream as a W3C `traceparent`,
+        // through whichever instrument is bootstrapped. No context is current when tracing is off.
+        if let trace = InstrumentationContext.current {
+            InstrumentationSystem.instrument.inject(trace, into: &headers, using: TraceHeadersInjector())
+        }
         return headers
     }
 
@@ -366,5 +372,12 @@ extension TimeAmount {
         let (seconds, attoseconds) = duration.components
         let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         self = overflow ? .nanoseconds(.max) : .nanoseconds(nanos &+ attoseconds / 1_000_000_000)
+    }
+}
+
+/// Writes a trace context's fields (`traceparent`, `tracestate`) into an upstream request's headers.
+struct TraceHeadersInjector: Injector {
+    func inject(_ value: String, forKey name: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: name, value: value)
     }
 }

@@ -35,6 +35,7 @@ struct RouterHarness {
         rollbackSwitch: RollbackSwitch = RollbackSwitch(),
         policy: RolloutPolicy = RouterHarness.policy,
         deadlines: Deadlines = .standard,
+        tracing: RouterTracing = RouterTracing(),
         _ body: (RouterHarness) async throws -> R
     ) async throws -> R {
         let legacyMock = MockProviderServer(scenario: legacyScenario, configuration: .init(seed: 1), clock: ContinuousClock())
@@ -51,7 +52,7 @@ struct RouterHarness {
                     legacy: legacy, relay: relay,
                     configuration: .init(
                         policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
-                        deadlines: deadlines),
+                        deadlines: deadlines, tracing: tracing),
                     store: store, rollbackSwitch: rollbackSwitch, clock: clock,
                     wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7)
                 let harness = RouterHarness(router: router, clock: clock, store: store, legacyMock: legacyMock, relayMock: relayMock)
