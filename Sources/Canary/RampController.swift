@@ -58,6 +58,9 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         switch state.phase {
         case .idle: return hold(.notStarted, verdict: verdict, now: now)
         case .rolledBack: return hold(.rolledBack, verdict: verdict, now: now)
+        // The shadow phase is judged on its pairs (evaluateShadow), not on the window.
+        case .shadowing: return hold(.shadowing("waiting for the shadow comparison"), verdict: verdict, now: now)
+        case .baking: return evaluateBake(now: now, verdict: verdict)
         case .ramping, .promoted, .paused: break
         }
 
@@ -81,6 +84,17 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                 return hold(.needsSamples(policy.minSamplesPerStep - relaySamplesInStep), verdict: verdict, now: now)
             }
             let next = nextPercent(after: state.percent)
+            if next >= policy.maxPercent, let bakePercent = policy.bakePercent, let bake = policy.bake {
+                return transition(
+                    to: .baking, percent: bakePercent, now: now,
+                    reason: TransitionReason(
+                        kind: .bakeStarted,
+                        message:
+                            "held \(held.shortDescription) with \(relaySamplesInStep) relay calls and a healthy verdict: "
+                            + "\(formatPercent(state.percent)) → \(formatPercent(bakePercent)), baking for "
+                            + "\(bake.duration.shortDescription) with \(formatPercent(bake.holdback)) held back on legacy",
+                        verdict: verdict.reason))
+            }
             let kind: TransitionReason.Kind = next >= policy.maxPercent ? .promoted : .stepAdvanced
             let message =
                 "held \(held.shortDescription) with \(relaySamplesInStep) relay calls and a healthy verdict: "
@@ -89,6 +103,46 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                 to: next >= policy.maxPercent ? .promoted : .ramping, percent: next, now: now,
                 reason: TransitionReason(kind: kind, message: message, verdict: verdict.reason))
         }
+    }
+
+    /// The bake: a regression acts by `onFailure` as on any step; anything else holds until the
+    /// bake's duration has passed, then promotes. Insufficient data does not stop the promotion
+    /// (a small holdback may never gather `minSamples` legacy calls): the bake guards against a
+    /// regression the verdicts can see.
+    private mutating func evaluateBake(now: Instant, verdict: HealthVerdict) -> RampDecision<Instant> {
+        if verdict.kind == .unhealthy { return onUnhealthy(now: now, verdict: verdict) }
+        if verdict.kind == .healthy { state.consecutiveFailures = 0 }
+        let duration = policy.bake?.duration ?? .zero
+        let baked = state.stepStartedAt.map { $0.duration(to: now) } ?? duration
+        guard baked >= duration else { return hold(.baking(remaining: duration - baked), verdict: verdict, now: now) }
+        return transition(
+            to: .promoted, percent: policy.maxPercent, now: now,
+            reason: TransitionReason(
+                kind: .promoted,
+                message: "baked \(baked.shortDescription) at \(formatPercent(state.percent)) with no regression "
+                    + "(last verdict: \(verdict.kind.rawValue)): \(formatPercent(state.percent)) → \(formatPercent(policy.maxPercent))",
+                verdict: verdict.reason))
+    }
+
+    /// Judges the shadow phase on its comparison: when it passes, the first step begins.
+    ///
+    /// - Parameters:
+    ///   - now: the current time.
+    ///   - verdict: the shadow comparison's verdict.
+    ///   - frozen: whether the rollback switch is engaged.
+    /// - Returns: the decision; a hold says what the comparison still lacks.
+    public mutating func evaluateShadow(now: Instant, verdict: ShadowVerdict, frozen: Bool) -> RampDecision<Instant> {
+        func hold(_ why: HoldReason) -> RampDecision<Instant> {
+            RampDecision(time: now, action: .hold, event: nil, hold: why, verdict: verdict.health)
+        }
+        guard state.phase == .shadowing else { return hold(.shadowing("not shadowing")) }
+        if frozen { return hold(.frozen) }
+        guard verdict.passed else { return hold(.shadowing(verdict.summary)) }
+        return transition(
+            to: .ramping, percent: ladder[0], now: now,
+            reason: TransitionReason(
+                kind: .shadowPassed, message: "shadow comparison passed (\(verdict.summary)): 0% → \(formatPercent(ladder[0]))",
+                verdict: verdict.health))
     }
 
     private mutating func onUnhealthy(now: Instant, verdict: HealthVerdict) -> RampDecision<Instant> {
@@ -153,6 +207,13 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         switch command {
         case .start:
             guard state.phase == .idle else { throw reject("the rollout has already started; use resume or set-percent") }
+            if policy.startsWithShadow {
+                return transition(
+                    to: .shadowing, percent: 0, now: now,
+                    reason: TransitionReason(
+                        kind: .started, message: "started in shadow: legacy answers every call, the relay is compared\(note)")
+                ).event!
+            }
             return transition(
                 to: .ramping, percent: ladder[0], now: now,
                 reason: TransitionReason(kind: .started, message: "started at \(formatPercent(ladder[0]))\(note)")
@@ -161,8 +222,29 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
             switch state.phase {
             case .idle:
                 return try apply(.start, now: now, reason: reason, frozen: frozen)
+            case .shadowing:
+                return transition(
+                    to: .ramping, percent: ladder[0], now: now,
+                    reason: TransitionReason(
+                        kind: .manualPromote, message: "shadow phase skipped: 0% → \(formatPercent(ladder[0]))\(note)")
+                ).event!
+            case .baking:
+                return transition(
+                    to: .promoted, percent: policy.maxPercent, now: now,
+                    reason: TransitionReason(
+                        kind: .manualPromote,
+                        message: "bake ended early: \(formatPercent(state.percent)) → \(formatPercent(policy.maxPercent))\(note)")
+                ).event!
             case .ramping:
                 let next = nextPercent(after: state.percent)
+                if next >= policy.maxPercent, let bakePercent = policy.bakePercent, state.percent < bakePercent {
+                    return transition(
+                        to: .baking, percent: bakePercent, now: now,
+                        reason: TransitionReason(
+                            kind: .manualPromote,
+                            message: "\(formatPercent(state.percent)) → \(formatPercent(bakePercent)), baking\(note)")
+                    ).event!
+                }
                 return transition(
                     to: next >= policy.maxPercent ? .promoted : .ramping, percent: next, now: now,
                     reason: TransitionReason(
@@ -173,8 +255,11 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
             case .rolledBack: throw reject("the rollout is rolled back; resume restarts it at \(formatPercent(ladder[0]))")
             }
         case .pause:
-            guard state.phase == .ramping || state.phase == .promoted else {
-                throw reject("only a ramping or promoted rollout can be paused")
+            guard state.phase == .ramping || state.phase == .baking || state.phase == .promoted else {
+                throw reject(
+                    state.phase == .shadowing
+                        ? "a shadowing rollout sends no client to the relay; promote skips the shadow phase, rollback ends it"
+                        : "only a ramping, baking or promoted rollout can be paused")
             }
             return transition(
                 to: .paused, percent: state.percent, now: now,
@@ -184,12 +269,19 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         case .resume:
             switch state.phase {
             case .paused:
-                let phase: RampPhase = state.percent >= policy.maxPercent ? .promoted : .ramping
+                let phase: RampPhase =
+                    state.percent >= policy.maxPercent ? .promoted : state.resumePhase == .baking ? .baking : .ramping
                 return transition(
                     to: phase, percent: state.percent, now: now,
                     reason: TransitionReason(kind: .manualResume, message: "resumed at \(formatPercent(state.percent))\(note)")
                 ).event!
             case .rolledBack:
+                if policy.startsWithShadow {
+                    return transition(
+                        to: .shadowing, percent: 0, now: now,
+                        reason: TransitionReason(kind: .manualResume, message: "restarted after rollback in shadow\(note)")
+                    ).event!
+                }
                 return transition(
                     to: .ramping, percent: ladder[0], now: now,
                     reason: TransitionReason(

@@ -53,6 +53,10 @@ public enum HoldReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case holdingStep(remaining: Duration)
     /// The step has not seen enough relay calls.
     case needsSamples(Int)
+    /// The shadow comparison has not passed yet; what it lacks.
+    case shadowing(String)
+    /// The bake has not lasted its duration.
+    case baking(remaining: Duration)
 
     public var description: String {
         switch self {
@@ -64,6 +68,8 @@ public enum HoldReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .insufficientData: "insufficient data: holding"
         case .holdingStep(let remaining): "holding step: \(remaining.shortDescription) to go"
         case .needsSamples(let count): "holding step: \(count) more relay calls needed"
+        case .shadowing(let why): "shadowing: \(why)"
+        case .baking(let remaining): "baking: \(remaining.shortDescription) to go"
         }
     }
 }

@@ -26,7 +26,11 @@ public struct TransitionReason: Sendable, Hashable, Codable {
     /// What kind of transition.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case started
+        /// The shadow comparison passed: the first step begins.
+        case shadowPassed
         case stepAdvanced
+        /// The top of the ladder reached with `rollout.bake`: the bake begins.
+        case bakeStarted
         case promoted
         case steppedBack
         case pausedOnFailure

@@ -26,6 +26,25 @@ public struct RampPolicy: Sendable, Hashable, Codable {
     public var onFailure: FailureAction
     /// Unhealthy verdicts in a row that roll back whatever `onFailure` says. Default 3.
     public var maxFailedChecks: Int
+    /// A guarded bake at the top of the ladder (`rollout.bake`), or `nil` to promote at once.
+    public var bake: Bake?
+    /// Whether the rollout begins in ``RampPhase/shadowing`` (the policy has `shadow:`).
+    public var startsWithShadow: Bool
+
+    /// `rollout.bake`: the last step holds `holdback` percent on legacy for `duration`, so the
+    /// verdicts still have a baseline, before the rollout is promoted.
+    public struct Bake: Sendable, Hashable, Codable {
+        /// Percent kept on legacy while baking (the last buckets of the split). Default 1.
+        public var holdback: Double
+        /// How long the bake lasts. Default 24 h.
+        public var duration: Duration
+
+        /// Creates a value; each parameter sets the property of the same name.
+        public init(holdback: Double = 1, duration: Duration = .seconds(86_400)) {
+            self.holdback = holdback
+            self.duration = duration
+        }
+    }
 
     /// Creates a policy; the defaults are the ones in `policies/default.yaml`.
     public init(
@@ -36,7 +55,9 @@ public struct RampPolicy: Sendable, Hashable, Codable {
         minHoldTime: Duration = .seconds(120),
         minSamplesPerStep: Int = 100,
         onFailure: FailureAction = .rollback,
-        maxFailedChecks: Int = 3
+        maxFailedChecks: Int = 3,
+        bake: Bake? = nil,
+        startsWithShadow: Bool = false
     ) {
         self.initialPercent = initialPercent
         self.stepFactor = stepFactor
@@ -46,6 +67,34 @@ public struct RampPolicy: Sendable, Hashable, Codable {
         self.minSamplesPerStep = minSamplesPerStep
         self.onFailure = onFailure
         self.maxFailedChecks = maxFailedChecks
+        self.bake = bake
+        self.startsWithShadow = startsWithShadow
+    }
+
+    /// The percentage a bake holds: the maximum less the holdback.
+    public var bakePercent: Double? {
+        bake.map { max(0, maxPercent - $0.holdback) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case initialPercent, stepFactor, maxPercent, evaluationInterval, minHoldTime, minSamplesPerStep, onFailure
+        case maxFailedChecks, bake, startsWithShadow
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            initialPercent: try c.decode(Double.self, forKey: .initialPercent),
+            stepFactor: try c.decode(Double.self, forKey: .stepFactor),
+            maxPercent: try c.decode(Double.self, forKey: .maxPercent),
+            evaluationInterval: try c.decode(Duration.self, forKey: .evaluationInterval),
+            minHoldTime: try c.decode(Duration.self, forKey: .minHoldTime),
+            minSamplesPerStep: try c.decode(Int.self, forKey: .minSamplesPerStep),
+            onFailure: try c.decode(FailureAction.self, forKey: .onFailure),
+            maxFailedChecks: try c.decode(Int.self, forKey: .maxFailedChecks),
+            // Policies stored before the bake and the shadow phase existed have neither.
+            bake: try c.decodeIfPresent(Bake.self, forKey: .bake),
+            startsWithShadow: try c.decodeIfPresent(Bool.self, forKey: .startsWithShadow) ?? false)
     }
 
     /// The percentages the ramp visits: `initial × factorⁿ`, capped at `maxPercent`, ending on it.

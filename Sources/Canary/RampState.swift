@@ -2,10 +2,16 @@
 public enum RampPhase: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Not started: 0% to the relay.
     case idle
+    /// Before the first step, with `shadow:` in the policy: every client is answered by legacy
+    /// while a sample of its calls is sent to the relay as well and the two answers compared.
+    case shadowing
     /// Climbing the ladder.
     case ramping
     /// Held at its percentage by an operator or by the failure policy.
     case paused
+    /// At the top of the ladder less the bake's holdback, with `rollout.bake` in the policy: the
+    /// verdicts keep running against the holdback's legacy baseline until the bake's duration.
+    case baking
     /// At the policy's maximum.
     case promoted
     /// Everything back on legacy after a failure or an operator's rollback.
@@ -45,8 +51,8 @@ public struct RampState<Instant: InstantProtocol>: Sendable, Hashable {
     /// The percentage the split should use when the rollback switch is released.
     public var effectivePercent: Double {
         switch phase {
-        case .idle, .rolledBack: 0
-        case .ramping, .paused, .promoted: percent
+        case .idle, .shadowing, .rolledBack: 0
+        case .ramping, .paused, .baking, .promoted: percent
         }
     }
 }

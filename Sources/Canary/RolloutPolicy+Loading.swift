@@ -46,13 +46,13 @@ extension RolloutPolicy {
         -> RolloutPolicy
     {
         let root = try YAMLMap.document(yaml, file: file)
-        problems.allowOnly(root, ["rollout", "health", "prices", "chains", "hedging"])
+        problems.allowOnly(root, ["rollout", "health", "prices", "chains", "hedging", "shadow"])
         var policy = RolloutPolicy(rolloutID: defaultID)
 
         if let rollout = problems.section(root, "rollout") {
             problems.allowOnly(rollout, [
                 "id", "initialPercent", "stepFactor", "maxPercent", "evaluationInterval", "minHoldTime",
-                "minSamplesPerStep", "onFailure", "maxFailedChecks",
+                "minSamplesPerStep", "onFailure", "maxFailedChecks", "bake",
             ])
             let before = problems.count
             var ramp = policy.ramp
@@ -109,7 +109,67 @@ extension RolloutPolicy {
                     ramp.maxFailedChecks = v
                 }
             }
+            if let bake = problems.section(rollout, "bake") {
+                problems.allowOnly(bake, ["holdback", "duration"])
+                var settings = RampPolicy.Bake()
+                problems.attempt { () throws(ConfigFileError) in
+                    if let v = try bake.double("holdback") {
+                        guard v > 0, v < ramp.maxPercent else {
+                            throw bake.error("holdback", "must be above 0 and below maxPercent (got \(v))")
+                        }
+                        settings.holdback = v
+                    }
+                }
+                problems.attempt { () throws(ConfigFileError) in
+                    if let v = try bake.duration("duration") {
+                        guard v > .zero else { throw bake.error("duration", "must be longer than zero") }
+                        settings.duration = v
+                    }
+                }
+                ramp.bake = settings
+            }
             policy.ramp = ramp
+        }
+
+        if let shadow = problems.section(root, "shadow") {
+            problems.allowOnly(shadow, ["sampleRate", "minPairs", "minAgreement", "textSimilarity", "maxSpendPerHour", "keepExamples"])
+            var settings = ShadowPolicy()
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try shadow.double("sampleRate") {
+                    guard v > 0, v <= 1 else { throw shadow.error("sampleRate", "must be above 0 and at most 1 (got \(v))") }
+                    settings.sampleRate = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try shadow.int("minPairs") {
+                    guard v >= 1 else { throw shadow.error("minPairs", "must be at least 1 (got \(v))") }
+                    settings.minPairs = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try shadow.double("minAgreement") {
+                    guard v >= 0, v <= 1 else { throw shadow.error("minAgreement", "must be in [0, 1] (got \(v))") }
+                    settings.minAgreement = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try shadow.double("textSimilarity") {
+                    guard v >= 0, v <= 1 else { throw shadow.error("textSimilarity", "must be in [0, 1] (got \(v))") }
+                    settings.textSimilarity = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if shadow.node("maxSpendPerHour")?.null != nil {
+                    settings.maxSpendPerHour = nil
+                } else if let v = try shadow.double("maxSpendPerHour") {
+                    guard v > 0 else { throw shadow.error("maxSpendPerHour", "must be above 0 dollars; null lifts the cap (got \(v))") }
+                    settings.maxSpendPerHour = v
+                }
+            }
+            problems.attempt { () throws(ConfigFileError) in
+                if let v = try shadow.bool("keepExamples") { settings.keepExamples = v }
+            }
+            policy.shadow = settings
         }
 
         let beforeHealth = problems.count

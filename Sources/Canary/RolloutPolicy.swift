@@ -20,6 +20,11 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
     public var chains: [String: [String]]
     /// Hedging of tier calls on the relay: `nil` (the default) never hedges.
     public var hedging: HedgingSettings?
+    /// The shadow phase before the first step (`shadow:`), or `nil` to start at the first step.
+    /// Setting it makes the ramp start in ``RampPhase/shadowing``.
+    public var shadow: ShadowPolicy? {
+        didSet { ramp.startsWithShadow = shadow != nil }
+    }
 
     /// The seeds' tiers: critical starts at gpt-4.1, balanced at gemini-2.5-flash, bulk at deepseek-v3.2.
     public static let defaultChains: [String: [String]] = [
@@ -36,7 +41,8 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         window: WindowConfiguration = .init(),
         prices: PriceTable = .defaults,
         chains: [String: [String]] = RolloutPolicy.defaultChains,
-        hedging: HedgingSettings? = nil
+        hedging: HedgingSettings? = nil,
+        shadow: ShadowPolicy? = nil
     ) {
         self.rolloutID = rolloutID
         self.ramp = ramp
@@ -45,6 +51,8 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         self.prices = prices
         self.chains = chains
         self.hedging = hedging
+        self.shadow = shadow
+        self.ramp.startsWithShadow = shadow != nil
     }
 }
 

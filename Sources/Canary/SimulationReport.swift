@@ -144,6 +144,8 @@ extension HoldReason {
         case .insufficientData: "insufficientData"
         case .holdingStep: "holdingStep"
         case .needsSamples: "needsSamples"
+        case .shadowing: "shadowing"
+        case .baking: "baking"
         }
     }
 }

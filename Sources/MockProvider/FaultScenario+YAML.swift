@@ -48,7 +48,7 @@ extension FaultScenario {
     /// (`seconds` | `http-date`, or `none`), `outage`, `outageStatus`, `resetRate`, `malformedRate`,
     /// `malformedBody` (`truncated` | `html` | `empty` | `other-flavor` | `no-choices`), `streamCutRate`, `streamCutAfterChunks`, `streamCutMode` (`abort` | `clean`), `stallRate`,
     /// `stallAfterChunks`, `stallDuration` (`forever` or a duration), `completionTokens`,
-    /// `tokensPerChunk`, `cachedPromptFraction`, `models` (a list: the phase, latency and faults,
+    /// `tokensPerChunk`, `cachedPromptFraction`, `answerText` (`generated`, `echo` or a fixed text), `models` (a list: the phase, latency and faults,
     /// applies only to requests for these models; others are answered at once). Durations are `250ms`, `2s`, `1.5m`, `1h` or plain seconds.
     ///
     /// - Throws: ``LoadError`` naming the file, the field and the reason; unknown keys are errors.
@@ -120,7 +120,7 @@ private struct ScenarioReader {
     static let phaseKeys: Set<String> = [
         "at", "latency", "firstTokenDelay", "chunkInterval", "errorRate", "retryAfter", "retryAfterFormat", "outage",
         "outageStatus", "resetRate", "malformedRate", "malformedBody", "streamCutRate", "streamCutAfterChunks", "streamCutMode",
-        "stallRate", "stallAfterChunks", "stallDuration", "completionTokens", "tokensPerChunk",
+        "stallRate", "stallAfterChunks", "stallDuration", "completionTokens", "tokensPerChunk", "answerText",
         "cachedPromptFraction", "models",
     ]
 
@@ -248,6 +248,11 @@ private struct ScenarioReader {
                 phase.stallDuration = try duration(node, field)
             }
         case "completionTokens": phase.completionTokens = try integer(node, field, minimum: 1)
+        case "answerText":
+            guard let text = node.scalar?.string, !text.isEmpty else {
+                throw fail(field, "must be `generated`, `echo` or the text to answer with", node)
+            }
+            phase.answerText = text == "generated" ? .generated : text == "echo" ? .echo : .fixed(text)
         case "tokensPerChunk": phase.tokensPerChunk = try integer(node, field, minimum: 1)
         case "cachedPromptFraction": phase.cachedPromptFraction = try probability(node, field)
         case "models":

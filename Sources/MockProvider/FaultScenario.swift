@@ -94,6 +94,9 @@ public struct FaultScenario: Sendable, Hashable {
         public var stallDuration: Duration? = nil
         /// Tokens in an answer (fewer when the request's `max_tokens` is lower).
         public var completionTokens = 12
+        /// The answer's text: generated from the mock's vocabulary (default), the last user
+        /// message (`echo`: two mocks then agree on every request), or a fixed text.
+        public var answerText: AnswerText = .generated
         /// Streams: tokens per chunk.
         public var tokensPerChunk = 1
         /// The fraction of prompt tokens reported as cached.
@@ -118,4 +121,14 @@ public struct FaultScenario: Sendable, Hashable {
             self.at = at
         }
     }
+}
+
+/// What a mock answers with (`answerText` in a fault scenario).
+public enum AnswerText: Sendable, Hashable {
+    /// Words of the mock's vocabulary, shifted by the request's number (the default).
+    case generated
+    /// The last user message, word for word.
+    case echo
+    /// This text, whatever was asked.
+    case fixed(String)
 }

@@ -28,11 +28,18 @@ struct MockAnswer: Sendable {
     /// Set when the request offered tools: the answer calls the first one.
     let toolName: String?
     let includeUsage: Bool
+    /// The answer's words when the phase fixes its text (`answerText`); `nil`: the vocabulary.
+    let words: [String]?
 
     init(
         requestNumber: Int, model: String, created: Int64, promptText: Int, maxTokens: Int?,
-        phase: FaultScenario.Phase, toolName: String?, includeUsage: Bool
+        phase: FaultScenario.Phase, toolName: String?, includeUsage: Bool, echo: String = ""
     ) {
+        switch phase.answerText {
+        case .generated: words = nil
+        case .echo: words = echo.split(separator: " ").map(String.init)
+        case .fixed(let text): words = text.split(separator: " ").map(String.init)
+        }
         self.requestNumber = requestNumber
         self.model = model
         self.created = created
@@ -41,11 +48,11 @@ struct MockAnswer: Sendable {
         if toolName != nil {
             self.completionTokens = 9
             self.finishReason = "tool_calls"
-        } else if let maxTokens, maxTokens < phase.completionTokens {
+        } else if let maxTokens, maxTokens < (words?.count ?? phase.completionTokens) {
             self.completionTokens = max(0, maxTokens)
             self.finishReason = "length"
         } else {
-            self.completionTokens = phase.completionTokens
+            self.completionTokens = words?.count ?? phase.completionTokens
             self.finishReason = "stop"
         }
         self.tokensPerChunk = max(1, phase.tokensPerChunk)
@@ -62,7 +69,11 @@ struct MockAnswer: Sendable {
         var text = ""
         text.reserveCapacity(range.count * 8)
         for token in range {
-            text += Self.vocabulary[(token + requestNumber) % Self.vocabulary.count]
+            if let words {
+                text += words[token]
+            } else {
+                text += Self.vocabulary[(token + requestNumber) % Self.vocabulary.count]
+            }
             text += " "
         }
         return text

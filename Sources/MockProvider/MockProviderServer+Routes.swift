@@ -20,6 +20,8 @@ private struct ChatAsk {
     var stream: Bool
     var includeUsage: Bool
     var toolName: String?
+    /// The last user message's text (what `answerText: echo` answers with).
+    var lastUserText: String
 }
 
 extension MockProviderServer {
@@ -90,7 +92,7 @@ extension MockProviderServer {
         let answer = MockAnswer(
             requestNumber: number, model: ask.model, created: configuration.wallClock(),
             promptText: ask.promptCharacters, maxTokens: ask.maxTokens, phase: decision.phase,
-            toolName: ask.toolName, includeUsage: ask.includeUsage)
+            toolName: ask.toolName, includeUsage: ask.includeUsage, echo: ask.lastUserText)
 
         switch decision.outcome {
         case .reset:
@@ -359,7 +361,8 @@ extension MockProviderServer {
         return ChatAsk(
             model: request.model, promptCharacters: characters, maxTokens: request.outputTokenLimit,
             stream: request.isStreaming, includeUsage: request.streamOptions?.includeUsage ?? false,
-            toolName: offersTools && !answersTool ? request.tools?.first?.function.name : nil)
+            toolName: offersTools && !answersTool ? request.tools?.first?.function.name : nil,
+            lastUserText: request.messages.last { $0.role == .user }?.content?.text ?? "")
     }
 
     private static func anthropicAsk(_ body: ByteBuffer) throws -> ChatAsk {
@@ -373,7 +376,8 @@ extension MockProviderServer {
         return ChatAsk(
             model: request.model, promptCharacters: characters, maxTokens: request.maxTokens,
             stream: request.stream ?? false, includeUsage: true,
-            toolName: offersTools && !answersTool ? request.tools?.first?.name : nil)
+            toolName: offersTools && !answersTool ? request.tools?.first?.name : nil,
+            lastUserText: request.messages.last { $0.role == "user" }?.content.compactMap(\.text).joined(separator: " ") ?? "")
     }
 
     /// A deterministic unit-ish vector for a text (FNV-1a seeded SplitMix64).

@@ -33,7 +33,7 @@ do {
         let command: RampCommand =
             switch ramp.state.phase {
             case .idle: .start
-            case .ramping: .promote
+            case .ramping, .shadowing, .baking: .promote
             case .promoted, .paused: .rollback
             case .rolledBack: .resume
             }

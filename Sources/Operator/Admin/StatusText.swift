@@ -36,7 +36,30 @@ public enum StatusText {
             lines.append("configuration problem (\(path)): \(cause)")
         }
         lines.append("next step: " + nextStepText(status))
+        if let shadow = status.shadow, status.state.phase == .shadowing || shadow.pairs > 0 {
+            lines += shadowText(shadow)
+        }
+        if let bake = status.bake { lines.append("bake: " + DashboardText.bake(bake)) }
         if let fleet = status.fleet { lines += fleetText(fleet, version: status.version) }
+        return lines
+    }
+
+    /// `shadow: 212 pairs, 198 agree (0.934 [0.893, 0.96])` and one `shadow differs:` line per
+    /// failing comparison, with the request id of an example (and its texts only with
+    /// `shadow.keepExamples: true`).
+    static func shadowText(_ shadow: ShadowVerdict) -> [String] {
+        var lines = [
+            "shadow: \(shadow.pairs) pairs, \(shadow.agreeing) agree (\(TextFormat.fixed(shadow.pairs == 0 ? 0 : Double(shadow.agreeing) / Double(shadow.pairs), 3)) "
+                + "[\(TextFormat.fixed(shadow.agreementLower, 3)), \(TextFormat.fixed(shadow.agreementUpper, 3))]); "
+                + "spend last hour $\(TextFormat.fixed(shadow.spendLastHour, 4))\(shadow.pausedForSpend ? " (PAUSED: spend cap)" : "")",
+            "shadow verdict: \(shadow.passed ? "passed" : "holding"): \(shadow.summary)",
+        ]
+        for worst in shadow.worst {
+            var line = "shadow differs: \(worst.check.rawValue) in \(worst.count) of \(shadow.pairs)"
+            if let id = worst.exampleRequestID { line += ", e.g. request \(id)" }
+            if let texts = worst.exampleTexts, texts.count == 2 { line += " (legacy: \(texts[0].debugDescription), relay: \(texts[1].debugDescription))" }
+            lines.append(line)
+        }
         return lines
     }
 
@@ -67,7 +90,9 @@ public enum StatusText {
         switch state.phase {
         case .idle, .rolledBack:
             return formatPercent(status.effectivePercent)
-        case .ramping, .paused, .promoted:
+        case .shadowing:
+            return "0% (shadowing: legacy answers every call)"
+        case .ramping, .paused, .baking, .promoted:
             if status.rollbackEngaged {
                 return "\(formatPercent(status.effectivePercent)) (rollback switch engaged; stored "
                     + "\(formatPercent(state.percent)), step \(step))"
@@ -115,6 +140,10 @@ public enum StatusText {
             return "rolled back: `shepherd resume` restarts at \(first)"
         case .promoted:
             return "none: promoted, all traffic on the relay"
+        case .shadowing:
+            return "shadowing: the first step (\(first)) begins when the shadow comparison passes; `shepherd promote` skips it"
+        case .baking:
+            return "baking: promoted when the bake ends with no regression; `shepherd promote` ends it now"
         case .ramping:
             guard let next = status.nextStep else { return "none" }
             let samplesLeft = max(0, next.samplesNeeded - next.relaySamplesInStep)

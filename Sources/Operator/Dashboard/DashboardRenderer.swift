@@ -130,10 +130,14 @@ struct Frame {
 
     // MARK: Phase and ladder
 
+    static func bakeText(_ bake: BakeProgress) -> String { DashboardText.bake(bake) }
+
     static func phaseLabel(_ phase: RampPhase) -> (icon: String, name: String, tone: Tone) {
         switch phase {
         case .idle: ("○", "IDLE", .dim)
+        case .shadowing: ("◐", "SHADOWING", .cyan)
         case .ramping: ("▲", "RAMPING", .cyan)
+        case .baking: ("◆", "BAKING", .cyan)
         case .paused: ("‖", "PAUSED", .yellow)
         case .promoted: ("★", "PROMOTED", .green)
         case .rolledBack: ("↺", "ROLLED BACK", .red)
@@ -152,8 +156,8 @@ struct Frame {
         let fraction: Double =
             switch state.phase {
             case .promoted: 1
-            case .idle, .rolledBack: 0
-            case .ramping, .paused: Double(min(state.step + 1, ladder.count)) / Double(max(1, ladder.count))
+            case .idle, .shadowing, .rolledBack: 0
+            case .ramping, .paused, .baking: Double(min(state.step + 1, ladder.count)) / Double(max(1, ladder.count))
             }
         var tail = ""
         if state.phase != .idle, state.phase != .rolledBack {
@@ -224,6 +228,12 @@ struct Frame {
         case .paused: return StyledLine([Span("  paused: ", .yellow), Span("press r to resume the ramp")])
         case .rolledBack: return StyledLine([Span("  rolled back: ", .red), Span("press r to restart at \(first)")])
         case .promoted: return StyledLine([Span("  promoted: ", .green), Span("all traffic on the relay")])
+        case .shadowing:
+            return StyledLine([
+                Span("  shadowing: ", .cyan), Span(status.shadow?.summary ?? "comparing the relay's answers with legacy's"),
+            ])
+        case .baking:
+            return StyledLine([Span("  baking: ", .cyan), Span(status.bake.map(Self.bakeText) ?? "holding back on legacy")])
         case .ramping:
             guard let next = status.nextStep else { return StyledLine("  at the last step", .dim) }
             let samplesLeft = max(0, next.samplesNeeded - next.relaySamplesInStep)

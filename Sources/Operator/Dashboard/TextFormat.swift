@@ -1,4 +1,5 @@
 import Canary
+import Shepherd
 
 /// Number and text formats shared by `shepherd status`, the dashboard and the plain status line.
 ///
@@ -116,5 +117,14 @@ enum TextFormat {
     /// `text` on one line: newlines and tabs become spaces.
     static func oneLine(_ text: String) -> String {
         String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+}
+
+/// Phrases the dashboard and `shepherd status` share.
+enum DashboardText {
+    /// `1% held back on legacy · 3h of 24h baked · promoted in 21h`.
+    static func bake(_ bake: BakeProgress) -> String {
+        "\(formatPercent(bake.holdback)) held back on legacy · \(TextFormat.seconds(bake.bakedSeconds)) of "
+            + "\(TextFormat.seconds(bake.durationSeconds)) baked · promoted in \(TextFormat.seconds(bake.remainingSeconds))"
     }
 }

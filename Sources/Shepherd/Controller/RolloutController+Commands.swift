@@ -93,7 +93,12 @@ extension RolloutController {
         let frozen = rollbackSwitch.isEngaged || frozenElsewhere
         let (ramp, version, override) = control.withLock { ($0.ramp, $0.version, $0.rollbackOverride) }
         var next = ramp
-        let decision = next.evaluate(now: now, verdict: verdict, relaySamplesInStep: inStep, frozen: frozen)
+        let decision: RampDecision<WallClock.Instant>
+        if ramp.state.phase == .shadowing, let shadow = shadowVerdict() {
+            decision = next.evaluateShadow(now: now, verdict: shadow, frozen: frozen)
+        } else {
+            decision = next.evaluate(now: now, verdict: verdict, relaySamplesInStep: inStep, frozen: frozen)
+        }
         let record = EvaluationRecord(
             time: now, phase: next.state.phase, percent: next.state.percent, rollbackEngaged: frozen,
             verdict: verdict, decision: decision.event != nil ? "transition" : "hold:\(decision.hold?.code ?? "")",
@@ -232,6 +237,8 @@ extension RolloutController {
         let now = clock.now
         let limit = configuration.recentDecisionLimit
         metrics.versionSeen(version)
+        let enteredShadow = ramp.state.phase == .shadowing && state.phase != .shadowing
+        if enteredShadow { shadowTally.withLock { $0 = ShadowTally() } }
         control.withLock { control in
             control.ramp = ramp
             control.version = version

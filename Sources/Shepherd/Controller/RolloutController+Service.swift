@@ -6,6 +6,15 @@ extension RolloutController: Service {
     /// A failed evaluation (the store unwritable) is logged and retried at the next interval;
     /// the ramp does not move while decisions cannot be stored.
     public func run() async throws {
+        // The shadow phase's relay calls run beside the evaluations, and stop with them.
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await self.shadowRunner.run() }
+            defer { shadowRunner.finish() }
+            try await runEvaluations()
+        }
+    }
+
+    private func runEvaluations() async throws {
         let interval = configuration.policy.ramp.evaluationInterval
         if let shared = store as? any SharedRolloutStore {
             await cancelWhenGracefulShutdown { await self.runFleet(on: shared) }

@@ -27,7 +27,13 @@ extension RolloutController {
                 minHoldSeconds: policy.ramp.minHoldTime.seconds,
                 nextEvaluationInSeconds: lastEvaluation.map { max(0, $0.time.unixSeconds + interval - now.unixSeconds) })
         }
-        return RolloutStatus(
+        var bake: BakeProgress?
+        if state.phase == .baking, let settings = policy.ramp.bake {
+            bake = BakeProgress(
+                holdback: settings.holdback, durationSeconds: settings.duration.seconds,
+                bakedSeconds: state.stepStartedAt.map { max(0, now.unixSeconds - $0.unixSeconds) } ?? 0)
+        }
+        var status = RolloutStatus(
             rolloutID: rolloutID, state: state, effectivePercent: effectivePercent,
             ladder: configuration.policy.ramp.ladder, rollbackEngaged: switchState.isEngaged,
             rollbackSources: Dictionary(uniqueKeysWithValues: switchState.reasons.map { ($0.key.rawValue, $0.value) }),
@@ -36,6 +42,9 @@ extension RolloutController {
             now: now, nextStep: nextStep,
             policy: PolicyDigest(policy), breakers: breakers,
             fleet: store is any SharedRolloutStore ? fleet : nil, version: version)
+        status.shadow = shadowVerdict()
+        status.bake = bake
+        return status
     }
 
     /// Health records of the latest evaluations, oldest first: the dashboard's sparklines.

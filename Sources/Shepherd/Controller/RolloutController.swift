@@ -83,6 +83,10 @@ public final class RolloutController<C: Clock>: Sendable where C.Duration == Dur
     let controlLock = AsyncLock()
     let metrics: RouterMetrics
     let logger: Logger
+    /// The shadow phase's pairs since it began (see `RolloutController+Shadow.swift`).
+    let shadowTally = Mutex(ShadowTally<C.Instant>())
+    /// The shadow phase's relay calls, run beside the evaluations.
+    let shadowRunner = ShadowRunner()
 
     /// Creates a controller, resuming the rollout's stored state (or starting it).
     ///

@@ -242,6 +242,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         }
         do {
             let response = try await completeOn(.legacy, request, routing, attempts)
+            if chosen == .legacy, let latency = attempts.all.last(where: { $0.path == .legacy })?.latency {
+                shadowIfSampled(request, legacy: response, latency: latency, routing: routing)
+            }
             return RoutedResponse(
                 response: response, path: .legacy, chosenPath: chosen, fellBack: chosen == .relay,
                 attempts: attempts.all)
@@ -454,6 +457,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             var iterator = upstream.makeAsyncIterator()
             let first = try await iterator.next()
             recorder.firstChunk()
+            if path == .legacy, chosen == .legacy { shadowIfSampled(request, stream: recorder, routing: routing) }
             clearProblem(on: path)
             attempts.append(
                 RoutedAttempt(

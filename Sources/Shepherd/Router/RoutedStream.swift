@@ -102,6 +102,9 @@ final class StreamRecorder: Sendable {
         var firstChunkAt: Duration?
         var usage: Usage?
         var model: String?
+        /// The answer so far, kept only while the stream is shadowed.
+        var accumulated: ChatStreamAccumulator?
+        var onShadowedFinish: (@Sendable (ChatResponse, Duration) -> Void)?
     }
 
     let path: TrafficPath
@@ -135,7 +138,19 @@ final class StreamRecorder: Sendable {
     }
 
     func observe(_ chunk: ChatChunk) {
-        if let usage = chunk.usage { state.withLock { $0.usage = usage } }
+        state.withLock {
+            if let usage = chunk.usage { $0.usage = usage }
+            $0.accumulated?.add(chunk)
+        }
+    }
+
+    /// Keeps the answer as it streams and hands it, whole, to `finished` when the stream ends
+    /// well (the shadow phase compares it with the relay's answer).
+    func shadow(_ finished: @escaping @Sendable (ChatResponse, Duration) -> Void) {
+        state.withLock {
+            $0.accumulated = ChatStreamAccumulator()
+            $0.onShadowedFinish = finished
+        }
     }
 
     func finish() {
@@ -155,6 +170,9 @@ final class StreamRecorder: Sendable {
         metrics.request(path: path, model: model, outcome: nil, latency: latency, ttft: state.firstChunkAt)
         metrics.usage(path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
         AttemptTracer.streamEnded(span, model: nil, usage: usage, cost: cost, timeToFirstChunk: state.firstChunkAt)
+        if let accumulated = state.accumulated, let finished = state.onShadowedFinish {
+            finished(accumulated.response(), latency)
+        }
     }
 
     /// Records the stream as failed, as `failureClass` when given (a timeout the executor ended

@@ -61,6 +61,16 @@ struct RouterMetrics: Sendable {
         Counter(label: "shepherd_hedges_total", dimensions: [("tier", tier)]).increment()
     }
 
+    /// A compared shadow pair: `shepherd_shadow_pairs_total{agreement}` and the relay's spend.
+    func shadowPair(agrees: Bool, cost: Double) {
+        Counter(label: "shepherd_shadow_pairs_total", dimensions: [("rollout", rolloutID), ("agreement", agrees ? "agree" : "differ")])
+            .increment()
+        if cost > 0 {
+            FloatingPointCounter(label: "shepherd_shadow_cost_dollars_total", dimensions: [("rollout", rolloutID)])
+                .increment(by: cost)
+        }
+    }
+
     /// A ramp transition (a step, a rollback, an operator's command): the board's annotations.
     func transition(_ kind: TransitionReason.Kind) {
         Counter(label: "shepherd_ramp_transitions_total", dimensions: [("reason", kind.rawValue)]).increment()

@@ -132,6 +132,31 @@ public struct RolloutStatus: Sendable, Codable {
     /// Each path's configuration problem (a certificate not trusted, a host that does not
     /// resolve, credentials refused) since it last answered, by path; `nil` when there is none.
     public var problems: [String: String]?
+    /// With `shadow:` in the policy: the shadow comparison as judged now (pairs, agreement and its
+    /// interval, the failing comparisons with an example request id, spend).
+    public var shadow: ShadowVerdict? = nil
+    /// While baking: the holdback and the time left.
+    public var bake: BakeProgress? = nil
+}
+
+/// Where a bake stands.
+public struct BakeProgress: Sendable, Hashable, Codable {
+    /// Percent still on legacy.
+    public var holdback: Double
+    /// The bake's whole duration, in seconds.
+    public var durationSeconds: Double
+    /// How long it has baked, in seconds.
+    public var bakedSeconds: Double
+
+    /// Seconds left before promotion (0 when due at the next evaluation).
+    public var remainingSeconds: Double { max(0, durationSeconds - bakedSeconds) }
+
+    /// Creates a value; each parameter sets the property of the same name.
+    public init(holdback: Double, durationSeconds: Double, bakedSeconds: Double) {
+        self.holdback = holdback
+        self.durationSeconds = durationSeconds
+        self.bakedSeconds = bakedSeconds
+    }
 }
 
 /// What the current step still needs before the ramp can move up.

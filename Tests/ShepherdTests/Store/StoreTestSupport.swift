@@ -55,7 +55,7 @@ enum Fixtures {
             let command: RampCommand =
                 switch ramp.state.phase {
                 case .idle: .start
-                case .ramping: .promote
+                case .ramping, .shadowing, .baking: .promote
                 case .promoted, .paused: .rollback
                 case .rolledBack: .resume
                 }
