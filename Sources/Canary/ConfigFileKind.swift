@@ -30,7 +30,15 @@ public enum ConfigFileKind: String, Sendable {
             return .failure(ConfigFileErrors(problems))
         }
         let ladder = policy.ramp.ladder.map(formatPercent).joined(separator: " → ")
-        return .success("policy \(policy.rolloutID), ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)")
+        var summary = "policy \(policy.rolloutID), ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)"
+        if let shadow = policy.shadow {
+            summary = "policy \(policy.rolloutID), shadow first (\(shadow.minPairs) pairs at \(shadow.minAgreement) agreement), "
+                + "ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)"
+        }
+        if let bake = policy.ramp.bake {
+            summary += ", bake \(formatPercent(bake.holdback)) held back for \(bake.duration.shortDescription)"
+        }
+        return .success(summary)
     }
 }
 

@@ -8,6 +8,9 @@
 #                          variable and flag file, restart, SIGTERM mid-stream (issue #5)
 #   runbooks_test.py       every runnable block of runbooks/*.md against a live stack (issue #7)
 #   demo_test.py           `shepherd demo --scenario relay-outage` start to finish (issue #6)
+#   shadow_test.py         the shadow phase (upstreams that disagree hold it, that agree end it, the
+#                          spend cap) and the bake (promoted when clean, rolled back on a regression)
+#                          (issue #16)
 #   fault_matrix_test.py   every way a path goes wrong (5xx, outage, 429 storm, resets, garbage,
 #                          4xx, cuts, stalls, legacy down, both down, a 40 s answer) through real
 #                          processes, with the table of what clients saw (issue #14)
@@ -149,7 +152,7 @@ PYTHONDONTWRITEBYTECODE=1 SHEPHERD_E2E_BASE_URL="http://127.0.0.1:$PROXY_PORT" S
     python3 -m pytest -p no:cacheprovider -q "$ROOT/Tests/e2e/openai_client_test.py" "$ROOT/Tests/e2e/lifecycle_test.py" \
     "$ROOT/Tests/e2e/runbooks_test.py" "$ROOT/Tests/e2e/demo_test.py" "$ROOT/Tests/e2e/replicas_test.py" \
     "$ROOT/Tests/e2e/tls_test.py" "$ROOT/Tests/e2e/fault_matrix_test.py" "$ROOT/Tests/e2e/tracing_test.py" \
-    "$ROOT/Tests/e2e/board_test.py" "$@"
+    "$ROOT/Tests/e2e/board_test.py" "$ROOT/Tests/e2e/shadow_test.py" "$@"
 status=$?
 set -e
 
