@@ -18,6 +18,10 @@ public struct CallOutcome: Sendable, Hashable {
     public var outputTokens: Int
     /// Spend in US dollars.
     public var cost: Double
+    /// The model the call asked for, so that the scorer can compare each model's relay rate with
+    /// the same model's legacy rate; `nil` leaves the call out of the per-model counts (it still
+    /// counts for its path).
+    public var model: String?
 
     /// Creates an outcome.
     public init(
@@ -26,7 +30,8 @@ public struct CallOutcome: Sendable, Hashable {
         timeToFirstToken: Duration? = nil,
         inputTokens: Int = 0,
         outputTokens: Int = 0,
-        cost: Double = 0
+        cost: Double = 0,
+        model: String? = nil
     ) {
         self.status = status
         self.latency = latency
@@ -34,6 +39,7 @@ public struct CallOutcome: Sendable, Hashable {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cost = cost
+        self.model = model
     }
 }
 

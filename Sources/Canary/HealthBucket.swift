@@ -35,6 +35,11 @@ public struct HealthBucket: Sendable, Hashable, Codable {
     public var outputTokens: Int
     /// Spend in US dollars.
     public var cost: Double
+    /// Counts per model, for calls that named theirs (`nil` when none did, and in rows published
+    /// before models were counted: such a row still counts for its path, only not per model).
+    public var models: [String: ModelCounts]?
+    /// Calls whose model came after the replica's bucket reached its model limit (`nil` when none).
+    public var unlistedModels: ModelCounts?
 
     /// The bucket's start, Unix seconds.
     public var startSeconds: Double { Double(number) * widthSeconds }
@@ -54,6 +59,8 @@ public struct HealthBucket: Sendable, Hashable, Codable {
         inputTokens = bucket.inputTokens
         outputTokens = bucket.outputTokens
         cost = bucket.cost
+        models = bucket.models.isEmpty ? nil : bucket.models
+        unlistedModels = bucket.unlistedModels.isEmpty ? nil : bucket.unlistedModels
     }
 
     var windowBucket: WindowBucket {
@@ -67,6 +74,8 @@ public struct HealthBucket: Sendable, Hashable, Codable {
         bucket.inputTokens = inputTokens
         bucket.outputTokens = outputTokens
         bucket.cost = cost
+        bucket.models = models ?? [:]
+        bucket.unlistedModels = unlistedModels ?? ModelCounts()
         return bucket
     }
 }

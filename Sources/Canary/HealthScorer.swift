@@ -11,7 +11,22 @@
 ///   `confidence`. It passes when the *lower* bound is ≥ `−tolerance` (the
 ///   relay is shown to be no worse than the tolerance allows), fails when the
 ///   *upper* bound is < `−tolerance` (shown to be worse), and is inconclusive
-///   in between.
+///   in between. When calls name their model and both paths serve two or more
+///   of them, the difference is **stratified by model**: each model's relay
+///   rate is compared with the same model's legacy rate and the differences
+///   are combined under Mantel–Haenszel weights, with a weighted Newcombe
+///   bound (``Statistics/stratifiedNewcombeDifference(_:z:)``). A relay that
+///   gets more of a hard model than legacy does is then not judged worse for
+///   it: a change of mix is not a change of health.
+/// - **success by model** (``Configuration/PerModel``): each model both paths
+///   serve is also compared on its own, with Newcombe's continuity-corrected
+///   interval at a Bonferroni-adjusted confidence (`1 − (1 − confidence)/k`
+///   for `k` models judged), and a model shown worse than the tolerance fails
+///   the verdict with ``HealthReason/Code/modelBelowBaseline``, named, even
+///   when the rate over every model passes: a relay that breaks one model in
+///   ten is caught. It only ever names failures; a model too rare to be shown
+///   healthy alone does not hold the ramp. When another check fails too, that
+///   check's code decides (as it always did) and the summary names the models.
 /// - **absolute floor**: the relay's rate passes at or above the floor, fails
 ///   when its Wilson upper bound is below it.
 /// - **latency vs baseline** and **latency ceiling**: "relay p95 ≤ T" is the
@@ -56,6 +71,27 @@ public struct HealthScorer: Sendable {
         ///
         /// Both shares need `minSamples` answered calls (judged calls plus client errors).
         public var clientErrorExcess: Double?
+        /// Verdicts per model; `nil` judges the pooled rate only (and is what a configuration
+        /// stored before per-model verdicts existed decodes to).
+        public var perModel: PerModel?
+
+        /// How models are judged apart.
+        public struct PerModel: Sendable, Hashable, Codable {
+            /// Models judged apart, the heaviest by calls on both paths; the rest form one
+            /// `other` row. Default 8.
+            public var top: Int
+            /// Judged calls a model needs on each path before its own comparison is made. Default 10:
+            /// the continuity-corrected bound already keeps a small sample from naming a model on
+            /// noise, and a relay at 5% of 10 calls/s sees only about 15 calls of a model with a
+            /// tenth of the traffic in a five-minute window.
+            public var minSamples: Int
+
+            /// Creates the settings.
+            public init(top: Int = 8, minSamples: Int = 10) {
+                self.top = top
+                self.minSamples = minSamples
+            }
+        }
 
         /// Creates a configuration; the defaults are the seeds' rule plus the bounds described above.
         public init(
@@ -65,7 +101,8 @@ public struct HealthScorer: Sendable {
             confidence: Double = 0.95,
             p95Ratio: Double? = 1.5,
             maxP95: Duration? = .seconds(30),
-            clientErrorExcess: Double? = 0.05
+            clientErrorExcess: Double? = 0.05,
+            perModel: PerModel? = PerModel()
         ) {
             self.minSamples = minSamples
             self.tolerance = tolerance
@@ -74,12 +111,13 @@ public struct HealthScorer: Sendable {
             self.p95Ratio = p95Ratio
             self.maxP95 = maxP95
             self.clientErrorExcess = clientErrorExcess
+            self.perModel = perModel
         }
     }
 
     /// The configuration in force.
     public let configuration: Configuration
-    private let z: Double
+    let z: Double
 
     /// The share of calls allowed above a p95 threshold.
     static let p95Share = 0.05
@@ -99,6 +137,7 @@ public struct HealthScorer: Sendable {
             legacy: legacy.judged, relay: relay.judged,
             legacySuccessRate: legacy.successRate, relaySuccessRate: relay.successRate)
         let clientErrors = clientErrorComparison(legacy: legacy, relay: relay)
+        let rows = configuration.perModel.map { snapshot.modelComparisons(top: $0.top) } ?? []
         guard legacy.judged >= configuration.minSamples, relay.judged >= configuration.minSamples else {
             let check = CheckResult(
                 check: .sampleSize, outcome: .inconclusive, relayValue: Double(relay.judged),
@@ -108,23 +147,28 @@ public struct HealthScorer: Sendable {
                 // Too few judged calls to compare success, but enough answered ones to see the relay reject them.
                 let reason = HealthReason(
                     code: .clientErrorsAboveBaseline, samples: samples, confidence: configuration.confidence,
-                    checks: [check], clientErrors: clientErrors)
+                    checks: [check], clientErrors: clientErrors, models: unjudged(rows))
                 return HealthVerdict(kind: .unhealthy, score: min(0.49, 1 - clientErrors.relayShare), reason: reason)
             }
             return HealthVerdict(
                 kind: .insufficientData, score: 0.5,
                 reason: HealthReason(
                     code: .insufficientData, samples: samples, confidence: configuration.confidence, checks: [check],
-                    clientErrors: clientErrors))
+                    clientErrors: clientErrors, models: unjudged(rows)))
         }
 
-        var checks = [successCheck(legacy: legacy, relay: relay), floorCheck(relay: relay)]
+        let (modelChecks, byModel) = modelComparison(rows)
+        var checks = [successCheck(legacy: legacy, relay: relay, rows: rows), floorCheck(relay: relay)]
         if let ratio = configuration.p95Ratio, let baselineP95 = legacy.p95 {
             checks.append(latencyCheck(.latencyVsBaseline, relay: relay, threshold: baselineP95 * ratio, baseline: baselineP95))
         }
         if let ceiling = configuration.maxP95 {
             checks.append(latencyCheck(.latencyCeiling, relay: relay, threshold: ceiling, baseline: nil))
         }
+
+        // Last, so that a regression another check sees keeps that check's reason code (runbooks and
+        // alerts key on them); the failing models are named in the summary whichever check decided.
+        if let byModel { checks.append(byModel) }
 
         let failed = checks.filter { $0.outcome == .fail }
         let kind: HealthVerdict.Kind
@@ -144,7 +188,7 @@ public struct HealthScorer: Sendable {
         }
         let reason = HealthReason(
             code: code, samples: samples, confidence: configuration.confidence, checks: checks,
-            clientErrors: clientErrors)
+            clientErrors: clientErrors, models: modelChecks)
         return HealthVerdict(kind: kind, score: score(kind: kind, legacy: legacy, relay: relay), reason: reason)
     }
 
@@ -177,7 +221,8 @@ public struct HealthScorer: Sendable {
             baselineAnswered: legacy.answered, threshold: excess, bound: lower, detail: detail)
     }
 
-    private func successCheck(legacy: PathSnapshot, relay: PathSnapshot) -> CheckResult {
+    private func successCheck(legacy: PathSnapshot, relay: PathSnapshot, rows: [ModelComparison]) -> CheckResult {
+        if let stratified = stratifiedSuccessCheck(rows) { return stratified }
         let (lower, upper) = Statistics.newcombeDifference(
             successes1: relay.successes, trials1: relay.judged,
             successes2: legacy.successes, trials2: legacy.judged, z: z)
@@ -282,6 +327,9 @@ public struct HealthReason: Sendable, Hashable, Codable {
         case latencyAboveCeiling
         /// The relay answers a larger share of calls with client errors (4xx) than legacy does.
         case clientErrorsAboveBaseline
+        /// One model (or more) does worse on the relay than the same model on legacy; named in
+        /// the reason's ``HealthReason/models`` and its summary.
+        case modelBelowBaseline
     }
 
     /// Judged calls and success rates on both sides.
@@ -310,17 +358,42 @@ public struct HealthReason: Sendable, Hashable, Codable {
     /// The comparison of client-error shares, when the policy makes it (absent from records
     /// stored before it existed).
     public var clientErrors: ClientErrorComparison?
+    /// The per-model table, heaviest model first and `other` last, with each judged model's own
+    /// comparison (absent when calls name no model, and from records stored before it existed).
+    public var models: [ModelCheck]?
 
     /// Creates a reason.
     public init(
         code: Code, samples: Samples, confidence: Double, checks: [CheckResult],
-        clientErrors: ClientErrorComparison? = nil
+        clientErrors: ClientErrorComparison? = nil, models: [ModelCheck]? = nil
     ) {
         self.code = code
         self.samples = samples
         self.confidence = confidence
         self.checks = checks
         self.clientErrors = clientErrors
+        self.models = models
+    }
+
+    /// The models the relay is shown to fail, worst first.
+    public var failingModels: [ModelCheck] {
+        (models ?? []).filter { $0.outcome == .fail }.sorted { ($0.upper ?? 0) < ($1.upper ?? 0) }
+    }
+
+    /// The models an unhealthy verdict points at: those shown to fail, else (when a success or
+    /// floor check failed on several models) the one furthest below its legacy rate, as the first
+    /// place to look. Empty for other verdicts.
+    public var suspectModels: [ModelCheck] {
+        let failing = failingModels
+        guard failing.isEmpty else { return failing }
+        guard code == .successRateBelowBaseline || code == .belowAbsoluteFloor else { return [] }
+        let served = (models ?? []).filter { $0.relay.judged > 0 && $0.legacy.judged > 0 }
+        guard served.count >= 2 else { return [] }
+        let worst = served.min {
+            (($0.relay.successRate ?? 0) - ($0.legacy.successRate ?? 0))
+                < (($1.relay.successRate ?? 0) - ($1.legacy.successRate ?? 0))
+        }
+        return worst.map { [$0] } ?? []
     }
 
     /// One line for an operator: the deciding check's detail, or why there is no verdict.
@@ -340,7 +413,17 @@ public struct HealthReason: Sendable, Hashable, Codable {
             case .inconclusive: checks.first { $0.outcome == .inconclusive }
             default: checks.first { $0.outcome == .fail }
             }
-        if let deciding { return "\(head): \(deciding.check.rawValue): \(deciding.detail)" }
+        if let deciding {
+            var line = "\(head): \(deciding.check.rawValue): \(deciding.detail)"
+            // A model that fails is named whatever check decided.
+            let failing = failingModels
+            if deciding.check != .successByModel, !failing.isEmpty {
+                line += "; failing on the relay: " + failing.map(\.model).joined(separator: ", ")
+            } else if failing.isEmpty, let worst = suspectModels.first {
+                line += "; furthest below legacy: \(worst.rates)"
+            }
+            return line
+        }
         let rates = "relay \(percent(samples.relaySuccessRate ?? 0)) of \(samples.relay), legacy \(percent(samples.legacySuccessRate ?? 0)) of \(samples.legacy)"
         return "\(head): all checks pass (\(rates))"
     }
@@ -352,6 +435,8 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public enum Check: String, Sendable, Hashable, Codable {
         case sampleSize
         case successVsBaseline
+        /// Each model both paths serve, against the same model on legacy (see ``HealthScorer``).
+        case successByModel
         case absoluteFloor
         case latencyVsBaseline
         case latencyCeiling
@@ -360,6 +445,7 @@ public struct CheckResult: Sendable, Hashable, Codable {
             switch self {
             case .sampleSize: .insufficientData
             case .successVsBaseline: .successRateBelowBaseline
+            case .successByModel: .modelBelowBaseline
             case .absoluteFloor: .belowAbsoluteFloor
             case .latencyVsBaseline: .latencyAboveBaseline
             case .latencyCeiling: .latencyAboveCeiling

@@ -4,9 +4,11 @@ import Synchronization
 ///
 /// Time is cut into fixed buckets (by default 60 buckets of 5 seconds: the last
 /// five minutes). Each bucket holds requests, successes, failures by class,
-/// latency and time-to-first-token histograms, tokens and cost. A bucket is
-/// reused when time comes round to it again, so memory is bounded by the
-/// number of buckets whatever the traffic. Each path has its own lock, so the
+/// latency and time-to-first-token histograms, tokens and cost, and counts per
+/// model (``ModelCounts``) for calls that name theirs: at most
+/// ``WindowConfiguration/modelLimit`` models per bucket, later ones in an
+/// `unlisted` row. A bucket is reused when time comes round to it again, so
+/// memory is bounded by the number of buckets whatever the traffic. Each path has its own lock, so the
 /// two paths never contend with each other; recording from many tasks at once
 /// is safe.
 ///
@@ -53,9 +55,10 @@ public final class HealthWindow<C: Clock>: Sendable where C.Duration == Duration
     public func record(_ outcome: CallOutcome, on path: TrafficPath, at instant: C.Instant) {
         let index = bucketIndex(at: instant)
         let sample = Sample(outcome)
+        let limit = configuration.modelLimit
         switch path {
-        case .legacy: legacy.withLock { $0.record(sample, bucketIndex: index) }
-        case .relay: relay.withLock { $0.record(sample, bucketIndex: index) }
+        case .legacy: legacy.withLock { $0.record(sample, bucketIndex: index, modelLimit: limit) }
+        case .relay: relay.withLock { $0.record(sample, bucketIndex: index, modelLimit: limit) }
         }
     }
 
@@ -136,12 +139,31 @@ public struct WindowConfiguration: Sendable, Hashable, Codable {
     public var bucketCount: Int
     /// Width of one bucket. Default 5 s. The window spans `bucketCount × bucketWidth`.
     public var bucketWidth: Duration
+    /// Distinct models one bucket counts apart; calls of further models in that bucket go to its
+    /// `unlisted` row. Default 32: it bounds memory (buckets × models) whatever the callers send,
+    /// and sits well above the scorer's top N, which is chosen from the window's totals.
+    public var modelLimit: Int
+
+    /// The default ``modelLimit``.
+    public static let defaultModelLimit = 32
 
     /// Creates a configuration.
-    public init(bucketCount: Int = 60, bucketWidth: Duration = .seconds(5)) {
+    public init(bucketCount: Int = 60, bucketWidth: Duration = .seconds(5), modelLimit: Int = Self.defaultModelLimit) {
         precondition(bucketCount > 0 && bucketWidth > .zero, "a window needs at least one bucket of positive width")
+        precondition(modelLimit >= 0, "a window cannot count fewer than zero models")
         self.bucketCount = bucketCount
         self.bucketWidth = bucketWidth
+        self.modelLimit = modelLimit
+    }
+
+    private enum CodingKeys: String, CodingKey { case bucketCount, bucketWidth, modelLimit }
+
+    /// Decodes a configuration; one stored before models were counted gets the default limit.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        bucketCount = try container.decode(Int.self, forKey: .bucketCount)
+        bucketWidth = try container.decode(Duration.self, forKey: .bucketWidth)
+        modelLimit = try container.decodeIfPresent(Int.self, forKey: .modelLimit) ?? Self.defaultModelLimit
     }
 
     /// The span of the window.
@@ -174,7 +196,7 @@ struct Ring: Sendable {
         }
     }
 
-    mutating func record(_ sample: Sample, bucketIndex: Int64) {
+    mutating func record(_ sample: Sample, bucketIndex: Int64, modelLimit: Int) {
         // A recorder that read the clock just before another one advanced the ring
         // records into the newest bucket rather than into (and wiping) a reused slot.
         let bucketIndex = max(bucketIndex, newest)
@@ -185,8 +207,11 @@ struct Ring: Sendable {
             buckets[slot] = WindowBucket()
             buckets[slot].index = bucketIndex
         }
-        buckets[slot].record(sample)
-        total.record(sample)
+        // The bucket decides whether the model has a row of its own; the total follows it, so that
+        // subtracting the bucket when it expires takes back exactly what it added.
+        let model = buckets[slot].modelSlot(for: sample.model, limit: modelLimit)
+        buckets[slot].record(sample, model: model)
+        total.record(sample, model: model)
     }
 
     mutating func snapshot(at current: Int64) -> PathSnapshot {
@@ -213,9 +238,11 @@ struct Sample {
     var inputTokens: Int
     var outputTokens: Int
     var cost: Double
+    var model: String?
 
     @inline(__always)
     init(_ outcome: CallOutcome) {
+        model = outcome.model
         status = outcome.status
         latencyMicros = LatencyHistogram.micros(outcome.latency)
         timeToFirstTokenMicros = outcome.timeToFirstToken.map(LatencyHistogram.micros)
@@ -236,8 +263,23 @@ struct WindowBucket: Sendable {
     var inputTokens = 0
     var outputTokens = 0
     var cost = 0.0
+    /// Counts of the models this bucket tracks (see ``WindowConfiguration/modelLimit``).
+    var models: [String: ModelCounts] = [:]
+    /// Counts of the calls whose model came after the bucket's limit was reached.
+    var unlistedModels = ModelCounts()
 
-    mutating func record(_ outcome: Sample) {
+    /// Where a call of `model` is counted in this bucket.
+    func modelSlot(for model: String?, limit: Int) -> ModelSlot {
+        guard let model else { return .none }
+        return models[model] != nil || models.count < limit ? .named(model) : .unlisted
+    }
+
+    mutating func record(_ outcome: Sample, model: ModelSlot) {
+        switch model {
+        case .none: break
+        case .named(let name): models[name, default: ModelCounts()].record(outcome.status)
+        case .unlisted: unlistedModels.record(outcome.status)
+        }
         requests += 1
         switch outcome.status {
         case .success:
@@ -264,6 +306,8 @@ struct WindowBucket: Sendable {
         inputTokens += other.inputTokens
         outputTokens += other.outputTokens
         cost += other.cost
+        models.add(other.models)
+        unlistedModels.add(other.unlistedModels)
     }
 
     mutating func subtract(_ other: WindowBucket) {
@@ -275,6 +319,8 @@ struct WindowBucket: Sendable {
         inputTokens -= other.inputTokens
         outputTokens -= other.outputTokens
         cost -= other.cost
+        models.subtract(other.models)
+        unlistedModels.subtract(other.unlistedModels)
         if requests == 0 { cost = 0 }  // no drift of floating-point dust in an empty window
     }
 }

@@ -16,6 +16,11 @@ public struct PathSnapshot: Sendable {
     public var latency: LatencyHistogram { total.latency }
     /// Times to first token of successful streamed calls.
     public var timeToFirstToken: LatencyHistogram { total.timeToFirstToken }
+    /// Counts per model, for the calls that named theirs (see ``HealthSnapshot/modelComparisons(top:)``
+    /// for the table the scorer judges).
+    public var models: [String: ModelCounts] { total.models }
+    /// Calls of models a bucket could not count apart (past ``WindowConfiguration/modelLimit``).
+    public var unlistedModels: ModelCounts { total.unlistedModels }
 
     private let total: WindowBucket
 

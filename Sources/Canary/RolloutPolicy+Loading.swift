@@ -176,6 +176,7 @@ extension RolloutPolicy {
         if let health = problems.section(root, "health") {
             problems.allowOnly(health, [
                 "window", "minSamples", "tolerance", "absoluteFloor", "confidence", "latency", "clientErrorExcess",
+                "perModel",
             ])
             var scorer = policy.health
             problems.attempt { () throws(ConfigFileError) in
@@ -212,6 +213,12 @@ extension RolloutPolicy {
                     }
                     scorer.clientErrorExcess = v
                 }
+            }
+            // Verdicts per model (null: judge the pooled rate only).
+            if health.node("perModel")?.null != nil {
+                scorer.perModel = nil
+            } else if let perModel = problems.section(health, "perModel") {
+                scorer.perModel = readPerModel(perModel, problems)
             }
             if let latency = problems.section(health, "latency") {
                 problems.allowOnly(latency, ["p95Ratio", "maxP95"])
@@ -250,6 +257,10 @@ extension RolloutPolicy {
                 policy.window = shape
             }
             policy.health = scorer
+            // The window counts enough models per bucket for the top N to be chosen from its totals.
+            if let top = scorer.perModel?.top {
+                policy.window.modelLimit = max(WindowConfiguration.defaultModelLimit, 4 * top)
+            }
         }
         if problems.count == beforeHealth, policy.window.span < policy.ramp.evaluationInterval {
             problems.record(
@@ -307,6 +318,27 @@ extension RolloutPolicy {
             problems.attempt { () throws(ConfigFileError) in try readHedging(hedging, into: &policy) }
         }
         return policy
+    }
+
+    /// `health.perModel:`: how many models are judged apart and on how many calls.
+    private static func readPerModel(_ map: YAMLMap, _ problems: ConfigProblems) -> HealthScorer.Configuration.PerModel {
+        problems.allowOnly(map, ["top", "minSamples"])
+        var perModel = HealthScorer.Configuration.PerModel()
+        problems.attempt { () throws(ConfigFileError) in
+            if let v = try map.int("top") {
+                guard (1...100).contains(v) else {
+                    throw map.error("top", "must be between 1 and 100 (got \(v)); `perModel: null` turns verdicts per model off")
+                }
+                perModel.top = v
+            }
+        }
+        problems.attempt { () throws(ConfigFileError) in
+            if let v = try map.int("minSamples") {
+                guard v >= 1 else { throw map.error("minSamples", "must be at least 1 (got \(v))") }
+                perModel.minSamples = v
+            }
+        }
+        return perModel
     }
 
     /// `hedging:`: a fixed delay, or the relay's p95 with a fallback until there is one.

@@ -55,7 +55,10 @@ extension Scenario {
         problems.attempt { () throws(ConfigFileError) in scenario.description = try root.string("description") }
 
         if let traffic = problems.section(root, "traffic") {
-            problems.allowOnly(traffic, ["requestsPerSecond", "keyedShare", "users"])
+            problems.allowOnly(traffic, ["requestsPerSecond", "keyedShare", "users", "models"])
+            if let models = problems.section(traffic, "models") {
+                scenario.traffic.models = modelMix(models, problems)
+            }
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try traffic.double("requestsPerSecond") {
                     try checkRate(v, traffic, "requestsPerSecond")
@@ -124,9 +127,36 @@ extension Scenario {
         return scenario
     }
 
-    private static func pathChange(_ map: YAMLMap, _ problems: ConfigProblems) -> PathChange {
-        problems.allowOnly(map, ["successRate", "latency", "failures"])
+    /// `{model: weight, …}`, in file order: weights not negative, at least one positive.
+    private static func modelMix(_ map: YAMLMap, _ problems: ConfigProblems) -> [ModelShare] {
+        var mix: [ModelShare] = []
+        for model in map.keys {
+            problems.attempt { () throws(ConfigFileError) in
+                guard !model.trimmingSpaces().isEmpty else { throw map.error(model, "a model name must not be empty") }
+                let weight = try map.double(model) ?? 0
+                guard weight >= 0, weight.isFinite else { throw map.error(model, "must not be negative (got \(weight))") }
+                mix.append(ModelShare(model, weight))
+            }
+        }
+        if !mix.contains(where: { $0.weight > 0 }) {
+            problems.record(map.error(nil, "needs at least one model with a positive weight"))
+        }
+        return mix
+    }
+
+    private static func pathChange(_ map: YAMLMap, _ problems: ConfigProblems, perModel: Bool = false) -> PathChange {
+        problems.allowOnly(
+            map, perModel ? ["successRate", "latency", "failures"] : ["successRate", "latency", "failures", "mix", "models"])
         var change = PathChange()
+        if !perModel, let mix = problems.section(map, "mix") {
+            change.mix = modelMix(mix, problems)
+        }
+        if !perModel, let models = problems.section(map, "models") {
+            for model in models.keys {
+                guard let entry = problems.section(models, model) else { continue }
+                change.models[model] = pathChange(entry, problems, perModel: true)
+            }
+        }
         problems.attempt { () throws(ConfigFileError) in
             if let v = try map.double("successRate") {
                 try checkProbability(v, map, "successRate")

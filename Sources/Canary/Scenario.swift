@@ -11,7 +11,33 @@
 ///     note: the relay goes down
 ///     relay: { successRate: 0, failures: { connection: 1 } }
 /// ```
+///
+/// Calls can name models: `traffic.models` gives the mix (weights), a path's `mix` gives that
+/// path its own mix (the relay may get more of a model than legacy does), and a path's `models`
+/// changes its behaviour for one model only:
+///
+/// ```yaml
+/// traffic: { requestsPerSecond: 10, models: { gpt-4.1: 0.1, gemini-2.5-flash: 0.9 } }
+/// relay:
+///   successRate: 0.995
+///   models:
+///     gpt-4.1: { successRate: 0.7, failures: { serverError: 1 } }
+/// ```
 public struct Scenario: Sendable, Hashable {
+    /// One model's weight in a mix (weights are normalised over the mix).
+    public struct ModelShare: Sendable, Hashable {
+        /// The model's name.
+        public var model: String
+        /// Its weight.
+        public var weight: Double
+
+        /// Creates a share.
+        public init(_ model: String, _ weight: Double) {
+            self.model = model
+            self.weight = weight
+        }
+    }
+
     /// The traffic offered to the router.
     public struct Traffic: Sendable, Hashable {
         /// Mean arrival rate (Poisson arrivals).
@@ -20,11 +46,16 @@ public struct Scenario: Sendable, Hashable {
         public var keyedShare: Double
         /// Distinct routing keys.
         public var users: Int
+        /// The models the calls ask for, in file order; empty: calls name no model.
+        public var models: [ModelShare]
 
-        public init(requestsPerSecond: Double = 10, keyedShare: Double = 0.9, users: Int = 5000) {
+        public init(
+            requestsPerSecond: Double = 10, keyedShare: Double = 0.9, users: Int = 5000, models: [ModelShare] = []
+        ) {
             self.requestsPerSecond = requestsPerSecond
             self.keyedShare = keyedShare
             self.users = users
+            self.models = models
         }
     }
 
@@ -38,15 +69,28 @@ public struct Scenario: Sendable, Hashable {
         public var p95: Duration
         /// How failures split between classes (weights, normalised).
         public var failureMix: [FailureClass: Double]
+        /// This path's own model mix, when it differs from the traffic's (`nil`: the traffic's).
+        public var mix: [ModelShare]?
+        /// How this path treats particular models, applied over the rest of the behaviour.
+        public var models: [String: PathChange]
 
         public init(
             successRate: Double = 0.995, p50: Duration = .milliseconds(800), p95: Duration = .seconds(2),
-            failureMix: [FailureClass: Double] = [.serverError: 0.6, .timeout: 0.2, .rateLimited: 0.2]
+            failureMix: [FailureClass: Double] = [.serverError: 0.6, .timeout: 0.2, .rateLimited: 0.2],
+            mix: [ModelShare]? = nil, models: [String: PathChange] = [:]
         ) {
             self.successRate = successRate
             self.p50 = p50
             self.p95 = p95
             self.failureMix = failureMix
+            self.mix = mix
+            self.models = models
+        }
+
+        /// The behaviour for calls of one model.
+        public func behaviour(for model: String?) -> PathBehaviour {
+            guard let model, let change = models[model] else { return self }
+            return change.applied(to: self)
         }
     }
 
@@ -83,15 +127,21 @@ public struct Scenario: Sendable, Hashable {
         public var p50: Duration?
         public var p95: Duration?
         public var failureMix: [FailureClass: Double]?
+        /// A new model mix for the path.
+        public var mix: [ModelShare]?
+        /// Changes for particular models, merged over the path's earlier ones for the same model.
+        public var models: [String: PathChange]
 
         public init(
             successRate: Double? = nil, p50: Duration? = nil, p95: Duration? = nil,
-            failureMix: [FailureClass: Double]? = nil
+            failureMix: [FailureClass: Double]? = nil, mix: [ModelShare]? = nil, models: [String: PathChange] = [:]
         ) {
             self.successRate = successRate
             self.p50 = p50
             self.p95 = p95
             self.failureMix = failureMix
+            self.mix = mix
+            self.models = models
         }
 
         func applied(to behaviour: PathBehaviour) -> PathBehaviour {
@@ -100,7 +150,21 @@ public struct Scenario: Sendable, Hashable {
             if let p50 { b.p50 = p50 }
             if let p95 { b.p95 = p95 }
             if let failureMix { b.failureMix = failureMix }
+            if let mix { b.mix = mix }
+            for (model, change) in models {
+                b.models[model] = b.models[model].map { change.merged(over: $0) } ?? change
+            }
             return b
+        }
+
+        /// This change laid over an earlier one: the fields this one gives win.
+        func merged(over earlier: PathChange) -> PathChange {
+            var merged = earlier
+            if let successRate { merged.successRate = successRate }
+            if let p50 { merged.p50 = p50 }
+            if let p95 { merged.p95 = p95 }
+            if let failureMix { merged.failureMix = failureMix }
+            return merged
         }
     }
 

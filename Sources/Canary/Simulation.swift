@@ -101,12 +101,15 @@ public struct Simulation: Sendable {
                 Double.random(in: 0..<1, using: &rng) < traffic.keyedShare
                 ? keys[Int.random(in: 0..<keys.count, using: &rng)] : nil
             let path = split.path(forKey: key, percent: percent, using: &rng)
-            let outcome = Self.draw(path == .relay ? relay : legacy, using: &rng)
+            // A model is drawn only when the scenario names models, so that a scenario without
+            // them draws the same numbers, and gives the same run, as before models existed.
+            let model = Self.model(from: (path == .relay ? relay : legacy).mix ?? traffic.models, using: &rng)
+            let outcome = Self.draw((path == .relay ? relay : legacy).behaviour(for: model), model: model, using: &rng)
             window.record(outcome, on: path)
             report.count(outcome, on: path)
             if path == .relay, case .failure(let failureClass) = outcome.status {
                 if failureClass.isFailover {
-                    let fallback = Self.draw(legacy, using: &rng)
+                    let fallback = Self.draw(legacy.behaviour(for: model), model: model, using: &rng)
                     window.record(fallback, on: .legacy)
                     report.count(fallback, on: .legacy)
                     report.fallbacks += 1
@@ -128,10 +131,24 @@ public struct Simulation: Sendable {
         return .microseconds(Int64((-log(u) / rate * 1_000_000).rounded(.up)))
     }
 
-    static func draw(_ behaviour: Scenario.PathBehaviour, using rng: inout SeededGenerator) -> CallOutcome {
+    /// A model drawn from a mix by weight, or `nil` for an empty mix (without drawing).
+    static func model(from mix: [Scenario.ModelShare], using rng: inout SeededGenerator) -> String? {
+        guard let last = mix.last else { return nil }
+        let total = mix.reduce(0) { $0 + $1.weight }
+        var pick = Double.random(in: 0..<max(total, .leastNonzeroMagnitude), using: &rng)
+        for share in mix {
+            if pick < share.weight { return share.model }
+            pick -= share.weight
+        }
+        return last.model
+    }
+
+    static func draw(_ behaviour: Scenario.PathBehaviour, model: String? = nil, using rng: inout SeededGenerator)
+        -> CallOutcome
+    {
         let latency = logNormal(p50: behaviour.p50, p95: behaviour.p95, using: &rng)
         if Double.random(in: 0..<1, using: &rng) < behaviour.successRate {
-            return CallOutcome(.success, latency: latency, inputTokens: 500, outputTokens: 250)
+            return CallOutcome(.success, latency: latency, inputTokens: 500, outputTokens: 250, model: model)
         }
         let total = behaviour.failureMix.values.reduce(0, +)
         var pick = Double.random(in: 0..<max(total, .leastNonzeroMagnitude), using: &rng)
@@ -142,7 +159,7 @@ public struct Simulation: Sendable {
             if pick < weight { break }
             pick -= weight
         }
-        return CallOutcome(.failure(failureClass), latency: latency)
+        return CallOutcome(.failure(failureClass), latency: latency, model: model)
     }
 
     static func logNormal(p50: Duration, p95: Duration, using rng: inout SeededGenerator) -> Duration {

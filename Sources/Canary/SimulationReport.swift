@@ -31,6 +31,8 @@ public struct SimulationReport: Sendable, Hashable, Codable {
         public var reason: HealthReason.Code?
         /// A sentence for people.
         public var message: String
+        /// The models the verdict names (``HealthReason/suspectModels``), worst first (absent when none).
+        public var failingModels: [String]? = nil
     }
 
     /// Traffic totals of one path.
@@ -92,7 +94,8 @@ public struct SimulationReport: Sendable, Hashable, Codable {
                 Entry(
                     at: at, kind: .transition, phase: event.to, percent: event.toPercent, verdict: verdict.kind,
                     score: verdict.score, transition: event.reason.kind, hold: nil, reason: verdict.reason.code,
-                    message: event.summary))
+                    message: event.summary,
+                    failingModels: verdict.reason.suspectModels.isEmpty ? nil : verdict.reason.suspectModels.map(\.model)))
             note(event.to, event.toPercent, at)
         } else {
             let hold = decision.hold ?? .insufficientData

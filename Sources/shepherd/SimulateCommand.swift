@@ -11,6 +11,10 @@ struct SimulateCommand: ParsableCommand {
             prints the timeline of decisions and the final state. Deterministic for a given seed.
 
             Example: shepherd simulate --policy policies/default.yaml --scenario scenarios/relay-outage.yaml
+
+            With --runs N, runs seeds --seed … --seed+N−1, each until it promotes or rolls back, and \
+            prints the tally instead of a timeline: the error rates of a policy against a scenario.
+            Example: shepherd simulate --policy policies/default.yaml --scenario scenarios/model-mix-shift.yaml --runs 1000
             """
     )
 
@@ -30,9 +34,21 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: table or json.")
     var format: Format = .table
 
+    @Option(name: .long, help: "Run this many seeds (from --seed on) and print the tally of outcomes.")
+    var runs: Int?
+
+    func validate() throws {
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1 (got \(runs))") }
+    }
+
     func run() throws {
         let policy = try loadOrExit { try RolloutPolicy.load(file: self.policy) }
         let scenario = try loadOrExit { try Scenario.load(file: self.scenario) }
+        if let runs {
+            let result = SimulationStudy(policy: policy, scenario: scenario, runs: runs, firstSeed: seed).run()
+            print(format == .json ? result.renderJSON() : "\(scenario.name): \(result.summary)")
+            return
+        }
         let report = Simulation(policy: policy, scenario: scenario, seed: seed).run()
         print(format == .json ? report.renderJSON() : report.renderTable())
     }

@@ -51,6 +51,10 @@ struct PolicyLoadingTests {
         ("health:\n  absoluteFloor: 1.5\n", "health.absoluteFloor", "must be in [0, 1]"),
         ("health:\n  latency:\n    p95Ratio: 0.5\n", "health.latency.p95Ratio", "must be at least 1"),
         ("health:\n  window:\n    buckets: 0\n", "health.window.buckets", "between 1 and 10000"),
+        ("health:\n  perModel:\n    top: 0\n", "health.perModel.top", "between 1 and 100"),
+        ("health:\n  perModel:\n    minSamples: 0\n", "health.perModel.minSamples", "must be at least 1"),
+        ("health:\n  perModel:\n    limit: 3\n", "health.perModel.limit", "unknown key"),
+        ("health:\n  perModel: 8\n", "health.perModel", "must be a mapping"),
         ("health:\n  window:\n    buckets: 2\n    bucketWidth: 5s\n", "health.window", "shorter than rollout.evaluationInterval"),
         ("prices:\n  gpt-4.1: { input: 2 }\n", "prices.gpt-4.1.output", "is required"),
         ("prices:\n  gpt-4.1: { input: -2, output: 3 }\n", "prices.gpt-4.1.input", "must not be negative"),
@@ -96,6 +100,14 @@ struct PolicyLoadingTests {
         #expect(empty?.reason == "the file is empty")
     }
 
+    @Test func verdictsPerModelAreSetByTheirKeysAndTurnOffWithNull() throws {
+        let set = try RolloutPolicy.parse(yaml: "health:\n  perModel: { top: 20, minSamples: 30 }\n", file: "p.yaml")
+        #expect(set.health.perModel == .init(top: 20, minSamples: 30))
+        #expect(set.window.modelLimit == 80, "the window counts enough models for the top 20 to be chosen")
+        let off = try RolloutPolicy.parse(yaml: "health:\n  perModel: null\n", file: "p.yaml")
+        #expect(off.health.perModel == nil)
+    }
+
     @Test func latencyChecksTurnOffWithNull() throws {
         let policy = try RolloutPolicy.parse(yaml: "health:\n  latency:\n    p95Ratio: null\n    maxP95: null\n", file: "p.yaml")
         #expect(policy.health.p95Ratio == nil && policy.health.maxP95 == nil)
@@ -108,7 +120,10 @@ struct PolicyLoadingTests {
 }
 
 struct ScenarioLoadingTests {
-    @Test(arguments: ["healthy", "relay-outage", "relay-brownout", "latency-regression", "low-traffic"])
+    @Test(arguments: [
+        "healthy", "relay-outage", "relay-brownout", "latency-regression", "low-traffic", "relay-fails-one-model",
+        "model-mix-shift",
+    ])
     func shippedScenariosLoad(name: String) throws {
         let scenario = try Repo.scenario(name)
         #expect(scenario.name == name)
@@ -134,6 +149,11 @@ struct ScenarioLoadingTests {
         ("duration: 1h\nevents:\n  - at: 5m\n    relay: { succesRate: 0 }\n", "events[0].relay.succesRate", "unknown key"),
         ("duration: 1h\ntraffic: { requestsPerSecond: -1 }\n", "traffic.requestsPerSecond", "between 0 and 10000"),
         ("duration: 0s\n", "duration", "longer than zero"),
+        ("duration: 1h\ntraffic:\n  models: { gpt-4.1: -1, b: 1 }\n", "traffic.models.gpt-4.1", "must not be negative"),
+        ("duration: 1h\ntraffic:\n  models: { gpt-4.1: 0 }\n", "traffic.models", "at least one model with a positive weight"),
+        ("duration: 1h\nrelay:\n  mix: { a: lots }\n", "relay.mix.a", "must be a number"),
+        ("duration: 1h\nrelay:\n  models:\n    a: { successRate: 2 }\n", "relay.models.a.successRate", "between 0 and 1"),
+        ("duration: 1h\nrelay:\n  models:\n    a: { mix: { b: 1 } }\n", "relay.models.a.mix", "unknown key"),
     ])
     func badScenarioNamesTheFileTheKeyAndTheReason(yaml: String, keyPath: String, reason: String) {
         let error = #expect(throws: ConfigFileError.self) {
@@ -141,6 +161,17 @@ struct ScenarioLoadingTests {
         }
         #expect(error?.keyPath == keyPath)
         #expect(error?.reason.contains(reason) == true, "got: \(error?.description ?? "nothing")")
+    }
+
+    @Test func modelsMixesAndPerModelBehaviourAreRead() throws {
+        let scenario = try Repo.scenario("model-mix-shift")
+        #expect(scenario.traffic.models.map(\.model) == ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"])
+        #expect(scenario.relay.mix?.first == Scenario.ModelShare("gpt-4.1", 0.1))
+        #expect(scenario.relay.behaviour(for: "deepseek-v3.2").successRate == 0.95)
+        #expect(scenario.relay.behaviour(for: "gpt-4.1").successRate == 0.999)
+        let failing = try Repo.scenario("relay-fails-one-model")
+        #expect(failing.relay.behaviour(for: "gpt-4.1").failureMix == [.serverError: 1])
+        #expect(failing.legacy.behaviour(for: "gpt-4.1").successRate == 0.995)
     }
 
     @Test func validateTellsPoliciesFromScenarios() {

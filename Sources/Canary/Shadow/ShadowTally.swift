@@ -56,8 +56,8 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
             entry.exampleTexts = keepTexts ? [legacy.text, relay.text] : nil
             disagreements[check] = entry
         }
-        self.relay.record(Sample(relay.outcome))
-        self.legacy.record(Sample(legacy.outcome))
+        self.relay.record(Sample(relay.outcome), model: .none)
+        self.legacy.record(Sample(legacy.outcome), model: .none)
         spend.append((now, relay.cost))
     }
 

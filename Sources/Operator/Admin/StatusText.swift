@@ -14,6 +14,8 @@ public import Shepherd
 /// reason: healthy: all checks pass (relay 99.13% of 230, legacy 99.0% of 1204)
 /// legacy: 1,204 requests   success 99.00% [98.53–99.33]   p95 1.1s   errors 5xx 3 · 429 5
 /// relay:  230 requests   success 99.13% [97.21–99.80]   p95 1.2s   errors none
+/// model: gpt-4.1   legacy 99.50% of 285   relay 70.00% of 15   FAIL ≤ -12.3pt
+/// model: other   legacy 99.40% of 2,410   relay 99.60% of 240   ok
 /// breakers: legacy/* closed   relay/* closed
 /// rollback switch: off
 /// next step: 16.88% needs 100 relay calls (have 45, 55 more) and 2m held (held 1m20s, 40s to go); next check in 12s
@@ -29,6 +31,7 @@ public enum StatusText {
         let confidence = status.policy.confidence
         lines.append("legacy: " + pathText(status.legacy, confidence: confidence))
         lines.append("relay:  " + pathText(status.relay, confidence: confidence))
+        lines += modelLines(status.verdict.reason.models ?? [])
         lines.append("breakers: " + breakersText(status.breakers))
         lines.append("rollback switch: " + switchText(status))
         if let problem = status.rollbackError { lines.append("rollback switch error: \(problem)") }
@@ -109,6 +112,14 @@ public enum StatusText {
         }
         text += "   p95 \(TextFormat.seconds(path.p95))   errors \(TextFormat.errorMix(path.failures))"
         return text
+    }
+
+    /// One `model:` line per row of the verdict's per-model table (none when calls name no model).
+    static func modelLines(_ models: [ModelCheck]) -> [String] {
+        models.map {
+            "model: \($0.model)   legacy \(ModelRowText.rate($0.legacy))   relay \(ModelRowText.rate($0.relay))   "
+                + ModelRowText.outcome($0).0
+        }
     }
 
     /// `legacy/* closed   relay/* open`, sorted by name; `none yet` before the first call.

@@ -41,7 +41,7 @@ public enum DashboardRenderer {
             top.append(.blank)
             top += frame.paths(status)
             optional = [
-                frame.fleet(status), frame.trends(model.history, status: status), frame.events(model.events, status: status),
+                frame.fleet(status), frame.models(status), frame.trends(model.history, status: status), frame.events(model.events, status: status),
             ]
         } else {
             top.append(.blank)
@@ -327,6 +327,7 @@ struct Frame {
         switch check {
         case .sampleSize: "samples"
         case .successVsBaseline: "success vs legacy"
+        case .successByModel: "per model"
         case .absoluteFloor: "floor"
         case .latencyVsBaseline: "p95 vs legacy"
         case .latencyCeiling: "p95 max"

@@ -212,6 +212,27 @@ struct HTMLReport {
                     }
                 }
             }
+            if let models = last.verdict.reason.models, !models.isEmpty {
+                m.element("h3", text: "Per model in the last scoring window")
+                m.element("p", text: ReportRenderer.modelNote)
+                m.element("table", ["class": "models"]) { m in
+                    m.element("thead") { headerRow(&$0, ReportRenderer.modelHeaders) }
+                    m.element("tbody") { m in
+                        for (row, model) in zip(ReportRenderer.modelRows(models), models) {
+                            let cells = { (m: inout Markup) in
+                                for (index, text) in row.enumerated() {
+                                    cell(&m, text, numeric: (1...4).contains(index))
+                                }
+                            }
+                            if model.outcome == .fail {
+                                m.element("tr", ["class": "failing"], cells)
+                            } else {
+                                m.element("tr", [:], cells)
+                            }
+                        }
+                    }
+                }
+            }
             m.element("h3", text: "The worst scoring window of each path")
             m.element("table", ["class": "extremes"]) { m in
                 m.element("thead") {

@@ -165,6 +165,16 @@ struct MarkdownReport {
                     ReportFormat.dollars(s.costPer1kRequests),
                 ]
             }, numeric: Set(1...12).subtracting([4]))
+        if let models = last.verdict.reason.models, !models.isEmpty {
+            lines.append("")
+            lines.append("### Per model in the last scoring window")
+            lines.append("")
+            lines.append(md(ReportRenderer.modelNote))
+            lines.append("")
+            table(
+                &lines, ReportRenderer.modelHeaders, ReportRenderer.modelRows(models).map { $0.map(md) },
+                numeric: [1, 2, 3, 4])
+        }
         lines.append("")
         lines.append("### The worst scoring window of each path")
         lines.append("")

@@ -181,6 +181,36 @@ public enum ReportRenderer {
         return "the relay cost \(size)% \(change < 0 ? "less" : "more") per 1k requests than legacy"
     }
 
+    /// The columns of the per-model table.
+    static let modelHeaders = [
+        "model", "legacy judged", "legacy success", "relay judged", "relay success", "relay − legacy (model's own check)",
+    ]
+
+    /// What the per-model table means.
+    static let modelNote =
+        "Each model's success rate on both paths in the same window, heaviest model first (the top N of the policy's "
+        + "health.perModel, the rest as other). The verdict compares each model with itself across the paths, so a "
+        + "change of model mix is not a change of health; a model shown worse on the relay than the tolerance allows "
+        + "fails the verdict by name."
+
+    /// The per-model table's rows, as text.
+    static func modelRows(_ models: [ModelCheck]) -> [[String]] {
+        models.map { row in
+            let comparison: String =
+                switch row.outcome {
+                case .pass: "ok (at least \(ModelRowText.points(row.lower ?? 0)))"
+                case .fail: "FAIL (at most \(ModelRowText.points(row.upper ?? 0)))"
+                case .inconclusive:
+                    "inconclusive [\(ModelRowText.points(row.lower ?? 0)), \(ModelRowText.points(row.upper ?? 0))]"
+                case nil: row.note ?? "not judged"
+                }
+            return [
+                row.model, ReportFormat.count(row.legacy.judged), ReportFormat.rate(row.legacy.successRate),
+                ReportFormat.count(row.relay.judged), ReportFormat.rate(row.relay.successRate), comparison,
+            ]
+        }
+    }
+
     /// The notes every report ends with.
     static let windowNote =
         "Each evaluation summarises both paths over the scoring window that ended at it. Windows overlap "

@@ -366,7 +366,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         inputTokens: Int = 0, outputTokens: Int = 0, cost: Double = 0
     ) {
         window.record(
-            CallOutcome(status, latency: latency, inputTokens: inputTokens, outputTokens: outputTokens, cost: cost),
+            CallOutcome(
+                status, latency: latency, inputTokens: inputTokens, outputTokens: outputTokens, cost: cost,
+                model: model),
             on: path, at: end)
         var outcome: FailureClass?
         if case .failure(let failureClass) = status { outcome = failureClass }

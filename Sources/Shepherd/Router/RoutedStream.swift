@@ -166,7 +166,7 @@ final class StreamRecorder: Sendable {
         record(
             CallOutcome(
                 .success, latency: latency, timeToFirstToken: state.firstChunkAt, inputTokens: usage?.promptTokens ?? 0,
-                outputTokens: usage?.completionTokens ?? 0, cost: cost))
+                outputTokens: usage?.completionTokens ?? 0, cost: cost, model: self.model))
         metrics.request(path: path, model: model, outcome: nil, latency: latency, ttft: state.firstChunkAt)
         metrics.usage(path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
         AttemptTracer.streamEnded(span, model: nil, usage: usage, cost: cost, timeToFirstChunk: state.firstChunkAt)
@@ -182,7 +182,7 @@ final class StreamRecorder: Sendable {
         let failureClass = given ?? FailureClassifier().classify(error)
         guard claim() != nil else { return failureClass }
         let latency = elapsed()
-        record(CallOutcome(.failure(failureClass), latency: latency))
+        record(CallOutcome(.failure(failureClass), latency: latency, model: model))
         metrics.request(path: path, model: model, outcome: failureClass, latency: latency, ttft: nil)
         AttemptTracer.failed(span, class: failureClass, label: errorLabel(error))
         return failureClass
@@ -199,7 +199,7 @@ final class StreamRecorder: Sendable {
     deinit {
         // Abandoned before its end: the caller went away.
         if let _ = claim() {
-            record(CallOutcome(.failure(.cancelled), latency: elapsed()))
+            record(CallOutcome(.failure(.cancelled), latency: elapsed(), model: model))
             metrics.request(path: path, model: model, outcome: .cancelled, latency: elapsed(), ttft: nil)
             AttemptTracer.failed(span, class: .cancelled, label: "cancelled")
         }

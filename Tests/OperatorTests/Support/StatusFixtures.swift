@@ -23,6 +23,21 @@ enum StatusFixtures {
         var latency: Duration = .milliseconds(400)
         var streamedShare = 0.5
         var costPerCall = 0.0012
+        /// Models by weight: call `i` asks for the model its index falls on (none: calls name no model).
+        var models: [(name: String, weight: Int)] = []
+        /// The model every failure asks for (`nil`: spread like the successes).
+        var failingModel: String?
+
+        func model(_ index: Int) -> String? {
+            let total = models.reduce(0) { $0 + $1.weight }
+            guard total > 0 else { return nil }
+            var pick = index % total
+            for (name, weight) in models {
+                if pick < weight { return name }
+                pick -= weight
+            }
+            return nil
+        }
     }
 
     static func snapshot(legacy: Traffic, relay: Traffic) -> HealthSnapshot {
@@ -35,12 +50,14 @@ enum StatusFixtures {
                 window.record(
                     CallOutcome(
                         .success, latency: latency, timeToFirstToken: streamed ? latency / 4 : nil, inputTokens: 220,
-                        outputTokens: 310, cost: traffic.costPerCall),
+                        outputTokens: 310, cost: traffic.costPerCall, model: traffic.model(i)),
                     on: path)
             }
             for (failure, count) in traffic.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                for _ in 0..<count {
-                    window.record(CallOutcome(.failure(failure), latency: .seconds(2)), on: path)
+                for i in 0..<count {
+                    window.record(
+                        CallOutcome(.failure(failure), latency: .seconds(2), model: traffic.failingModel ?? traffic.model(i)),
+                        on: path)
                 }
             }
         }
@@ -334,8 +351,28 @@ enum StatusFixtures {
                 events: [started], fleet: view, version: 7))
     }
 
+    /// Ramping at 7.5%: the relay fails gpt-4.1, a tenth of its calls, and serves the rest perfectly.
+    static var modelFailing: DashboardModel {
+        let mix: [(name: String, weight: Int)] = [
+            ("gemini-2.5-flash", 4), ("deepseek-v3.2", 3), ("claude-sonnet-4.5", 2), ("gpt-4.1", 1),
+        ]
+        return model(
+            Scene(
+                phase: .ramping, step: 1, now: 400, stepStartedAt: 240,
+                legacy: Traffic(successes: 2_400, failures: [.serverError: 10], models: mix),
+                relay: Traffic(successes: 300, failures: [.serverError: 13], models: mix, failingModel: "gpt-4.1"),
+                relaySamplesInStep: 190,
+                events: [
+                    started,
+                    event(
+                        at: 240, .ramping, 5, .ramping, 7.5, .stepAdvanced,
+                        "held 4m with 131 relay calls and a healthy verdict: 5% → 7.5%", sequence: 2),
+                ]))
+    }
+
     static let scenes: [(name: String, model: DashboardModel)] = [
         ("ramping-healthy", rampingHealthy), ("insufficient-data", insufficientData), ("paused", paused),
         ("rolled-back-switch", rolledBackBySwitch), ("promoted", promoted), ("fleet", fleet),
+        ("model-failing", modelFailing),
     ]
 }
