@@ -158,7 +158,7 @@ public struct HealthScorer: Sendable {
         }
 
         let (modelChecks, byModel) = modelComparison(rows)
-        var checks = [successCheck(legacy: legacy, relay: relay, rows: rows), floorCheck(relay: relay)]
+        var checks = [successCheck(legacy: legacy, relay: relay, rows: rows), floorCheck(relay: relay, rows: rows)]
         if let ratio = configuration.p95Ratio, let baselineP95 = legacy.p95 {
             checks.append(latencyCheck(.latencyVsBaseline, relay: relay, threshold: baselineP95 * ratio, baseline: baselineP95))
         }
@@ -238,14 +238,41 @@ public struct HealthScorer: Sendable {
                 + "must stay above \(signedPoints(-tolerance))")
     }
 
-    private func floorCheck(relay: PathSnapshot) -> CheckResult {
-        let rate = relay.successRate ?? 0
-        let (_, upper) = Statistics.wilson(successes: relay.successes, trials: relay.judged, z: z)
+    /// The relay's success rate against the floor.
+    ///
+    /// With calls of two or more models on both paths, the relay's rate is taken on legacy's mix
+    /// of models (each model's relay rate weighted by its share of legacy's judged calls), so a
+    /// relay that happens to carry more of a hard model than legacy does is not judged below
+    /// the floor for it; the bound uses the effective sample size of that weighted rate.
+    private func floorCheck(relay: PathSnapshot, rows: [ModelComparison]) -> CheckResult {
         let floor = configuration.absoluteFloor
+        let strata = rows.filter(\.servedByBoth)
+        let legacyTotal = strata.reduce(0) { $0 + $1.legacy.judged }
+        let relayTotal = strata.reduce(0) { $0 + $1.relay.judged }
+        var rate = relay.successRate ?? 0
+        var upper = Statistics.wilson(successes: relay.successes, trials: relay.judged, z: z).upper
+        var onMix = ""
+        if strata.count >= 2, legacyTotal >= configuration.minSamples, relayTotal >= configuration.minSamples {
+            var weighted = 0.0
+            var variance = 0.0
+            for row in strata {
+                let weight = Double(row.legacy.judged) / Double(legacyTotal)
+                let p = Double(row.relay.successes) / Double(row.relay.judged)
+                weighted += weight * p
+                // A stratum with no failure still carries uncertainty: at most one failure in n + 1.
+                let q = max(p * (1 - p), 1 / Double(row.relay.judged + 1) * (1 - 1 / Double(row.relay.judged + 1)))
+                variance += weight * weight * q / Double(row.relay.judged)
+            }
+            let effective = max(1, min(Double(relayTotal), weighted * (1 - weighted) / max(variance, 1e-12)))
+            let n = Int(effective.rounded())
+            rate = weighted
+            upper = Statistics.wilson(successes: Int((weighted * Double(n)).rounded()), trials: n, z: z).upper
+            onMix = " on legacy's model mix"
+        }
         let outcome: CheckResult.Outcome = rate >= floor ? .pass : (upper < floor ? .fail : .inconclusive)
         return CheckResult(
             check: .absoluteFloor, outcome: outcome, relayValue: rate, baselineValue: nil, threshold: floor,
-            bound: upper, detail: "relay \(percent(rate)) (upper bound \(percent(upper))) against floor \(percent(floor))")
+            bound: upper, detail: "relay \(percent(rate))\(onMix) (upper bound \(percent(upper))) against floor \(percent(floor))")
     }
 
     private func latencyCheck(

@@ -66,15 +66,11 @@ struct ModelScenarioTests {
         #expect(result.namedInRollbacks["gpt-4.1", default: 0] * 100 > result.runs * 99)
     }
 
-    @Test func aChangeOfModelMixIsRolledBackInFewerThanOnePercentOfRuns() async throws {
+    @Test func aChangeOfModelMixIsAlmostNeverRolledBack() async throws {
         let result = try await Self.study("model-mix-shift")
-        // Known: the absolute floor stays on the pooled rate, and a relay that really serves 97% with
-        // ~290 calls in the window trips it in about 1% of runs (8 of the 10 wrong rollbacks in the
-        // full study). Recorded as a known issue, not loosened, until the floor is judged like with like.
-        withKnownIssue("the pooled absolute floor trips in about 1% of mix-shift runs", isIntermittent: true) {
-            #expect(result.rolledBack * 100 < result.runs, "wrong rollbacks \(result.rolledBack) of \(result.runs)")
-        }
-        #expect(result.rolledBack * 100 <= result.runs * 2, "wrong rollbacks \(result.rolledBack) of \(result.runs)")
+        // The full study (1,000 seeds, `shepherd simulate … --runs 1000`) rolls back 2 (0.2%); these
+        // 200 seeds hold both of them, so the bound here is 1% of 200.
+        #expect(result.rolledBack * 100 <= result.runs, "wrong rollbacks \(result.rolledBack) of \(result.runs)")
         #expect(result.promoted * 100 > result.runs * 95, "promoted \(result.promoted) of \(result.runs)")
     }
 }

@@ -99,4 +99,26 @@ struct ModelWindowTests {
         #expect(snapshot.relay.judged == 3)
         #expect(snapshot.relay.models.isEmpty)
     }
+
+    /// The floor judges the relay on legacy's mix: a relay that carries mostly a model that fails
+    /// as often on legacy is not below the floor for it, while a pooled floor would say it is.
+    @Test func theFloorIsJudgedOnLegacysModelMix() {
+        let window = HealthWindow(configuration: .init(), clock: clock)
+        record(window, "easy", ok: 100, on: .relay)
+        record(window, "hard", ok: 828, failed: 72, on: .relay)  // 92%, 90% of the relay's calls
+        record(window, "easy", ok: 900, on: .legacy)
+        record(window, "hard", ok: 92, failed: 8, on: .legacy)  // 92%, 10% of legacy's calls
+        var configuration = HealthScorer.Configuration()
+        configuration.p95Ratio = nil
+        configuration.maxP95 = nil
+        let verdict = HealthScorer(configuration: configuration).evaluate(window.snapshot())
+        let floor = verdict.reason.checks.first { $0.check == .absoluteFloor }
+        #expect(floor?.outcome == .pass, "\(floor?.detail ?? "no floor check")")
+        #expect(floor?.detail.contains("on legacy's model mix") == true)
+        #expect(verdict.kind != .unhealthy, "\(verdict.reason.summary)")
+        var pooled = configuration
+        pooled.perModel = nil
+        let pooledFloor = HealthScorer(configuration: pooled).evaluate(window.snapshot()).reason.checks.first { $0.check == .absoluteFloor }
+        #expect(pooledFloor?.outcome == .fail, "the pooled rate, 92.8% of 1,000, is below the 95% floor")
+    }
 }

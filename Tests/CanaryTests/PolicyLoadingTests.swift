@@ -3,7 +3,7 @@ import Canary
 import Testing
 
 struct PolicyLoadingTests {
-    @Test(arguments: ["default", "conservative", "fast"])
+    @Test(arguments: ["default", "conservative", "fast", "guarded"])
     func shippedPoliciesLoad(name: String) throws {
         let policy = try Repo.policy(name)
         #expect(policy.ramp.stepFactor > 1)

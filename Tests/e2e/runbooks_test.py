@@ -14,7 +14,8 @@ follow it with the output it promises:
     ```
 
 Each runbook runs against a fresh live demo stack (two `shepherd mock` processes and a
-`shepherd serve` on the default policy, with a rollback flag file), its runnable blocks in order,
+`shepherd serve` on the default policy, or the one a `<!-- stack: policy=PATH -->` line names,
+with a rollback flag file), its runnable blocks in order,
 with `bash -eo pipefail` in the repository's root and the `shepherd` binary on PATH. The
 environment names the stack: SHEPHERD_URL, SHEPHERD_ADMIN_TOKEN, LEGACY_URL, RELAY_URL,
 SHEPHERD_ROLLBACK_FLAG, SHEPHERD_STATE. Each expected line must appear in the output, in order;
@@ -34,6 +35,7 @@ from stack import ADMIN_TOKEN, BIN, ROOT, Stack
 
 RUNBOOKS = ROOT / "runbooks"
 MARKER = re.compile(r"<!--\s*(runnable|expect)(?::\s*([^>]*?))?\s*-->")
+STACK = re.compile(r"<!--\s*stack:\s*policy=(\S+)\s*-->")
 FENCE = re.compile(r"^```")
 
 
@@ -110,7 +112,9 @@ def test_runbook_is_short_starts_with_the_symptom_and_has_runnable_steps(path):
 @pytest.mark.parametrize("path", runbook_files(), ids=lambda p: p.stem)
 def test_runbook_commands_work_against_a_live_demo_stack(path, tmp_path):
     flag = tmp_path / "rollback.flag"
-    with Stack(tmp_path, policy=ROOT / "policies/default.yaml", serve_args=["--rollback-flag-file", str(flag)]) as stack:
+    named = STACK.search(path.read_text())
+    policy = ROOT / (named.group(1) if named else "policies/default.yaml")
+    with Stack(tmp_path, policy=policy, serve_args=["--rollback-flag-file", str(flag)]) as stack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHEPHERD_")}
         env.update(
             PATH=f"{Path(BIN).parent}{os.pathsep}{os.environ['PATH']}",
