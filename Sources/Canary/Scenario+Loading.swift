@@ -146,7 +146,10 @@ extension Scenario {
 
     private static func pathChange(_ map: YAMLMap, _ problems: ConfigProblems, perModel: Bool = false) -> PathChange {
         problems.allowOnly(
-            map, perModel ? ["successRate", "latency", "failures"] : ["successRate", "latency", "failures", "mix", "models"])
+            map,
+            perModel
+                ? ["successRate", "latency", "failures"]
+                : ["successRate", "latency", "failures", "mix", "models", "disagreement"])
         var change = PathChange()
         if !perModel, let mix = problems.section(map, "mix") {
             change.mix = modelMix(mix, problems)
@@ -161,6 +164,12 @@ extension Scenario {
             if let v = try map.double("successRate") {
                 try checkProbability(v, map, "successRate")
                 change.successRate = v
+            }
+        }
+        problems.attempt { () throws(ConfigFileError) in
+            if let v = try map.double("disagreement") {
+                try checkProbability(v, map, "disagreement")
+                change.disagreement = v
             }
         }
         if let latency = problems.section(map, "latency") {

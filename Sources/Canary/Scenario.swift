@@ -73,6 +73,9 @@ public struct Scenario: Sendable, Hashable {
         public var mix: [ModelShare]?
         /// How this path treats particular models, applied over the rest of the behaviour.
         public var models: [String: PathChange]
+        /// The relay: the share of its answers that differ from legacy's answer to the same call
+        /// (what the shadow phase compares). Default 0.
+        public var disagreement: Double = 0
 
         public init(
             successRate: Double = 0.995, p50: Duration = .milliseconds(800), p95: Duration = .seconds(2),
@@ -131,6 +134,8 @@ public struct Scenario: Sendable, Hashable {
         public var mix: [ModelShare]?
         /// Changes for particular models, merged over the path's earlier ones for the same model.
         public var models: [String: PathChange]
+        /// A new share of answers that differ from legacy's (`disagreement`).
+        public var disagreement: Double?
 
         public init(
             successRate: Double? = nil, p50: Duration? = nil, p95: Duration? = nil,
@@ -151,6 +156,7 @@ public struct Scenario: Sendable, Hashable {
             if let p95 { b.p95 = p95 }
             if let failureMix { b.failureMix = failureMix }
             if let mix { b.mix = mix }
+            if let disagreement { b.disagreement = disagreement }
             for (model, change) in models {
                 b.models[model] = b.models[model].map { change.merged(over: $0) } ?? change
             }

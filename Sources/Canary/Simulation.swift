@@ -43,6 +43,7 @@ public struct Simulation: Sendable {
         let split = TrafficSplit(rolloutID: policy.rolloutID)
         let rollbackSwitch = RollbackSwitch()
         var ramp = RampController<ManualClock.Instant>(policy: policy.ramp)
+        var shadow = ShadowTally<ManualClock.Instant>()
         var report = SimulationReport(
             scenario: scenario.name, rolloutID: policy.rolloutID, seed: seed, duration: scenario.duration.seconds)
 
@@ -87,8 +88,14 @@ public struct Simulation: Sendable {
                 nextEvaluation += policy.ramp.evaluationInterval
                 let verdict = scorer.evaluate(window.snapshot())
                 let inStep = ramp.state.stepStartedAt.map { window.judgedCount(of: .relay, since: $0) } ?? 0
-                let decision = ramp.evaluate(
-                    now: clock.now, verdict: verdict, relaySamplesInStep: inStep, frozen: rollbackSwitch.isEngaged)
+                let decision: RampDecision<ManualClock.Instant>
+                if ramp.state.phase == .shadowing, let settings = policy.shadow {
+                    let shadowVerdict = shadow.verdict(policy: settings, health: policy.health, now: clock.now)
+                    decision = ramp.evaluateShadow(now: clock.now, verdict: shadowVerdict, frozen: rollbackSwitch.isEngaged)
+                } else {
+                    decision = ramp.evaluate(
+                        now: clock.now, verdict: verdict, relaySamplesInStep: inStep, frozen: rollbackSwitch.isEngaged)
+                }
                 report.append(decision: decision, verdict: verdict, state: ramp.state, at: offset())
                 if stopWhenSettled, ramp.state.phase == .promoted || ramp.state.phase == .rolledBack { break }
                 continue
@@ -107,6 +114,30 @@ public struct Simulation: Sendable {
             let outcome = Self.draw((path == .relay ? relay : legacy).behaviour(for: model), model: model, using: &rng)
             window.record(outcome, on: path)
             report.count(outcome, on: path)
+            // The shadow phase: a sample of legacy's answered calls is also sent to the relay and compared.
+            if path == .legacy, ramp.state.phase == .shadowing, !rollbackSwitch.isEngaged, let settings = policy.shadow,
+                case .success = outcome.status, Double.random(in: 0..<1, using: &rng) < settings.sampleRate,
+                shadow.mayShadow(policy: settings, now: clock.now)
+            {
+                let shadowed = Self.draw(relay.behaviour(for: model), model: model, using: &rng)
+                let differs = Double.random(in: 0..<1, using: &rng) < relay.disagreement
+                let legacyAnswer = ShadowAnswer(
+                    status: 200, succeeded: true, latency: outcome.latency, cost: outcome.cost, finishReason: "stop",
+                    text: "the answer")
+                let relayAnswer: ShadowAnswer
+                if case .failure(let failureClass) = shadowed.status {
+                    relayAnswer = ShadowAnswer(status: 503, succeeded: false, failure: failureClass, latency: shadowed.latency)
+                } else {
+                    relayAnswer = ShadowAnswer(
+                        status: 200, succeeded: true, latency: shadowed.latency, cost: shadowed.cost, finishReason: "stop",
+                        text: differs ? "another reply entirely" : "the answer")
+                }
+                let comparison = ShadowComparison(
+                    legacy: legacyAnswer, relay: relayAnswer, similarityThreshold: settings.textSimilarity)
+                shadow.add(
+                    legacy: legacyAnswer, relay: relayAnswer, comparison: comparison, requestID: nil, keepTexts: false,
+                    now: clock.now)
+            }
             if path == .relay, case .failure(let failureClass) = outcome.status {
                 if failureClass.isFailover {
                     let fallback = Self.draw(legacy.behaviour(for: model), model: model, using: &rng)

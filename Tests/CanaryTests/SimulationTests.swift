@@ -39,6 +39,31 @@ struct SimulationTests {
         #expect(holds.allSatisfy { $0.message.contains("sampleSize") })
     }
 
+    /// The guarded policy's shadow phase holds a relay whose answers differ from legacy's: no user
+    /// gets a relay answer, and every hold says the text differs.
+    @Test func aRelayThatDisagreesIsHeldInTheShadowPhase() throws {
+        let report = Simulation(policy: try Repo.policy("guarded"), scenario: try Repo.scenario("relay-disagrees"), seed: 1).run()
+        #expect(report.finalPhase == .shadowing && report.finalPercent == 0)
+        #expect(report.relay.requests == 0, "no client call went to the relay")
+        let holds = report.entries.filter { $0.kind == .hold }
+        #expect(!holds.isEmpty && holds.allSatisfy { $0.hold == "shadowing" })
+        #expect(holds.last?.message.contains("differ in text") == true, "\(holds.last?.message ?? "")")
+    }
+
+    /// An agreeing relay leaves the shadow phase, climbs, bakes with the holdback on legacy, and
+    /// the regression during the bake rolls back.
+    @Test func aRegressionDuringTheBakeIsRolledBack() throws {
+        let report = Simulation(policy: try Repo.policy("guarded"), scenario: try Repo.scenario("bake-regression"), seed: 1).run()
+        let kinds = report.transitions.compactMap(\.transition)
+        #expect(kinds.prefix(2) == [.started, .shadowPassed], "\(kinds)")
+        #expect(kinds.contains(.bakeStarted))
+        let bake = try #require(report.transitions.first { $0.transition == .bakeStarted })
+        #expect(bake.percent == 99)
+        let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
+        #expect(rollback.at > 7200, "after the regression at 2h")
+        #expect(report.finalPhase == .rolledBack)
+    }
+
     @Test func brownoutIsRolledBack() throws {
         let report = Simulation(policy: try Repo.policy("default"), scenario: try Repo.scenario("relay-brownout"), seed: 1).run()
         #expect(report.finalPhase == .rolledBack)
