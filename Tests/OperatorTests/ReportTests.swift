@@ -228,6 +228,42 @@ struct ReportTests {
         #expect(!lower.contains("//cdn") && !lower.contains("https:"))
     }
 
+    /// The report shows the shadow comparison an evaluation judged and each bake with its end.
+    @Test func theShadowComparisonAndTheBakeAreReported() throws {
+        var policy = RampPolicy(initialPercent: 50, stepFactor: 2, minHoldTime: .zero, minSamplesPerStep: 0,
+            bake: .init(holdback: 1, duration: .seconds(60)), startsWithShadow: true)
+        policy.maxFailedChecks = 3
+        var ramp = RampController<WallClock.Instant>(policy: policy)
+        let t0 = ReportHistory.epoch
+        var events = [try ramp.apply(.start, now: t0)]
+        let shadow = ShadowVerdict(
+            passed: false, summary: "agreement 0.31 below 0.9", pairs: 212, agreeing: 66, agreementLower: 0.25,
+            agreementUpper: 0.38, worst: [.init(check: .text, count: 146, exampleRequestID: "req-42", exampleTexts: nil)],
+            spendLastHour: 0.12, pausedForSpend: false, health: nil)
+        let passed = ShadowVerdict(
+            passed: true, summary: "212 pairs agree", pairs: 212, agreeing: 212, agreementLower: 0.98, agreementUpper: 1,
+            worst: [], spendLastHour: 0.12, pausedForSpend: false, health: nil)
+        events.append(try #require(ramp.evaluateShadow(now: t0.advanced(by: .seconds(30)), verdict: passed, frozen: false).event))
+        events.append(try #require(ramp.evaluate(now: t0.advanced(by: .seconds(60)), verdict: .healthyFixture, relaySamplesInStep: 0, frozen: false).event))
+        events.append(try #require(ramp.evaluate(now: t0.advanced(by: .seconds(200)), verdict: .healthyFixture, relaySamplesInStep: 0, frozen: false).event))
+        var record = EvaluationRecord(
+            time: t0.advanced(by: .seconds(20)), phase: .shadowing, percent: 0, rollbackEngaged: false,
+            verdict: .healthyFixture, decision: "hold:shadowing", legacy: PathSummary(PathSnapshot()), relay: PathSummary(PathSnapshot()))
+        record.shadow = shadow
+        let data = ReportData(
+            rolloutID: "guarded", source: "state.sqlite", generatedAt: Self.generatedAt, state: ramp.state,
+            events: events.enumerated().map { StoredEvent(sequence: Int64($0.offset + 1), rolloutID: "guarded", event: $0.element) },
+            evaluations: [record])
+        let markdown = ReportRenderer.markdown(data)
+        #expect(markdown.contains("## Shadow comparison and bake"))
+        #expect(markdown.contains(#"212 pairs compared, 66 agree (0.311, interval \[0.250, 0.380\]); holding: agreement 0.31 below 0.9"#))
+        #expect(markdown.contains("| text") && markdown.contains("req-42"))
+        #expect(markdown.contains("Bake from") && markdown.contains("at 99%") && markdown.contains("promoted (promoted)"), "\(markdown)")
+        let xml = ParsedXML(ReportRenderer.html(data))
+        #expect(xml.error == nil)
+        #expect(xml.text.contains("Shadow comparison and bake") && xml.text.contains("req-42"))
+    }
+
     @Test func storedTextCannotBreakTheDocument() async throws {
         var ramp = RampController<WallClock.Instant>(policy: RampPolicy())
         let nasty = "</td><script>alert(1)</script> & \"quotes\" 'single' | *bold* [link](http://x) \u{1}\u{7}bell ]]>"
@@ -412,4 +448,13 @@ struct ReportTests {
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("has no rollout billing; it holds only: \(ReportHistory.rolloutID)"), "\(unknown.stderr)")
     }
+}
+
+extension HealthVerdict {
+    /// A healthy verdict with nothing judged, for reports built by hand.
+    fileprivate static let healthyFixture = HealthVerdict(
+        kind: .healthy, score: 1,
+        reason: HealthReason(
+            code: .healthy, samples: .init(legacy: 200, relay: 200, legacySuccessRate: 1, relaySuccessRate: 1),
+            confidence: 0.95, checks: []))
 }

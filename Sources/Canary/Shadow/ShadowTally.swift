@@ -152,6 +152,14 @@ public struct ShadowVerdict: Sendable, Hashable, Codable {
         public var exampleRequestID: String?
         /// The example's texts (legacy, relay), only with `shadow.keepExamples: true`.
         public var exampleTexts: [String]?
+
+        /// Creates a value; each parameter sets the property of the same name.
+        public init(check: ShadowComparison.Check, count: Int, exampleRequestID: String?, exampleTexts: [String]?) {
+            self.check = check
+            self.count = count
+            self.exampleRequestID = exampleRequestID
+            self.exampleTexts = exampleTexts
+        }
     }
 
     /// Whether the rollout may leave the shadow phase.

@@ -32,6 +32,7 @@ struct HTMLReport {
                 finalState(&m)
                 timeline(&m)
                 health(&m)
+                shadowAndBake(&m)
                 spend(&m)
                 steps(&m)
                 transitions(&m)
@@ -257,6 +258,30 @@ struct HTMLReport {
                     }
                 }
             }
+        }
+    }
+
+    private func shadowAndBake(_ m: inout Markup) {
+        let shadow = ReportRenderer.shadowSummary(data)
+        let bakes = ReportRenderer.bakeLines(data)
+        guard shadow != nil || !bakes.isEmpty else { return }
+        section(&m, id: "shadow-and-bake", title: "Shadow comparison and bake") { m in
+            if let shadow {
+                m.element("p", text: shadow.text)
+                if !shadow.rows.isEmpty {
+                    m.element("table") { m in
+                        m.element("thead") { headerRow(&$0, ReportRenderer.shadowHeaders) }
+                        m.element("tbody") { m in
+                            for row in shadow.rows {
+                                m.element("tr") { m in
+                                    for (index, text) in row.enumerated() { cell(&m, text, numeric: index == 1) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for bake in bakes { m.element("p", text: bake) }
         }
     }
 

@@ -21,6 +21,7 @@ struct MarkdownReport {
         finalState(&lines)
         timeline(&lines)
         health(&lines)
+        shadowAndBake(&lines)
         spend(&lines)
         steps(&lines)
         transitions(&lines)
@@ -195,6 +196,24 @@ struct MarkdownReport {
         if let floor = data.absoluteFloor {
             lines.append("")
             lines.append("The relay's absolute success floor in the policy: \(ReportFormat.rate(floor)).")
+        }
+    }
+
+    private func shadowAndBake(_ lines: inout [String]) {
+        let shadow = ReportRenderer.shadowSummary(data)
+        let bakes = ReportRenderer.bakeLines(data)
+        guard shadow != nil || !bakes.isEmpty else { return }
+        heading(&lines, "Shadow comparison and bake")
+        if let shadow {
+            lines.append(md(shadow.text))
+            if !shadow.rows.isEmpty {
+                lines.append("")
+                table(&lines, ReportRenderer.shadowHeaders, shadow.rows.map { $0.map(md) }, numeric: [1])
+            }
+        }
+        for bake in bakes {
+            lines.append("")
+            lines.append(md(bake))
         }
     }
 

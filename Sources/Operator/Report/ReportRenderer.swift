@@ -211,6 +211,37 @@ public enum ReportRenderer {
         }
     }
 
+    /// The shadow comparison of the latest evaluation that judged one: a sentence and the failing
+    /// comparisons as rows (`check`, pairs that failed it, an example's request id).
+    static func shadowSummary(_ data: ReportData) -> (text: String, rows: [[String]])? {
+        guard let record = data.evaluations.last(where: { $0.shadow != nil }), let shadow = record.shadow else { return nil }
+        let share = shadow.pairs == 0 ? 0 : Double(shadow.agreeing) / Double(shadow.pairs)
+        let text =
+            "At \(ReportFormat.time(record.time)): \(ReportFormat.count(shadow.pairs)) pairs compared, "
+            + "\(ReportFormat.count(shadow.agreeing)) agree (\(ReportFormat.fixed(share, 3)), interval "
+            + "[\(ReportFormat.fixed(shadow.agreementLower, 3)), \(ReportFormat.fixed(shadow.agreementUpper, 3))]); "
+            + "\(shadow.passed ? "passed" : "holding"): \(shadow.summary). Shadow spend over the last hour "
+            + "\(ReportFormat.dollars(shadow.spendLastHour))\(shadow.pausedForSpend ? ", paused by the spend cap" : "")."
+        let rows = shadow.worst.map { [$0.check.rawValue, ReportFormat.count($0.count), $0.exampleRequestID ?? "none kept"] }
+        return (text, rows)
+    }
+
+    /// The columns of the shadow comparison's table.
+    static let shadowHeaders = ["comparison that failed", "pairs", "example request id"]
+
+    /// Each bake: when it began and how it ended (promoted, rolled back, paused, or still baking).
+    static func bakeLines(_ data: ReportData) -> [String] {
+        let events = data.events.map(\.event)
+        return events.enumerated().compactMap { index, event in
+            guard event.reason.kind == .bakeStarted else { return nil }
+            let end = events[(index + 1)...].first
+            let outcome =
+                end.map { "ended \(ReportFormat.time($0.time)): \($0.to.rawValue) (\($0.reason.kind.rawValue)): \($0.reason.message)" }
+                ?? "still baking"
+            return "Bake from \(ReportFormat.time(event.time)) at \(formatPercent(event.toPercent)): \(event.reason.message); \(outcome)."
+        }
+    }
+
     /// The notes every report ends with.
     static let windowNote =
         "Each evaluation summarises both paths over the scoring window that ended at it. Windows overlap "

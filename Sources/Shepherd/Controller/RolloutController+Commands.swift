@@ -94,15 +94,17 @@ extension RolloutController {
         let (ramp, version, override) = control.withLock { ($0.ramp, $0.version, $0.rollbackOverride) }
         var next = ramp
         let decision: RampDecision<WallClock.Instant>
-        if ramp.state.phase == .shadowing, let shadow = shadowVerdict() {
+        let shadow = ramp.state.phase == .shadowing ? shadowVerdict() : nil
+        if let shadow {
             decision = next.evaluateShadow(now: now, verdict: shadow, frozen: frozen)
         } else {
             decision = next.evaluate(now: now, verdict: verdict, relaySamplesInStep: inStep, frozen: frozen)
         }
-        let record = EvaluationRecord(
+        var record = EvaluationRecord(
             time: now, phase: next.state.phase, percent: next.state.percent, rollbackEngaged: frozen,
             verdict: verdict, decision: decision.event != nil ? "transition" : "hold:\(decision.hold?.code ?? "")",
             legacy: PathSummary(snapshot.legacy), relay: PathSummary(snapshot.relay))
+        record.shadow = shadow
         let outcome = try await store.commit(
             RolloutChange(
                 rolloutID: rolloutID, state: next.state, event: decision.event, evaluation: record,

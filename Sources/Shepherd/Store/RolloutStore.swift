@@ -223,6 +223,9 @@ public struct EvaluationRecord: Sendable, Hashable, Codable {
     public var legacy: PathSummary
     /// The canary's aggregate over the window.
     public var relay: PathSummary
+    /// While shadowing: the shadow comparison this evaluation judged (absent from records stored
+    /// before the shadow phase existed, and outside it).
+    public var shadow: ShadowVerdict?
 
     /// Creates a record.
     public init(
