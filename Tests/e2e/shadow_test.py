@@ -7,9 +7,12 @@ The mocks answer with the prompt (`answerText: echo`, fixtures/echo.yaml) or wit
 refusal (fixtures/refuses.yaml).
 """
 
+import os
+import subprocess
+
 import pytest
 
-from stack import FIXTURES, Stack, Traffic, http, wait_until
+from stack import ADMIN_TOKEN, BIN, FIXTURES, Stack, Traffic, http, wait_until
 
 POLICY = FIXTURES / "shadow-policy.yaml"
 
@@ -32,6 +35,12 @@ def test_disagreeing_upstreams_hold_the_shadow_phase_and_no_client_answer_comes_
             timeout=30,
         )
         shadowed = relay_requests(stack)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SHEPHERD_")}
+        env.update(SHEPHERD_URL=stack.base, SHEPHERD_ADMIN_TOKEN=ADMIN_TOKEN, NO_COLOR="1")
+        printed = subprocess.run([BIN, "status"], env=env, capture_output=True, text=True, timeout=30).stdout
+    assert "phase: shadowing   percent: 0% (shadowing: legacy answers every call)" in printed, printed
+    assert "shadow verdict: holding: " in printed and "shadow differs: text in " in printed, printed
+    assert "shadow answers: output tokens legacy " in printed, printed
     assert paths == {"legacy"}, "a shadowing rollout answers every client from legacy"
     assert texts == {"hello"}, "clients got legacy's answer (the echo), never the relay's refusal"
     # Binomial(120, 0.5): 60 ± 5.5; 35..85 is beyond four standard deviations either way.

@@ -25,6 +25,11 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// Mean token-set overlap of the pairs' texts.
     public var meanTextSimilarity: Double? { pairs == 0 ? nil : similaritySum / Double(pairs) }
 
+    /// Output tokens and spend of the pairs' answers: what the relay would produce and cost for
+    /// the same calls.
+    public private(set) var outputTokens = (legacy: 0, relay: 0)
+    public private(set) var cost = (legacy: 0.0, relay: 0.0)
+
     private var similaritySum = 0.0
     private var relay = WindowBucket()
     private var legacy = WindowBucket()
@@ -56,6 +61,10 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
             entry.exampleTexts = keepTexts ? [legacy.text, relay.text] : nil
             disagreements[check] = entry
         }
+        outputTokens.legacy += legacy.outputTokens
+        outputTokens.relay += relay.outputTokens
+        cost.legacy += legacy.cost
+        cost.relay += relay.cost
         self.relay.record(Sample(relay.outcome), model: .none)
         self.legacy.record(Sample(legacy.outcome), model: .none)
         spend.append((now, relay.cost))
@@ -105,6 +114,9 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
             agreementUpper: interval.upper, worst: worst.map { .init(check: $0.check, count: $0.disagreement.count,
                 exampleRequestID: $0.disagreement.exampleRequestID, exampleTexts: $0.disagreement.exampleTexts) },
             spendLastHour: spent, pausedForSpend: capped, health: nil)
+        verdict.outputTokens = [outputTokens.legacy, outputTokens.relay]
+        verdict.cost = [cost.legacy, cost.relay]
+        verdict.meanTextSimilarity = meanTextSimilarity
         let spendNote = capped ? "; shadowing paused: spend cap $\(policy.maxSpendPerHour!)/h reached" : ""
         let agreement = pairs == 0 ? "no pairs" : "agreement \(Self.share(agreeing, pairs)) [\(Self.fraction(interval.lower)), \(Self.fraction(interval.upper))]"
         guard pairs >= policy.minPairs else {
@@ -182,6 +194,12 @@ public struct ShadowVerdict: Sendable, Hashable, Codable {
     public var pausedForSpend: Bool
     /// The health checks on the shadow calls, once there are enough pairs.
     public var health: HealthReason?
+    /// Output tokens of the pairs' answers: legacy's, then the relay's.
+    public var outputTokens: [Int]?
+    /// Spend of the pairs' answers in dollars: legacy's, then the relay's.
+    public var cost: [Double]?
+    /// Mean token-set overlap of the pairs' texts.
+    public var meanTextSimilarity: Double?
 
     /// Creates a value; each parameter sets the property of the same name.
     public init(

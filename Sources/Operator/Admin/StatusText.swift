@@ -57,6 +57,12 @@ public enum StatusText {
                 + "spend last hour $\(TextFormat.fixed(shadow.spendLastHour, 4))\(shadow.pausedForSpend ? " (PAUSED: spend cap)" : "")",
             "shadow verdict: \(shadow.passed ? "passed" : "holding"): \(shadow.summary)",
         ]
+        if let tokens = shadow.outputTokens, let cost = shadow.cost, tokens.count == 2, cost.count == 2, shadow.pairs > 0 {
+            lines.append(
+                "shadow answers: output tokens legacy \(TextFormat.count(tokens[0])), relay \(TextFormat.count(tokens[1]))   "
+                    + "spend legacy $\(TextFormat.fixed(cost[0], 4)), relay $\(TextFormat.fixed(cost[1], 4))   "
+                    + "text overlap \(TextFormat.fixed(shadow.meanTextSimilarity ?? 0, 2))")
+        }
         for worst in shadow.worst {
             var line = "shadow differs: \(worst.check.rawValue) in \(worst.count) of \(shadow.pairs)"
             if let id = worst.exampleRequestID { line += ", e.g. request \(id)" }
