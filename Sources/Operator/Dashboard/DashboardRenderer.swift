@@ -41,7 +41,7 @@ public enum DashboardRenderer {
             top.append(.blank)
             top += frame.paths(status)
             optional = [
-                frame.fleet(status), frame.models(status), frame.trends(model.history, status: status), frame.events(model.events, status: status),
+                frame.shadow(status), frame.fleet(status), frame.models(status), frame.trends(model.history, status: status), frame.events(model.events, status: status),
             ]
         } else {
             top.append(.blank)
@@ -160,7 +160,7 @@ struct Frame {
             case .ramping, .paused, .baking: Double(min(state.step + 1, ladder.count)) / Double(max(1, ladder.count))
             }
         var tail = ""
-        if state.phase != .idle, state.phase != .rolledBack {
+        if state.phase != .idle, state.phase != .rolledBack, state.phase != .shadowing {
             tail = "  step \(TextFormat.step(state, ladder: ladder))"
             if let held = heldSeconds(status) { tail += " · held \(TextFormat.seconds(held))" }
         }

@@ -22,8 +22,11 @@ public enum PlainStatusLine {
         head +=
             "\(TextFormat.clockTime(status.now))Z \(status.rolloutID) \(status.state.phase) "
             + formatPercent(status.effectivePercent)
-        if status.state.phase != .idle, status.state.phase != .rolledBack {
+        if status.state.phase != .idle, status.state.phase != .rolledBack, status.state.phase != .shadowing {
             head += " step \(TextFormat.step(status.state, ladder: status.ladder))"
+        }
+        if status.state.phase == .shadowing, let shadow = status.shadow {
+            head += " shadow \(shadow.agreeing)/\(shadow.pairs) agree"
         }
         fields.append(head)
         fields.append("\(status.verdict.kind.rawValue) \(TextFormat.fixed(status.verdict.score, 2))")

@@ -86,6 +86,8 @@ enum StatusFixtures {
         var fleet: FleetView?
         var version: Int64?
         var problems: [String: String]?
+        var shadow: ShadowVerdict?
+        var bake: BakeProgress?
     }
 
     struct EventWire: Encodable {
@@ -154,6 +156,8 @@ enum StatusFixtures {
         var version: Int64?
         /// Configuration problems by path (TLS, DNS, credentials).
         var problems: [String: String]?
+        var shadow: ShadowVerdict?
+        var bake: BakeProgress?
     }
 
     static func model(_ scene: Scene) -> DashboardModel {
@@ -161,7 +165,8 @@ enum StatusFixtures {
         let verdict = HealthScorer(configuration: policy.health).evaluate(health)
         let percent: Double =
             switch scene.phase {
-            case .idle, .rolledBack: 0
+            case .idle, .rolledBack, .shadowing: 0
+            case .baking: 99
             default: ladder[scene.step]
             }
         let now = epoch.advanced(by: .milliseconds(Int64(scene.now * 1000)))
@@ -182,7 +187,7 @@ enum StatusFixtures {
             ladder: ladder, rollbackEngaged: engaged, rollbackSources: scene.rollbackSources, rollbackError: nil,
             recentDecisions: [], verdict: verdict, legacy: PathSummary(health.legacy), relay: PathSummary(health.relay),
             now: now, nextStep: nextStep, policy: PolicyDigest(policy), breakers: scene.breakers,
-            fleet: scene.fleet, version: scene.version, problems: scene.problems)
+            fleet: scene.fleet, version: scene.version, problems: scene.problems, shadow: scene.shadow, bake: scene.bake)
         let status = decode(RolloutStatus.self, from: wire)
         let count = scene.history.count
         let history = scene.history.enumerated().map { index, point in
@@ -370,9 +375,41 @@ enum StatusFixtures {
                 ]))
     }
 
+    /// Shadowing at 0%: 212 pairs compared, the text differs in most of them.
+    static var shadowing: DashboardModel {
+        let shadow = ShadowVerdict(
+            passed: false,
+            summary: "agreement 0.311 [0.254, 0.374] below 0.9; most pairs differ in text: 146 of 212, e.g. request 6b1f09c2",
+            pairs: 212, agreeing: 66, agreementLower: 0.254, agreementUpper: 0.374,
+            worst: [.init(check: .text, count: 146, exampleRequestID: "6b1f09c2", exampleTexts: nil)], spendLastHour: 0.42,
+            pausedForSpend: false, health: nil)
+        return model(
+            Scene(
+                phase: .shadowing, step: 0, now: 1_800, stepStartedAt: 0,
+                legacy: Traffic(successes: 4_200, failures: [.serverError: 9]), relay: Traffic(successes: 0),
+                events: [
+                    event(at: 0, .idle, 0, .shadowing, 0, .started, "started in shadow: legacy answers every call, the relay is compared", sequence: 1)
+                ], shadow: shadow))
+    }
+
+    /// Baking at 99% with 1% held back on legacy, 3 h into a 24 h bake.
+    static var baking: DashboardModel {
+        model(
+            Scene(
+                phase: .baking, step: 8, now: 20_000, stepStartedAt: 9_200,
+                legacy: Traffic(successes: 120, failures: [:]), relay: Traffic(successes: 11_800, failures: [.serverError: 20]),
+                events: [
+                    started,
+                    event(
+                        at: 9_200, .ramping, 85.4296875, .baking, 99, .bakeStarted,
+                        "held 2m with 140 relay calls and a healthy verdict: 85.43% → 99%, baking for 1d with 1% held back on legacy",
+                        sequence: 9),
+                ], bake: BakeProgress(holdback: 1, durationSeconds: 86_400, bakedSeconds: 10_800)))
+    }
+
     static let scenes: [(name: String, model: DashboardModel)] = [
         ("ramping-healthy", rampingHealthy), ("insufficient-data", insufficientData), ("paused", paused),
         ("rolled-back-switch", rolledBackBySwitch), ("promoted", promoted), ("fleet", fleet),
-        ("model-failing", modelFailing),
+        ("model-failing", modelFailing), ("shadowing", shadowing), ("baking", baking),
     ]
 }
