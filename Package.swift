@@ -193,6 +193,7 @@ let package = Package(
                 "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],

@@ -6,11 +6,13 @@ extension RolloutController: Service {
     /// A failed evaluation (the store unwritable) is logged and retried at the next interval;
     /// the ramp does not move while decisions cannot be stored.
     public func run() async throws {
-        // The shadow phase's relay calls run beside the evaluations, and stop with them.
+        // The shadow phase's relay calls run beside the evaluations and stop with them: a shutdown
+        // cancels the ones in flight (nothing waits on their answers) instead of waiting for them.
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.shadowRunner.run() }
-            defer { shadowRunner.finish() }
             try await runEvaluations()
+            shadowRunner.finish()
+            group.cancelAll()
         }
     }
 

@@ -30,6 +30,8 @@ extension RolloutController {
         shadowRunner.submit(
             ShadowRunner.Job { [weak self] in
                 let relay = await relayCall()
+                // A call cut by a shutdown says nothing about the relay.
+                guard !Task.isCancelled else { return }
                 self?.recordShadow(legacy: legacy, relay: relay, requestID: requestID)
             })
     }

@@ -53,7 +53,8 @@ final class ShadowRunner: Sendable {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             while true {
-                let next = queue.withLock { queue -> Job? in queue.jobs.isEmpty ? nil : queue.jobs.removeFirst() }
+                // Cancelled (a shutdown): start nothing more, let the running ones end.
+                let next = Task.isCancelled ? nil : queue.withLock { queue -> Job? in queue.jobs.isEmpty ? nil : queue.jobs.removeFirst() }
                 guard let next else {
                     if running == 0 { return }
                     await group.next()

@@ -1,5 +1,7 @@
 import Canary
+import Logging
 import MockProvider
+import ServiceLifecycle
 import Shepherd
 import Testing
 import Upstream
@@ -101,6 +103,25 @@ struct ShadowRouterTests {
             #expect(verdict.pairs == 5 && verdict.agreeing == 0)
             #expect(verdict.worst.first?.check == .bothSucceeded)
             #expect(h.router.status().breakers.values.allSatisfy { $0 == "closed" }, "shadow calls touch no breaker")
+        }
+    }
+
+    @Test func aShutdownCutsTheShadowCallsInFlightInsteadOfWaitingForThem() async throws {
+        let relay = RouterHarness.phase {
+            $0.answerText = .echo
+            $0.latency = .fixed(.seconds(600))
+        }
+        try await RouterHarness.with(relay: relay, legacy: RouterHarness.phase { $0.answerText = .echo }, policy: Self.policy()) { h in
+            // A graceful shutdown, as SIGTERM starts one: nothing is cancelled but what listens for it.
+            let group = ServiceGroup(services: [h.router.controller], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+            let run = Task { try await group.run() }
+            let routed = try await h.router.complete(RouterHarness.request(user: "u"))
+            #expect(routed.path == .legacy)
+            _ = await h.relayMock.waitForStats { $0.requests >= 1 }
+            await group.triggerGracefulShutdown()
+            // Returns at once: the suite's time limit (far below the relay's 600 s) bounds the wait.
+            try await run.value
+            #expect(h.router.controller.shadowVerdict()?.pairs == 0, "a call cut by the shutdown is not a pair")
         }
     }
 }
