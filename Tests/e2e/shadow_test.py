@@ -23,11 +23,12 @@ def relay_requests(stack):
 
 def test_disagreeing_upstreams_hold_the_shadow_phase_and_no_client_answer_comes_from_the_relay(work):
     with Stack(work, policy=POLICY, legacy_scenario=FIXTURES / "echo.yaml", relay_scenario=FIXTURES / "refuses.yaml") as stack:
-        paths, texts = set(), set()
+        paths, texts, ids = set(), set(), set()
         for i in range(120):
             answer = stack.chat(f"user-{i}")
             assert answer.status == 200, answer.body
             paths.add(answer.headers.get("x-shepherd-path"))
+            ids.add(answer.headers.get("x-request-id"))
             texts.add(answer.json()["choices"][0]["message"]["content"].strip())
         status = wait_until(
             "the shadow pairs to be compared",
@@ -51,6 +52,8 @@ def test_disagreeing_upstreams_hold_the_shadow_phase_and_no_client_answer_comes_
     assert shadow["worst"][0]["check"] == "text", shadow
     assert "text" in shadow["summary"]
     assert "exampleTexts" not in shadow["worst"][0], "no answer text without keepExamples"
+    # The example is a client request's id, as the client got it in x-request-id.
+    assert shadow["worst"][0]["exampleRequestID"] in ids, shadow["worst"][0]
 
 
 def test_agreeing_upstreams_end_the_shadow_phase_and_the_first_step_begins(work):
