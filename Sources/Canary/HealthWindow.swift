@@ -89,12 +89,6 @@ public final class HealthWindow<C: Clock>: Sendable where C.Duration == Duration
         }
     }
 
-    /// Forgets everything (used after a rollback so that the next attempt is judged on fresh data).
-    public func reset() {
-        legacy.withLock { $0 = Ring(count: configuration.bucketCount) }
-        relay.withLock { $0 = Ring(count: configuration.bucketCount) }
-    }
-
     /// The index of the bucket that holds `instant` (0 for the bucket the window began in).
     public func bucketIndex(of instant: C.Instant) -> Int64 { bucketIndex(at: instant) }
 

@@ -542,6 +542,7 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
     }
 
     /// Runs `body` within the operation timeout, turning every failure into a ``RolloutStoreError``.
+    @discardableResult
     private func bounded<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if state.withLock({ $0.closed }) {
             throw RolloutStoreError(operation: operation, reason: "the store is closed; database: \(configuration)")

@@ -156,21 +156,4 @@ enum TerminalWidth {
         let cut = truncate(text, width)
         return cut + String(repeating: " ", count: max(0, width - columns(cut)))
     }
-
-    /// Strips ANSI CSI escape sequences (what ``StyledLine/render(width:style:)`` adds in colour).
-    static func stripEscapes(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var iterator = text.unicodeScalars.makeIterator()
-        while let scalar = iterator.next() {
-            guard scalar == "\u{1B}" else {
-                out.append(scalar)
-                continue
-            }
-            guard let next = iterator.next(), next == "[" else { continue }
-            while let c = iterator.next() {
-                if (0x40...0x7E).contains(c.value) { break }
-            }
-        }
-        return String(out)
-    }
 }

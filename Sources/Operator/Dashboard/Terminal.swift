@@ -92,9 +92,6 @@ public final class Terminal: Sendable {
         _ = tcsetattr(input, TCSAFLUSH, &original)
     }
 
-    /// Whether the terminal is in full screen (between ``enterFullScreen()`` and ``restore()``).
-    public var isFullScreen: Bool { saved.withLock { $0 != nil } }
-
     /// Draws a frame: each line on its own row from the top, each row erased first.
     ///
     /// Rows are erased before they are written (not after) so that a line that fills the last

@@ -112,9 +112,6 @@ public struct AnthropicStreamTranslator: Sendable {
         }
     }
 
-    /// The usage so far, in the OpenAI convention.
-    public var currentUsage: Usage { usage.openAIUsage }
-
     private func chunk(_ delta: ChatChunk.Delta, finishReason: String? = nil) -> ChatChunk {
         ChatChunk(
             id: id, created: created, model: model,
