@@ -12,6 +12,10 @@
 # Usage:  Tests/Fuzz/run.sh [seconds per target, default 60] [target ...]
 #         FUZZ_MERGE=1 Tests/Fuzz/run.sh 600   # also merge the inputs that add coverage into the
 #                                              # committed corpus (libFuzzer -merge=1), to commit
+#         FUZZ_SEED=1 FUZZ_RUNS=60000 Tests/Fuzz/run.sh 120
+#                                              # what CI runs: a fixed seed and a fixed number of
+#                                              # inputs per target (the time only caps it), so a
+#                                              # run repeats; without them each run explores anew
 # Targets: FuzzSSE FuzzAnthropic FuzzRequestScan FuzzPolicy (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,7 +38,10 @@ for target in "${targets[@]}"; do
     mkdir -p "$work/$target" "$work/$target-artifacts"
     echo "== fuzz: $target for ${seconds}s (corpus $corpus, $(ls "$corpus" | wc -l) files)"
     # The Swift runtime's backtracer would take the crash signal before libFuzzer saves the input.
-    if ! SWIFT_BACKTRACE=enable=no FUZZ_TARGET="$target" "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    bounds=(-max_total_time="$seconds")
+    [ -z "${FUZZ_RUNS:-}" ] || bounds+=(-runs="$FUZZ_RUNS")
+    [ -z "${FUZZ_SEED:-}" ] || bounds+=(-seed="$FUZZ_SEED")
+    if ! SWIFT_BACKTRACE=enable=no FUZZ_TARGET="$target" "$binary" "${bounds[@]}" -timeout=10 -rss_limit_mb=2048 \
         -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/$target-artifacts/" \
         "$work/$target" "$corpus" 2>"$work/$target.log"; then
         status=1

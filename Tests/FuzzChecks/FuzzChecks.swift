@@ -106,8 +106,9 @@ public enum FuzzChecks {
     /// Validity, against `JSONSerialization` (which reads every value, where `JSONDecoder` skips
     /// the content of a repeated key's value): what it reads as an object the scanner accepts,
     /// and the other way round, except where the scanner is stricter by design and the bytes show
-    /// it (a trailing comma at the reported offset; a routed key that appears twice) or where a
-    /// number is too large for a `Double` (the scanner checks the grammar, not the range).
+    /// it (a trailing comma at the reported offset; a routed key that appears twice; UTF-16 or
+    /// UTF-32, which Foundation guesses from NUL bytes) or where a number is too large for a
+    /// `Double` (the scanner checks the grammar, not the range).
     /// Fields, against `JSONDecoder` into `JSONValue`: the same `model`, `stream`,
     /// `stream_options.include_usage`, `user` and number of `messages`.
     @Sendable public static func requestScan(_ data: [UInt8]) -> [String] {
@@ -123,11 +124,16 @@ public enum FuzzChecks {
                 if occurrences < 2, !data.contains(UInt8(ascii: "\\")) {
                     problems.append("the scanner says `\(key)` appears twice, but it does not")
                 }
+            } else if data.contains(0) {
+                // Foundation guesses UTF-16 or UTF-32 from NUL bytes (`{\0}\0` is `{}` in UTF-16LE);
+                // JSON between systems is UTF-8 (RFC 8259), where a raw NUL is never valid.
             } else if error.reason == JSONScanError.trailingComma {
                 if !isTrailingComma(data, at: error.offset) { problems.append("a trailing comma reported where there is none: \(error)") }
             } else {
                 problems.append("the scanner rejects a JSON object JSONSerialization reads: \(error)")
             }
+        case .success where data.contains(0):
+            problems.append("the scanner accepts bytes with a raw NUL, which UTF-8 JSON never holds")
         case .success where !readsAnObject:
             if !hasNumberOutOfRange(data) { problems.append("the scanner accepts what JSONSerialization does not read as an object") }
         case .success(let scan):

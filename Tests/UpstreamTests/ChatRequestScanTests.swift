@@ -83,6 +83,13 @@ struct ChatRequestScanTests {
         }
     }
 
+    /// Found by the fuzzer: Foundation reads `{\0}\0` as `{}` in UTF-16LE. A request body is UTF-8.
+    @Test func jsonInUTF16IsRefused() throws {
+        let utf16: [UInt8] = [0x7B, 0x00, 0x7D, 0x00]
+        #expect((try? JSONSerialization.jsonObject(with: Data(utf16))) != nil, "Foundation reads it")
+        #expect(throws: JSONScanError.self) { try utf16.withUnsafeBytes { try ChatRequestScan(bytes: $0) } }
+    }
+
     @Test func nestingDeeperThanJSONDecoderAcceptsIsRefused() throws {
         let deep = #"{"a":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
         #expect { try Self.scan(deep) } throws: { error in (error as? JSONScanError)?.reason.contains("deeper") == true }
