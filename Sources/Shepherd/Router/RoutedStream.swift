@@ -115,6 +115,8 @@ final class StreamRecorder: Sendable {
     private let metrics: RouterMetrics
     private let prices: PriceTable
     private let state = Mutex(State())
+    /// Whether ``shadow(_:)`` asked for the answer to be kept (set once, before the first chunk is read).
+    private let shadowed = Atomic<Bool>(false)
     /// The attempt's span, ended with the stream; `nil` when tracing is off.
     private let span: (any Span)?
 
@@ -138,6 +140,8 @@ final class StreamRecorder: Sendable {
     }
 
     func observe(_ chunk: ChatChunk) {
+        // Most chunks carry no usage and most streams are not shadowed: no lock for those.
+        guard chunk.usage != nil || shadowed.load(ordering: .acquiring) else { return }
         state.withLock {
             if let usage = chunk.usage { $0.usage = usage }
             $0.accumulated?.add(chunk)
@@ -151,6 +155,7 @@ final class StreamRecorder: Sendable {
             $0.accumulated = ChatStreamAccumulator()
             $0.onShadowedFinish = finished
         }
+        shadowed.store(true, ordering: .releasing)
     }
 
     func finish() {
