@@ -4,22 +4,12 @@
 /// the tally at each evaluation (``ShadowTally/verdict(policy:health:now:)``). A plain value: the
 /// caller keeps it behind its own lock.
 public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
-    /// One disagreement kind's count and the request id of its latest example.
-    public struct Disagreement: Sendable, Hashable, Codable {
-        /// Pairs that failed this check.
-        public var count: Int
-        /// The request id of the latest pair that failed it.
-        public var exampleRequestID: String?
-        /// That pair's texts (legacy, relay), only with `shadow.keepExamples: true`.
-        public var exampleTexts: [String]?
-    }
-
     /// Pairs compared.
     public private(set) var pairs = 0
     /// Pairs that agreed.
     public private(set) var agreeing = 0
-    /// Disagreements by check.
-    public private(set) var disagreements: [ShadowComparison.Check: Disagreement] = [:]
+    /// Disagreements by check: how many pairs failed it, and the latest example.
+    public private(set) var disagreements: [ShadowComparison.Check: ShadowVerdict.Worst] = [:]
     /// Calls not shadowed because the spend cap was reached.
     public private(set) var skippedForSpend = 0
     /// Mean token-set overlap of the pairs' texts.
@@ -55,7 +45,7 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
         if comparison.agrees { agreeing += 1 }
         similaritySum += comparison.textSimilarity
         for check in comparison.failed {
-            var entry = disagreements[check] ?? Disagreement(count: 0)
+            var entry = disagreements[check] ?? .init(check: check, count: 0, exampleRequestID: nil, exampleTexts: nil)
             entry.count += 1
             entry.exampleRequestID = requestID
             entry.exampleTexts = keepTexts ? [legacy.text, relay.text] : nil
@@ -91,10 +81,10 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// The comparisons that failed, most frequent first.
-    public var worst: [(check: ShadowComparison.Check, disagreement: Disagreement)] {
-        disagreements.map { ($0.key, $0.value) }.sorted {
-            $0.disagreement.count != $1.disagreement.count
-                ? $0.disagreement.count > $1.disagreement.count
+    public var worst: [ShadowVerdict.Worst] {
+        disagreements.values.sorted {
+            $0.count != $1.count
+                ? $0.count > $1.count
                 : ShadowComparison.Check.allCases.firstIndex(of: $0.check)! < ShadowComparison.Check.allCases.firstIndex(of: $1.check)!
         }
     }
@@ -111,8 +101,7 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
         let capped = policy.maxSpendPerHour.map { spent >= $0 } ?? false
         var verdict = ShadowVerdict(
             passed: false, summary: "", pairs: pairs, agreeing: agreeing, agreementLower: interval.lower,
-            agreementUpper: interval.upper, worst: worst.map { .init(check: $0.check, count: $0.disagreement.count,
-                exampleRequestID: $0.disagreement.exampleRequestID, exampleTexts: $0.disagreement.exampleTexts) },
+            agreementUpper: interval.upper, worst: worst,
             spendLastHour: spent, pausedForSpend: capped, health: nil)
         verdict.outputTokens = [outputTokens.legacy, outputTokens.relay]
         verdict.cost = [cost.legacy, cost.relay]
@@ -140,8 +129,8 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
 
     private func worstNote() -> String {
         guard let top = worst.first else { return "" }
-        let example = top.disagreement.exampleRequestID.map { ", e.g. request \($0)" } ?? ""
-        return "; most pairs differ in \(top.check.rawValue): \(top.disagreement.count) of \(pairs)\(example)"
+        let example = top.exampleRequestID.map { ", e.g. request \($0)" } ?? ""
+        return "; most pairs differ in \(top.check.rawValue): \(top.count) of \(pairs)\(example)"
     }
 
     static func share(_ part: Int, _ whole: Int) -> String { fraction(Double(part) / Double(max(whole, 1))) }

@@ -59,15 +59,7 @@ extension MigrationRouter {
     /// `finish_reason`, tool calls and the text (as canonical JSON when the caller asked for a
     /// structured answer and the text is JSON).
     func shadowAnswer(_ response: ChatResponse, request: ChatRequest, latency: Duration) -> ShadowAnswer {
-        let usage = response.usage ?? response.metadata?.usage
-        let model = response.metadata?.upstreamModel ?? request.model
-        let cost =
-            response.metadata?.cost
-            ?? usage.flatMap {
-                configuration.policy.prices.cost(
-                    model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
-                    cachedInputTokens: $0.cachedTokens)
-            } ?? 0
+        let (usage, cost) = billing(of: response, request: request)
         let message = response.choices.first?.message
         let calls = message?.toolCalls ?? []
         let text = response.text ?? ""

@@ -329,15 +329,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             let response = try await inSpan(span) { try await provider.complete(request, context: routing.context) }
             let end = clock.now
             let latency = start.duration(to: end)
-            let usage = response.usage ?? response.metadata?.usage
-            let model = response.metadata?.upstreamModel ?? request.model
-            let cost =
-                response.metadata?.cost
-                ?? usage.flatMap {
-                    configuration.policy.prices.cost(
-                        model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
-                        cachedInputTokens: $0.cachedTokens)
-                } ?? 0
+            let (usage, cost) = billing(of: response, request: request)
             record(
                 .success, path: path, model: request.model, latency: latency, at: end,
                 inputTokens: usage?.promptTokens ?? 0, outputTokens: usage?.completionTokens ?? 0, cost: cost)
@@ -359,6 +351,21 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             alarmIfMisconfigured(error, class: failureClass, path: path, provider: provider.name)
             throw error
         }
+    }
+
+    /// What an answer used and cost: the provider's figure, else the usage at the policy's prices
+    /// for the model that answered.
+    func billing(of response: ChatResponse, request: ChatRequest) -> (usage: Usage?, cost: Double) {
+        let usage = response.usage ?? response.metadata?.usage
+        let model = response.metadata?.upstreamModel ?? request.model
+        let cost =
+            response.metadata?.cost
+            ?? usage.flatMap {
+                configuration.policy.prices.cost(
+                    model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
+                    cachedInputTokens: $0.cachedTokens)
+            } ?? 0
+        return (usage, cost)
     }
 
     private func record(

@@ -77,22 +77,24 @@ public struct ChatRequestScan: Sendable, Hashable {
         guard try scanner.nextKind() == .object else { throw scanner.error("the body must be a JSON object") }
         var seen: Set<String> = []
         try scanner.readObject { (scanner, key) throws(JSONScanError) in
-            for name in ["model", "stream", "user", "messages", "stream_options"] as [StaticString] where key.equals(name) {
-                try scanner.once(name, &seen)
-            }
             if key.equals("model") {
+                try scanner.once("model", &seen)
                 scan.model = try scanner.readStringField()
             } else if key.equals("stream") {
+                try scanner.once("stream", &seen)
                 scan.stream = try scanner.readBoolField()
             } else if key.equals("user") {
+                try scanner.once("user", &seen)
                 scan.user = try scanner.readStringField()
             } else if key.equals("messages") {
+                try scanner.once("messages", &seen)
                 switch try scanner.nextKind() {
                 case .array: scan.messageCount = .value(try scanner.readArray { (s) throws(JSONScanError) in try s.skipValue() })
                 case .null: scan.messageCount = .null; try scanner.skipValue()
                 default: scan.messageCount = .wrongType; try scanner.skipValue()
                 }
             } else if key.equals("stream_options") {
+                try scanner.once("stream_options", &seen)
                 switch try scanner.nextKind() {
                 case .object:
                     var options = StreamOptionsScan()
