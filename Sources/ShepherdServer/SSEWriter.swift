@@ -14,10 +14,11 @@ import Upstream
 /// Writes a routed stream to the caller as OpenAI server-sent events, chunk by chunk.
 ///
 /// Each chunk is written as `data: {chunk}\n\n` as soon as the upstream delivers it (nothing is
-/// buffered), and the stream ends with `data: [DONE]\n\n`. When the upstream fails after the
-/// first chunk (the commit point: no failover is possible any more) the caller gets an
-/// OpenAI-style error event, `data: {"error": {…}}\n\n`, and the stream ends without `[DONE]`:
-/// never a silent clean end that would pass a truncated answer off as complete.
+/// buffered; an OpenAI-compatible upstream's chunk is written as its bytes came, not re-encoded),
+/// and the stream ends with `data: [DONE]\n\n`. When the upstream fails after the first chunk
+/// (the commit point: no failover is possible any more) the caller gets an OpenAI-style error
+/// event, `data: {"error": {…}}\n\n`, and the stream ends without `[DONE]`: never a silent
+/// clean end that would pass a truncated answer off as complete.
 ///
 /// The upstream clients always ask for `stream_options.include_usage` (cost accounting needs
 /// it); a caller that did not ask for it does not get the usage-only last chunk, nor `usage`
@@ -42,13 +43,11 @@ enum SSEWriter {
     private static func write(
         _ stream: RoutedStream, includeUsage: Bool, logger: Logger, to writer: inout any ResponseBodyWriter
     ) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var chunks = stream.makeAsyncIterator()
+        var frames = stream.frames()
         while true {
-            let next: ChatChunk?
+            let next: StreamFrame?
             do {
-                next = try await chunks.next()
+                next = try await frames.next()
             } catch {
                 // The upstream failed mid-stream. A failure to write below (the caller gone) is
                 // not caught here: it ends the handler and the stream is recorded as cancelled.
@@ -60,18 +59,17 @@ enum SSEWriter {
                 try await writer.finish(nil)
                 return
             }
-            guard var chunk = next else { break }
-            if !includeUsage {
-                if chunk.choices.isEmpty && chunk.usage != nil { continue }
+            guard let next else { break }
+            if includeUsage || next.usage == nil {
+                // The common case: the upstream's bytes, as they came.
+                try await writer.write(next.wire)
+            } else if next.hasChoices {
+                // A content chunk that carries usage the caller did not ask for: without it.
+                var chunk = try next.chunk(provider: stream.metadata.provider)
                 chunk.usage = nil
+                try await writer.write(StreamFrame(chunk).wire)
             }
-            let json = try encoder.encode(chunk)
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(json.count + 8)
-            buffer.writeString("data: ")
-            buffer.writeBytes(json)
-            buffer.writeString("\n\n")
-            try await writer.write(buffer)
+            // else: the usage-only last chunk, which the caller did not ask for.
         }
         try await writer.write(done)
         try await writer.finish(nil)

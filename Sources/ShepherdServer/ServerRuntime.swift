@@ -25,6 +25,10 @@ import Synchronization
 ///   arenas bound the resident size under load. The `MALLOC_ARENA_MAX` environment variable
 ///   would do the same but cannot be relied on to be set, so the process sets it itself
 ///   (an explicit `MALLOC_ARENA_MAX` in the environment wins).
+/// - **Open files up to the hard limit.** Every stream holds a client socket and an upstream
+///   socket for its whole answer, so 2,000 streams need 4,000 descriptors, past the usual soft
+///   limit of 1,024. The soft limit is raised to the hard one (as nginx's
+///   `worker_rlimit_nofile` and Go's runtime do); the hard limit stays the operator's.
 public enum ServerRuntime {
     /// What ``prepare(maxMallocArenas:)`` managed to set.
     public struct Report: Sendable, CustomStringConvertible {
@@ -32,10 +36,13 @@ public enum ServerRuntime {
         public var concurrencyOnEventLoops: Bool
         /// The malloc arena limit set, `nil` when left alone.
         public var mallocArenas: Int?
+        /// The open-file (soft) limit now, `nil` when unknown or unlimited.
+        public var openFiles: Int?
 
         public var description: String {
             "concurrency on event loops: \(concurrencyOnEventLoops ? "yes" : "no"), malloc arenas: "
-                + (mallocArenas.map(String.init) ?? "default")
+                + (mallocArenas.map(String.init) ?? "default") + ", open files: "
+                + (openFiles.map(String.init) ?? "unlimited")
         }
     }
 
@@ -49,6 +56,7 @@ public enum ServerRuntime {
     @discardableResult
     public static func prepare(maxMallocArenas: Int = 2) -> Report {
         let arenas = limitMallocArenas(maxMallocArenas)
+        let openFiles = raiseOpenFileLimit()
         let wanted = getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) } != "0"
         let installed = installed.withLock { done -> Bool in
             if let done { return done }
@@ -57,11 +65,27 @@ public enum ServerRuntime {
             done = result
             return result
         }
-        return Report(concurrencyOnEventLoops: installed, mallocArenas: arenas)
+        return Report(concurrencyOnEventLoops: installed, mallocArenas: arenas, openFiles: openFiles)
     }
 
     /// Whether the global executor was installed (`nil`: not tried yet); NIO allows one attempt.
     private static let installed = Mutex<Bool?>(nil)
+
+    /// Raises the soft open-file limit to the hard limit; returns the soft limit in force.
+    private static func raiseOpenFileLimit() -> Int? {
+        #if canImport(Glibc)
+            var limit = rlimit()
+            guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+            if limit.rlim_cur < limit.rlim_max {
+                var raised = limit
+                raised.rlim_cur = limit.rlim_max
+                if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+            }
+            return limit.rlim_cur == rlim_t.max ? nil : Int(clamping: limit.rlim_cur)
+        #else
+            return nil
+        #endif
+    }
 
     private static func limitMallocArenas(_ limit: Int) -> Int? {
         #if canImport(Glibc)

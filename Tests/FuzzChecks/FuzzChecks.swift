@@ -144,7 +144,69 @@ public enum FuzzChecks {
         case .failure:
             break
         }
+        problems += chunkScan(data, readsAnObject: readsAnObject)
         return problems
+    }
+
+    /// The chunk scanner (what a stream's pass-through reads of each event) agrees with
+    /// `JSONSerialization` on validity, where neither is stricter by design, and with `JSONDecoder`
+    /// on what it reads: the number of `choices`, the `usage` object (its bytes decode to the same
+    /// value), an `error` key, `model`.
+    static func chunkScan(_ data: [UInt8], readsAnObject: Bool) -> [String] {
+        let scanned = data.withUnsafeBytes { bytes in Result { () throws(JSONScanError) in try ChatChunkScan(bytes: bytes) } }
+        guard case .success(let scan) = scanned else {
+            if case .failure(let error) = scanned, readsAnObject, !data.contains(0),
+                error.reason != JSONScanError.trailingComma,
+                let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)), case .object(let fields) = decoded,
+                Self.hasChunkShape(fields)
+            {
+                return ["the chunk scanner rejects a chunk-shaped object JSONSerialization reads: \(error)"]
+            }
+            return []
+        }
+        if data.contains(0) { return ["the chunk scanner accepts bytes with a raw NUL"] }
+        if !readsAnObject { return hasNumberOutOfRange(data) ? [] : ["the chunk scanner accepts what is not a JSON object"] }
+        // A repeated key: JSONDecoder keeps one of the two, the scanner reads both; not compared.
+        let text = String(decoding: data, as: UTF8.self)
+        let readKeys = ["choices", "usage", "error", "model"]
+        if data.contains(UInt8(ascii: "\\")) || readKeys.contains(where: { text.components(separatedBy: "\"\($0)\"").count > 2 }) {
+            return []
+        }
+        // What JSONValue cannot hold (a number out of range) is not compared.
+        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)), case .object(let fields) = decoded
+        else { return [] }
+        guard hasChunkShape(fields) else {
+            return ["the chunk scanner accepts an object that is not chunk-shaped: \(text.prefix(200))"]
+        }
+        var problems: [String] = []
+        let choices: Int = if case .array(let list)? = fields["choices"] { list.count } else { 0 }
+        if scan.choiceCount != choices { problems.append("choices: scanned \(scan.choiceCount), decoded \(choices)") }
+        if scan.hasError != (fields["error"] != nil) { problems.append("error key: scanned \(scan.hasError)") }
+        let model: String? = if case .string(let text)? = fields["model"] { text } else { nil }
+        if scan.model != model { problems.append("model: scanned \(scan.model ?? "nil"), decoded \(model ?? "nil")") }
+        switch (scan.usageRange, fields["usage"]) {
+        case (nil, nil), (nil, .null?): break
+        case (let range?, .object(let usage)?):
+            let bytes = Data(data[range])
+            if (try? JSONDecoder().decode(JSONValue.self, from: bytes)) != .object(usage) {
+                problems.append("the usage bytes do not decode to the usage object")
+            }
+        default: problems.append("usage: scanned \(String(describing: scan.usageRange)), decoded \(String(describing: fields["usage"]))")
+        }
+        return problems
+    }
+
+    /// What the chunk scanner requires: `choices` an array of objects (or absent, or null), `usage` an object or null.
+    static func hasChunkShape(_ fields: [String: JSONValue]) -> Bool {
+        switch fields["choices"] {
+        case nil, .null?: break
+        case .array(let list)?: if !list.allSatisfy({ if case .object = $0 { true } else { false } }) { return false }
+        default: return false
+        }
+        switch fields["usage"] {
+        case nil, .null?, .object?: return true
+        default: return false
+        }
     }
 
     /// Whether the bytes hold a number token that a `Double` cannot hold (`1e400`).

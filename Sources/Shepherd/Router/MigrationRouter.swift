@@ -463,7 +463,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         do {
             let upstream = try await inSpan(span) { try await provider.stream(request, context: routing.context) }
             if let span { span.attributes[GenAIAttribute.responseModel] = upstream.metadata.upstreamModel }
-            var iterator = upstream.makeAsyncIterator()
+            var iterator = upstream.frames()
             let first = try await iterator.next()
             recorder.firstChunk()
             if path == .legacy, chosen == .legacy { shadowIfSampled(request, stream: recorder, routing: routing) }

@@ -6,10 +6,11 @@ import Tracing
 
 /// A streamed answer on its way to the caller, with how it was routed.
 ///
-/// Iterate it once. The first chunk was already received from the upstream when the stream
-/// was returned (that is the commit point: before it, the router could still fail over; after
-/// it, an upstream failure surfaces to the caller as it is). Its outcome is recorded in the
-/// health window when the stream ends, fails, or is abandoned by the caller.
+/// Iterate it once, as chunks (``makeAsyncIterator()``) or as frames to write (``frames()``).
+/// The first chunk was already received from the upstream when the stream was returned (that is
+/// the commit point: before it, the router could still fail over; after it, an upstream failure
+/// surfaces to the caller as it is). Its outcome is recorded in the health window when the
+/// stream ends, fails, or is abandoned by the caller.
 public struct RoutedStream: AsyncSequence, Sendable {
     public typealias Element = ChatChunk
 
@@ -24,12 +25,13 @@ public struct RoutedStream: AsyncSequence, Sendable {
     /// The upstream's response metadata.
     public let metadata: ResponseMetadata
     private let handoff: IteratorHandoff
-    private let first: ChatChunk?
+    private let first: StreamFrame?
     private let recorder: StreamRecorder
 
     init(
         path: TrafficPath, chosenPath: TrafficPath, fellBack: Bool, attempts: [RoutedAttempt],
-        metadata: ResponseMetadata, first: ChatChunk?, iterator: sending ChatChunkStream.AsyncIterator, recorder: StreamRecorder
+        metadata: ResponseMetadata, first: StreamFrame?, iterator: sending ChatChunkStream.FrameIterator,
+        recorder: StreamRecorder
     ) {
         self.path = path
         self.chosenPath = chosenPath
@@ -42,27 +44,34 @@ public struct RoutedStream: AsyncSequence, Sendable {
         if first == nil { recorder.finish() }
     }
 
+    /// The chunks, decoded from the frames.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(first: first, upstream: handoff.take(), recorder: recorder)
+        Iterator(frames: frames(), provider: metadata.provider)
     }
 
-    /// Yields the first chunk, then the upstream's, recording the outcome at the end.
-    public struct Iterator: AsyncIteratorProtocol {
-        var first: ChatChunk?
-        var upstream: ChatChunkStream.AsyncIterator?
+    /// The frames: each chunk's server-sent event as the upstream sent it (OpenAI-compatible) or
+    /// as translated, what a proxy writes to its caller without decoding.
+    public func frames() -> FrameIterator {
+        FrameIterator(first: first, upstream: handoff.take(), recorder: recorder)
+    }
+
+    /// Yields the first frame, then the upstream's, recording the outcome at the end.
+    public struct FrameIterator: AsyncIteratorProtocol {
+        var first: StreamFrame?
+        var upstream: ChatChunkStream.FrameIterator?
         let recorder: StreamRecorder
 
-        public mutating func next() async throws -> ChatChunk? {
-            if let chunk = first {
+        public mutating func next() async throws -> StreamFrame? {
+            if let frame = first {
                 first = nil
-                recorder.observe(chunk)
-                return chunk
+                recorder.observe(frame)
+                return frame
             }
             guard upstream != nil else { return nil }
             do {
-                if let chunk = try await upstream!.next() {
-                    recorder.observe(chunk)
-                    return chunk
+                if let frame = try await upstream!.next() {
+                    recorder.observe(frame)
+                    return frame
                 }
                 upstream = nil
                 recorder.finish()
@@ -74,17 +83,34 @@ public struct RoutedStream: AsyncSequence, Sendable {
             }
         }
     }
+
+    /// Yields the chunks, decoded from the frames.
+    public struct Iterator: AsyncIteratorProtocol {
+        var frames: FrameIterator
+        let provider: String
+
+        public mutating func next() async throws -> ChatChunk? {
+            guard let frame = try await frames.next() else { return nil }
+            do {
+                return try frame.chunk(provider: provider)
+            } catch {
+                frames.recorder.fail(error)
+                frames.upstream = nil
+                throw error
+            }
+        }
+    }
 }
 
-/// Hands the upstream iterator to the first `makeAsyncIterator()` only: a stream is iterated once.
+/// Hands the upstream iterator to the first `frames()` only: a stream is iterated once.
 final class IteratorHandoff: Sendable {
-    private let iterator: Mutex<ChatChunkStream.AsyncIterator?>
+    private let iterator: Mutex<ChatChunkStream.FrameIterator?>
 
-    init(_ iterator: sending ChatChunkStream.AsyncIterator) {
+    init(_ iterator: sending ChatChunkStream.FrameIterator) {
         self.iterator = Mutex(iterator)
     }
 
-    func take() -> ChatChunkStream.AsyncIterator? {
+    func take() -> ChatChunkStream.FrameIterator? {
         iterator.withLock { iterator in
             defer { iterator = nil }
             return iterator
@@ -139,12 +165,15 @@ final class StreamRecorder: Sendable {
         state.withLock { if $0.firstChunkAt == nil { $0.firstChunkAt = at } }
     }
 
-    func observe(_ chunk: ChatChunk) {
+    func observe(_ frame: StreamFrame) {
         // Most chunks carry no usage and most streams are not shadowed: no lock for those.
-        guard chunk.usage != nil || shadowed.load(ordering: .acquiring) else { return }
+        let shadowed = shadowed.load(ordering: .acquiring)
+        guard frame.usage != nil || shadowed else { return }
+        // Only a shadowed stream decodes its chunks (to compare the text); the others pass through.
+        let chunk = shadowed ? try? frame.chunk() : nil
         state.withLock {
-            if let usage = chunk.usage { $0.usage = usage }
-            $0.accumulated?.add(chunk)
+            if let usage = frame.usage { $0.usage = usage }
+            if let chunk { $0.accumulated?.add(chunk) }
         }
     }
 

@@ -1,6 +1,7 @@
 import Canary
 import CoreMetrics
 import Resilience
+import Synchronization
 
 /// The router's metrics, through swift-metrics (the server exports them in Prometheus format).
 ///
@@ -11,6 +12,8 @@ import Resilience
 struct RouterMetrics: Sendable {
     let rolloutID: String
     let knownModels: Set<String>
+    /// The per-call handles, made once per label set instead of on every call.
+    private let handles = MetricHandleCache()
 
     init(rolloutID: String, knownModels: Set<String> = []) {
         self.rolloutID = rolloutID
@@ -23,26 +26,25 @@ struct RouterMetrics: Sendable {
 
     func request(path: TrafficPath, model: String, outcome: FailureClass?, latency: Duration, ttft: Duration?) {
         let outcomeLabel = outcome?.rawValue ?? "success"
-        Counter(
-            label: "shepherd_requests_total",
-            dimensions: [("path", path.rawValue), ("model", modelLabel(model)), ("outcome", outcomeLabel)]
+        handles.counter(
+            "shepherd_requests_total", [("path", path.rawValue), ("model", modelLabel(model)), ("outcome", outcomeLabel)]
         ).increment()
-        Timer(label: "shepherd_request_duration_seconds", dimensions: [("path", path.rawValue)])
+        handles.timer("shepherd_request_duration_seconds", [("path", path.rawValue)])
             .recordNanoseconds(nanoseconds(latency))
         if let ttft {
-            Timer(label: "shepherd_time_to_first_token_seconds", dimensions: [("path", path.rawValue)])
+            handles.timer("shepherd_time_to_first_token_seconds", [("path", path.rawValue)])
                 .recordNanoseconds(nanoseconds(ttft))
         }
     }
 
     func usage(path: TrafficPath, model: String, input: Int, output: Int, cost: Double) {
         let model = modelLabel(model)
-        Counter(label: "shepherd_tokens_total", dimensions: [("path", path.rawValue), ("model", model), ("direction", "input")])
+        handles.counter("shepherd_tokens_total", [("path", path.rawValue), ("model", model), ("direction", "input")])
             .increment(by: input)
-        Counter(label: "shepherd_tokens_total", dimensions: [("path", path.rawValue), ("model", model), ("direction", "output")])
+        handles.counter("shepherd_tokens_total", [("path", path.rawValue), ("model", model), ("direction", "output")])
             .increment(by: output)
         if cost > 0 {
-            FloatingPointCounter(label: "shepherd_cost_dollars_total", dimensions: [("path", path.rawValue), ("model", model)])
+            handles.floatingCounter("shepherd_cost_dollars_total", [("path", path.rawValue), ("model", model)])
                 .increment(by: cost)
         }
     }
@@ -130,5 +132,51 @@ struct RouterMetrics: Sendable {
 
     private func nanoseconds(_ duration: Duration) -> Int64 {
         Int64(duration / .nanoseconds(1))
+    }
+}
+
+/// Metric handles made once per label set, on first use (after the process bootstrapped its
+/// metrics backend), then shared by every call with those labels. Making a handle goes through
+/// the backend's registry (a lock, a lookup, label strings): the several a call records cost
+/// more than the rest of its bookkeeping. A handle is made only when first recorded, so what
+/// is exported is what it was without the cache.
+final class MetricHandleCache: Sendable {
+    private struct Key: Hashable {
+        let label: String
+        let dimensions: [String]
+
+        init(_ label: String, _ dimensions: [(String, String)]) {
+            self.label = label
+            self.dimensions = dimensions.flatMap { [$0.0, $0.1] }
+        }
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let floatingCounters = Mutex<[Key: FloatingPointCounter]>([:])
+    private let timers = Mutex<[Key: Timer]>([:])
+
+    func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        Self.handle(in: counters, Key(label, dimensions)) { Counter(label: label, dimensions: dimensions) }
+    }
+
+    func floatingCounter(_ label: String, _ dimensions: [(String, String)]) -> FloatingPointCounter {
+        Self.handle(in: floatingCounters, Key(label, dimensions)) {
+            FloatingPointCounter(label: label, dimensions: dimensions)
+        }
+    }
+
+    func timer(_ label: String, _ dimensions: [(String, String)]) -> Timer {
+        Self.handle(in: timers, Key(label, dimensions)) { Timer(label: label, dimensions: dimensions) }
+    }
+
+    private static func handle<Handle: Sendable>(
+        in cache: borrowing Mutex<[Key: Handle]>, _ key: Key, make: () -> Handle
+    ) -> Handle {
+        cache.withLock { cache in
+            if let handle = cache[key] { return handle }
+            let handle = make()
+            cache[key] = handle
+            return handle
+        }
     }
 }

@@ -34,8 +34,11 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         /// answer fails long answers; it is meant to catch stalled streams sooner.
         public var readIdleTimeout: Duration? = nil
         /// The most connections kept open to the upstream (the HTTP client's per-host pool limit).
-        /// Calls beyond it wait for a free connection. Default 128, as many as a busy proxy has
-        /// calls in flight; an upstream that limits connections per client needs less.
+        /// Calls beyond it wait for a free connection, at most the connect timeout, then fail as
+        /// `pool_exhausted` (503 when no path has room). Default 4096: an LLM stream holds its
+        /// connection for its whole answer (1–60 s), so thousands are in flight at once;
+        /// connections are opened only as calls need them. An upstream that limits connections
+        /// per client needs less.
         public var maxConnections: Int = Upstream.defaultMaxConnections
 
         /// How long a connection (TCP and TLS) may take before the attempt fails over. Default 3 s.
@@ -48,7 +51,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var proxy: UpstreamProxy?
 
         /// The default of ``maxConnections``.
-        public static let defaultMaxConnections = 128
+        public static let defaultMaxConnections = 4096
 
         public var description: String {
             var text =

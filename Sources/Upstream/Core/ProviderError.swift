@@ -32,6 +32,7 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
             case streamError = "stream_error"
             case malformedResponse = "malformed_response"
             case responseTooLarge = "response_too_large"
+            case poolExhausted = "pool_exhausted"
             case cancelled
             case invalidRequest = "invalid_request"
             case unsupported
@@ -58,6 +59,9 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
         public static let malformedResponse = Code(.malformedResponse)
         /// The answer, or one event, was bigger than the configured limit.
         public static let responseTooLarge = Code(.responseTooLarge)
+        /// Every connection of Shepherd's pool to the upstream stayed busy for the connect timeout:
+        /// the call waited that long in the queue and was not sent (class `rateLimited`: retry later).
+        public static let poolExhausted = Code(.poolExhausted)
         /// The caller went away.
         public static let cancelled = Code(.cancelled)
         /// The request could not be encoded or translated for this upstream.

@@ -307,7 +307,14 @@ struct UpstreamTransport: Sendable {
                 return ProviderError(
                     code: .timeout, failureClass: .timeout, provider: provider, message: error.description,
                     upstreamMayHaveCompleted: true)
-            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
+            case .getConnectionFromPoolTimeout:
+                // Queued behind a full pool for the connect timeout: the bounded wait is over and
+                // the request was never sent. Not the upstream's failure: a capacity limit, like a 429.
+                return ProviderError(
+                    code: .poolExhausted, failureClass: .rateLimited, provider: provider,
+                    message: "no free connection to \(provider) \(display) within the connect timeout: every "
+                        + "connection of the pool is busy (raise maxConnections)")
+            case .connectTimeout, .tlsHandshakeTimeout:
                 // No connection: the upstream never saw the request.
                 return ProviderError(
                     code: .timeout, failureClass: .timeout, provider: provider, message: error.description)

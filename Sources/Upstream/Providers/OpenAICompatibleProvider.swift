@@ -116,17 +116,10 @@ public final class OpenAICompatibleProvider: ChatProvider {
     }
 
     public func stream(_ request: ChatRequest, context: CallContext) async throws -> ChatChunkStream {
-        var request = request
-        request.stream = true
-        if configuration.requestStreamUsage {
-            var options = request.streamOptions ?? StreamOptions()
-            options.includeUsage = true
-            request.streamOptions = options
-        }
+        let body = try streamBody(request)
         let start = ContinuousClock.now
         let response = try await transport.send(
-            .POST, path: "/chat/completions", body: try transport.encode(request), context: context,
-            accept: "text/event-stream")
+            .POST, path: "/chat/completions", body: body, context: context, accept: "text/event-stream")
         let metadata = ResponseMetadata(
             provider: name, kind: .openAICompatible, requestedModel: request.model, upstreamModel: request.model,
             httpStatus: Int(response.status.code), upstreamRequestID: transport.upstreamRequestID(response),
@@ -141,6 +134,43 @@ public final class OpenAICompatibleProvider: ChatProvider {
                 body: response.body, translator: OpenAIStreamTranslator(provider: provider), transport: transport,
                 maxEventBytes: maxEventBytes, status: status, observer: observer)
         }
+    }
+
+    /// The body of a streamed call: the caller's own JSON when the request came from
+    /// ``ChatRequest/init(json:)`` unchanged, already asks for a stream, and either asks for usage
+    /// or has no `stream_options` (then `"stream_options":{"include_usage":true},` is written
+    /// after its `{`); else the request encoded with `stream` and `include_usage` set.
+    func streamBody(_ request: ChatRequest) throws -> ByteBuffer {
+        let wantsUsage = configuration.requestStreamUsage
+        if request.stream == true, let original = request.originalJSON {
+            if !wantsUsage || request.streamOptions?.includeUsage == true { return original }
+            if request.streamOptions == nil, let spliced = Self.withStreamUsage(original) { return spliced }
+        }
+        var request = request
+        request.stream = true
+        if wantsUsage {
+            var options = request.streamOptions ?? StreamOptions()
+            options.includeUsage = true
+            request.streamOptions = options
+        }
+        return try transport.encode(request)
+    }
+
+    /// `json` with `"stream_options":{"include_usage":true}` as its first member; `nil` when it
+    /// does not start with `{` (after whitespace) or already has the key.
+    static func withStreamUsage(_ json: ByteBuffer) -> ByteBuffer? {
+        let scan = try? ChatRequestScan(json: json)
+        guard let scan, scan.streamOptions == .absent else { return nil }
+        var view = json.readableBytesView.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+        guard view.first == UInt8(ascii: "{") else { return nil }
+        view = view.dropFirst()
+        let empty = view.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).first == UInt8(ascii: "}")
+        var out = ByteBuffer()
+        out.reserveCapacity(json.readableBytes + 40)
+        out.writeStaticString(#"{"stream_options":{"include_usage":true}"#)
+        if !empty { out.writeStaticString(",") }
+        out.writeBytes(view)
+        return out
     }
 
     public func embeddings(_ request: EmbeddingRequest, context: CallContext) async throws -> EmbeddingResponse {

@@ -4,24 +4,34 @@
     import Foundation
 #endif
 
-/// Adapts ``AnthropicStreamTranslator`` to raw server-sent events.
+/// Adapts ``AnthropicStreamTranslator`` to raw server-sent events: decodes each event and encodes
+/// the OpenAI chunks it makes, with one decoder and one encoder for the whole stream.
 struct AnthropicEventTranslator: EventStreamTranslator {
     var translator: AnthropicStreamTranslator
     var isFinished: Bool { translator.isFinished }
     var terminalEventName: String { "message_stop" }
+    /// One decoder and one encoder for the stream, not one per event.
+    private let decoder = JSONDecoder()
+    private let encoder = StreamFrame.encoder()
 
-    mutating func translate(_ event: ServerSentEvent) throws -> [ChatChunk] {
+    init(translator: AnthropicStreamTranslator) {
+        self.translator = translator
+    }
+
+    mutating func translate(event: String?, data: UnsafeRawBufferPointer, into frames: inout [StreamFrame]) throws {
         let decoded: AnthropicStreamEvent
         do {
-            decoded = try JSONDecoder().decode(AnthropicStreamEvent.self, from: Data(event.data.utf8))
+            decoded = try decoder.decode(AnthropicStreamEvent.self, from: Data(data))
         } catch {
             throw ProviderError(
                 code: .malformedResponse, failureClass: UpstreamTransport.unreadableAnswerClass,
                 provider: translator.provider,
-                message: "stream event \(event.event ?? "message") is not valid JSON: "
+                message: "stream event \(event ?? "message") is not valid JSON: "
                     + UpstreamTransport.shortDescription(of: error),
                 upstreamMayHaveCompleted: true)
         }
-        return try translator.translate(decoded)
+        for chunk in try translator.translate(decoded) {
+            frames.append(try StreamFrame(chunk, encoder: encoder))
+        }
     }
 }

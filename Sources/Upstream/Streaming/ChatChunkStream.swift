@@ -49,31 +49,56 @@ public struct ChatChunkStream: AsyncSequence, Sendable {
         self.init(metadata: metadata, prices: prices) { SequenceChunkSource(base.makeAsyncIterator()) }
     }
 
-    /// Starts reading. A second iterator throws ``ProviderError`` (code ``ProviderError/Code/invalidRequest``)
-    /// instead of reading the same HTTP body twice.
+    /// Starts reading chunks. A second iterator (of chunks or of frames) throws ``ProviderError``
+    /// (code ``ProviderError/Code/invalidRequest``) instead of reading the same HTTP body twice.
     public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(frames: frames(), provider: metadata.provider)
+    }
+
+    /// Starts reading the stream as frames: each chunk's server-sent event as it goes to a
+    /// caller, passed through from an OpenAI-compatible upstream without being decoded. What a
+    /// proxy writes on; ``makeAsyncIterator()`` is for reading the chunks' content.
+    public func frames() -> FrameIterator {
         guard claim.claim() else {
-            return AsyncIterator(
+            return FrameIterator(
                 source: FailingChunkSource(
                     error: ProviderError(
                         code: .invalidRequest, failureClass: .other, provider: metadata.provider,
                         message: "a ChatChunkStream can be iterated only once")))
         }
-        return AsyncIterator(source: makeSource())
+        return FrameIterator(source: makeSource())
     }
 
-    /// Reads the chunks of a ``ChatChunkStream``.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    /// Reads the frames of a ``ChatChunkStream``.
+    public struct FrameIterator: AsyncIteratorProtocol {
         private let source: any ChunkSource
 
         init(source: any ChunkSource) {
             self.source = source
         }
 
+        /// The next frame, or `nil` after the terminal event.
+        /// - Throws: ``ProviderError``.
+        public mutating func next() async throws -> StreamFrame? {
+            try await source.next()
+        }
+    }
+
+    /// Reads the chunks of a ``ChatChunkStream``.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private var frames: FrameIterator
+        private let provider: String
+
+        init(frames: FrameIterator, provider: String) {
+            self.frames = frames
+            self.provider = provider
+        }
+
         /// The next chunk, or `nil` after the terminal event.
         /// - Throws: ``ProviderError``.
         public mutating func next() async throws -> ChatChunk? {
-            try await source.next()
+            guard let frame = try await frames.next() else { return nil }
+            return try frame.chunk(provider: provider)
         }
     }
 

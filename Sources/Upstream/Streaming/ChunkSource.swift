@@ -1,21 +1,23 @@
 import Synchronization
 
-/// Where a ``ChatChunkStream`` gets its chunks: a class, because an iterator is
+/// Where a ``ChatChunkStream`` gets its frames: a class, because an iterator is
 /// a single reader of a single HTTP body.
 protocol ChunkSource: AnyObject {
-    func next() async throws -> ChatChunk?
+    func next() async throws -> StreamFrame?
 }
 
-/// A ``ChunkSource`` over any async sequence of chunks.
+/// A ``ChunkSource`` over any async sequence of typed chunks (a test double's): each is encoded.
 final class SequenceChunkSource<Base: AsyncIteratorProtocol>: ChunkSource where Base.Element == ChatChunk {
     private var base: Base
+    private let encoder = StreamFrame.encoder()
 
     init(_ base: Base) {
         self.base = base
     }
 
-    func next() async throws -> ChatChunk? {
-        try await base.next()
+    func next() async throws -> StreamFrame? {
+        guard let chunk = try await base.next() else { return nil }
+        return try StreamFrame(chunk, encoder: encoder)
     }
 }
 
@@ -27,7 +29,7 @@ final class FailingChunkSource: ChunkSource {
         self.error = error
     }
 
-    func next() async throws -> ChatChunk? {
+    func next() async throws -> StreamFrame? {
         throw error
     }
 }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 
-/// Reads an HTTP body of server-sent events incrementally and yields OpenAI chunks.
+/// Reads an HTTP body of server-sent events incrementally and yields the frames of an OpenAI stream.
 ///
 /// Pull-based: each `next()` reads from the body only when no translated chunk
 /// is pending, so the HTTP client's back-pressure reaches the upstream and
@@ -16,7 +16,7 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
     private var parser: ServerSentEventParser
     private var translator: Translator
     private let transport: UpstreamTransport
-    private var pending: [ChatChunk] = []
+    private var pending: [StreamFrame] = []
     private var pendingIndex = 0
     private var done = false
     private let observer: (@Sendable (Int) -> Void)?
@@ -40,7 +40,7 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
         self.observer = observer
     }
 
-    func next() async throws -> ChatChunk? {
+    func next() async throws -> StreamFrame? {
         while true {
             if pendingIndex < pending.count {
                 defer { pendingIndex += 1 }
@@ -73,9 +73,10 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
                 head.writeBuffer(&part)
             }
             do {
-                for event in try parser.parse(buffer) where !translator.isFinished {
+                try parser.parse(buffer) { event, data in
+                    guard !translator.isFinished else { return }
                     sawEvent = true
-                    pending.append(contentsOf: try translator.translate(event))
+                    try translator.translate(event: event, data: data, into: &pending)
                 }
             } catch {
                 done = true

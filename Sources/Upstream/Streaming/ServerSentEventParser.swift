@@ -61,6 +61,18 @@ public struct ServerSentEventParser: Sendable {
         return events
     }
 
+    /// Feeds the next bytes of the body, handing each completed event's type and data bytes to
+    /// `onEvent` without making a ``ServerSentEvent`` (the data bytes are valid during the call).
+    /// - Throws: ``EventTooLarge``, or what `onEvent` throws.
+    mutating func parse(
+        _ buffer: ByteBuffer, onEvent: (_ event: String?, _ data: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try buffer.withUnsafeReadableBytes { try feed($0) { event, data, _, _ in try onEvent(event, data) } }
+    }
+
+    /// Where completed events go: their type, data bytes, last id and retry.
+    private typealias Sink = (String?, UnsafeRawBufferPointer, String?, Int?) throws -> Void
+
     /// Feeds the next bytes of the body.
     /// - Returns: the events completed by these bytes, in order.
     /// - Throws: ``EventTooLarge``.
@@ -77,6 +89,13 @@ public struct ServerSentEventParser: Sendable {
     }
 
     private mutating func feed(_ bytes: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+        try feed(bytes) { event, data, id, retry in
+            events.append(
+                ServerSentEvent(event: event, data: String(decoding: data, as: UTF8.self), id: id, retry: retry))
+        }
+    }
+
+    private mutating func feed(_ bytes: UnsafeRawBufferPointer, sink: Sink) throws {
         let cr = UInt8(ascii: "\r")
         let lf = UInt8(ascii: "\n")
         var start = 0
@@ -93,7 +112,7 @@ public struct ServerSentEventParser: Sendable {
             if byte == cr || byte == lf {
                 line.append(contentsOf: bytes[start..<index])
                 try checkSize()
-                processLine(into: &events)
+                try processLine(sink)
                 if byte == cr {
                     if index + 1 < count {
                         if bytes[index + 1] == lf { index += 1 }
@@ -117,10 +136,10 @@ public struct ServerSentEventParser: Sendable {
         if buffered > maxEventBytes { throw EventTooLarge(limit: maxEventBytes) }
     }
 
-    private mutating func processLine(into events: inout [ServerSentEvent]) {
+    private mutating func processLine(_ sink: Sink) throws {
         defer { line.removeAll(keepingCapacity: line.capacity <= 4096) }
         if line.isEmpty {
-            dispatch(into: &events)
+            try dispatch(sink)
             return
         }
         if line[0] == UInt8(ascii: ":") {
@@ -150,7 +169,7 @@ public struct ServerSentEventParser: Sendable {
         }
     }
 
-    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+    private mutating func dispatch(_ sink: Sink) throws {
         defer {
             data.removeAll(keepingCapacity: data.capacity <= 65_536)
             hasData = false
@@ -158,9 +177,8 @@ public struct ServerSentEventParser: Sendable {
             retry = nil
         }
         guard hasData else { return }
-        events.append(
-            ServerSentEvent(
-                event: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: String(decoding: data, as: UTF8.self),
-                id: lastEventID, retry: retry))
+        let event = eventType.flatMap { $0.isEmpty ? nil : $0 }
+        let (id, retry) = (lastEventID, retry)
+        try data.withUnsafeBytes { try sink(event, $0, id, retry) }
     }
 }
