@@ -25,18 +25,19 @@
 #             costs ≤ 15 µs CPU per chunk
 #   at 2000:  shepherd holds ≤ 32 KB RSS per open stream, and no stream fails
 #
-# HTTP/2 (shepherd-h2, issue #13 item 2). AsyncHTTPClient 1.37.0 keeps at most ONE HTTP/2 connection
-# per event loop, and a request with no required event loop (Shepherd's `.indifferent`) opens none
-# while any connection exists or is starting: when every stream is busy, requests wait in the pool's
-# queue for a stream to close (HTTPConnectionPool+HTTP2StateMachine.swift, executeRequest(_:onPreferred:)
-# "we already have a connection, we just need to wait"; HTTP2Connections.createNewConnection asserts
-# "we should not create more than one connection per event loop"). concurrentHTTP1ConnectionsPerHostSoftLimit
-# (Shepherd's maxConnections) bounds HTTP/1.1 connections only, never HTTP/2 ones. So behind an h2
-# upstream Shepherd's streams are capped at the server's SETTINGS_MAX_CONCURRENT_STREAMS × its connections
-# (nginx: 128 × 1, at most 128 × event loops), whatever maxConnections says: the run's shepherd-h2 rows
-# show it (TLS connections, ttfc p99). Shepherd's default should therefore not let AsyncHTTPClient
-# negotiate h2 for streaming upstreams (httpVersion .http1Only, the HTTP/1.1 pool sized by maxConnections
-# ≥ the streams expected in flight), or keep h2 only with its own pool of several clients.
+# HTTP/2 (shepherd-h2, issue #13 item 2). AsyncHTTPClient 1.37.0 keeps at most one HTTP/2 connection per
+# event loop, and a request that names no event loop (Shepherd's `.indifferent`) opens none while any
+# connection of the pool exists or is starting: when all its streams are busy it waits in the pool's queue
+# (HTTPConnectionPool+HTTP2StateMachine.swift, executeRequest(_:onPreferred:), case 3 "we already have a
+# connection, we just need to wait"; HTTP2Connections.createNewConnection: "we should not create more than
+# one connection per event loop"), here until the 3 s connect timeout answers 504; its
+# concurrentHTTP1ConnectionsPerHostSoftLimit (Shepherd's maxConnections) bounds HTTP/1.1 connections only.
+# Measured on the baseline (2 cores): nginx saw 2 TLS connections (legacy's client and relay's) at 500 and
+# at 2,000 streams, and with SHEPHERD_MAX_CONNECTIONS=4096 shepherd completed 96% of direct's streams at 500
+# over HTTP/1.1 but 37% over HTTP/2 (ttfc p99 3.3 s, 277 failed), as little as with the default 128-connection
+# HTTP/1.1 pool; so Shepherd's default should be HTTP/1.1 to its upstreams (httpVersion .http1Only) with
+# maxConnections sized to the streams it admits, not 128, and HTTP/2 only when asked for, over several
+# clients (connections) per path.
 #
 # Usage (from anywhere; installs nginx, curl and openssl from Debian's packages when missing, as root):
 #   Benchmarks/stream-load.sh
@@ -46,6 +47,7 @@
 #   DURATION=20 WARMUP=3          seconds counted, and seconds before counting (connections open)
 #   STREAM_CHUNKS=20 INTERVAL_MS=50   one stream: 20 content chunks 50 ms apart (about 1.05 s)
 #   STREAM_TIMEOUT=60             seconds a stream may take before it counts as failed
+#   RETRY_PAUSE_MS=100            a virtual client's pause after a failed stream or connect
 #   TARGETS="direct nginx shepherd"   which paths to run (shepherd-h2 too)
 #   H2_MAX_STREAMS=128            nginx's http2_max_concurrent_streams for shepherd-h2
 #   NGINX_WORKERS=auto            worker_processes of each nginx
@@ -55,6 +57,7 @@
 #   SCRATCH_PATH=.build           swift build --scratch-path for shepherd's release build
 #   STREAM_LOAD_SCRATCH_PATH=.build-streamload   the same for Benchmarks/StreamLoad
 #   SHEPHERD_LOG_LEVEL=           passed as --log-level when set
+#   SHEPHERD_MAX_CONNECTIONS=     legacy and relay maxConnections (a --config file); unset: Shepherd's default
 #   KEEP_LOGS=1                   keep the temporary directory (logs, the client's JSON lines)
 # Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
 set -euo pipefail
@@ -68,6 +71,7 @@ WARMUP=${WARMUP:-3}
 STREAM_CHUNKS=${STREAM_CHUNKS:-20}
 INTERVAL_MS=${INTERVAL_MS:-50}
 STREAM_TIMEOUT=${STREAM_TIMEOUT:-60}
+RETRY_PAUSE_MS=${RETRY_PAUSE_MS:-100}
 TARGETS=${TARGETS:-direct nginx shepherd}
 H2_MAX_STREAMS=${H2_MAX_STREAMS:-128}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
@@ -77,6 +81,7 @@ NOFILE=${NOFILE:-20000}
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
 STREAM_LOAD_SCRATCH_PATH=${STREAM_LOAD_SCRATCH_PATH:-.build-streamload}
 SHEPHERD_LOG_LEVEL=${SHEPHERD_LOG_LEVEL:-}
+SHEPHERD_MAX_CONNECTIONS=${SHEPHERD_MAX_CONNECTIONS:-}
 KEEP_LOGS=${KEEP_LOGS:-0}
 
 TPL_DIR="$ROOT/Benchmarks/nginx"
@@ -296,7 +301,7 @@ run_client() {
     local out="$WORK/client-$target-$c.json"
     log "$target at $c streams: ${WARMUP}s warm-up, ${DURATION}s counted"
     if ! timeout $((WARMUP + DURATION + 120)) "$STREAM_LOAD" client --port "$port" --concurrency "$c" \
-        --duration "$DURATION" --warmup "$WARMUP" --timeout "$STREAM_TIMEOUT" --threads "$CLIENT_THREADS" \
+        --duration "$DURATION" --warmup "$WARMUP" --timeout "$STREAM_TIMEOUT" --retry-pause-ms "$RETRY_PAUSE_MS" --threads "$CLIENT_THREADS" \
         --label "$target" "${watch[@]}" >"$out" 2>"$WORK/client-$target-$c.err"; then
         cat "$WORK/client-$target-$c.err" >&2
         die "the load client failed for $target at $c"
@@ -304,7 +309,7 @@ run_client() {
     local line
     line=$(grep '^{' "$out" | tail -1) || die "no JSON line from the load client for $target at $c"
     RESULT[$target/$c]=$line
-    log "$target at $c: completed $(jget "$line" completed), failed $(jget "$line" failed)," \
+    log "$target at $c: completed $(jget "$line" completed), failed $(jget "$line" failed) $(jget "$line" failed_statuses)," \
         "ttfc p50/p99 $(jget "$line" ttfc_p50_ms)/$(jget "$line" ttfc_p99_ms) ms, gap p99 $(jget "$line" gap_p99_ms) ms," \
         "$(jget "$line" cpu_us_per_chunk) µs CPU/chunk, RSS $(jget "$line" rss_before_kb) → $(jget "$line" rss_during_kb) KB" \
         "with $(jget "$line" open_at_sample) open"
@@ -319,6 +324,11 @@ start_shepherd() { # name url [extra args...] → sets SHEPHERD_PID, SHEPHERD_PO
         --relay-url "$url" --relay-flavor openai
         --policy "$ROOT/policies/default.yaml" --state "$WORK/state-$name.sqlite" "$@")
     [ -z "$SHEPHERD_LOG_LEVEL" ] || args+=(--log-level "$SHEPHERD_LOG_LEVEL")
+    if [ -n "$SHEPHERD_MAX_CONNECTIONS" ]; then
+        printf 'legacy:\n  maxConnections: %s\nrelay:\n  maxConnections: %s\n' \
+            "$SHEPHERD_MAX_CONNECTIONS" "$SHEPHERD_MAX_CONNECTIONS" >"$WORK/shepherd-pool.yaml"
+        args+=(--config "$WORK/shepherd-pool.yaml")
+    fi
     log "starting: $SHEPHERD_BIN ${args[*]}"
     # Started from the temporary directory, so that no ./shepherd.yaml (an operator's configuration)
     # is read; the environment's rollback switch, client keys and CA bundle are left out.
@@ -430,6 +440,21 @@ for c in $CONCURRENCY; do
     done
 done
 
+echo
+for c in $CONCURRENCY; do
+    for t in $ALL_TARGETS; do
+        wants "$t" || continue
+        r=${RESULT[$t/$c]}
+        [ "$(jget "$r" failed)" = 0 ] && continue
+        printf 'info %s at %s: %s failed: %s status [%s], %s cut, %s without [DONE], %s connect, %s timed out\n' \
+            "$t" "$c" "$(jget "$r" failed)" "$(jget "$r" failed_status)" "$(jget "$r" failed_statuses)" \
+            "$(jget "$r" failed_cut)" "$(jget "$r" failed_no_done)" "$(jget "$r" failed_connect)" "$(jget "$r" failed_timeout)"
+    done
+done
+if wants shepherd || wants shepherd-h2; then
+    echo "info shepherd's upstream pool: maxConnections ${SHEPHERD_MAX_CONNECTIONS:-default (128 per path)}"
+fi
+
 if wants shepherd-h2; then
     echo
     echo "HTTP/2 (shepherd → nginx TLS h2, http2_max_concurrent_streams $H2_MAX_STREAMS):"
@@ -448,7 +473,7 @@ if wants shepherd; then
         s=${RESULT[shepherd/500]}
         if wants direct; then
             d=${RESULT[direct/500]}
-            share=$(calc "dc = $(jget "$d" completed); printf \"%.1f\", dc > 0 ? 100 * $(jget "$s" completed) / dc : 0")
+            share=$(calc "dc = $(jget "$d" completed); printf \"%.1f\", (dc > 0 ? 100 * $(jget "$s" completed) / dc : 0)")
             printf '%-4s at 500: shepherd completes %s%% of direct'"'"'s streams (target ≥ 97%%)\n' \
                 "$(verdict "$(calc "print ($share >= 97) ? 1 : 0")")" "$share"
             added=$(calc "printf \"%.1f\", $(jget "$s" ttfc_p99_ms) - $(jget "$d" ttfc_p99_ms)")
@@ -469,8 +494,8 @@ if wants shepherd; then
         printf '%-4s at 2000: shepherd holds %s KB RSS per open stream, %s streams open at the sample (target ≤ 32 KB)\n' \
             "$(verdict "$(calc "print ($rss <= 32) ? 1 : 0")")" "$rss" "$(jget "$s" open_at_sample)"
         failed=$(jget "$s" failed)
-        printf '%-4s at 2000: %s streams failed (%s status, %s cut, %s without [DONE], %s connect, %s timed out) (target 0)\n' \
-            "$(verdict "$([ "$failed" = 0 ] && echo 1 || echo 0)")" "$failed" "$(jget "$s" failed_status)" \
+        printf '%-4s at 2000: %s streams failed (%s status [%s], %s cut, %s without [DONE], %s connect, %s timed out) (target 0)\n' \
+            "$(verdict "$([ "$failed" = 0 ] && echo 1 || echo 0)")" "$failed" "$(jget "$s" failed_status)" "$(jget "$s" failed_statuses)" \
             "$(jget "$s" failed_cut)" "$(jget "$s" failed_no_done)" "$(jget "$s" failed_connect)" "$(jget "$s" failed_timeout)"
     else
         echo "skip the 2000-stream targets: 2000 is not in CONCURRENCY"

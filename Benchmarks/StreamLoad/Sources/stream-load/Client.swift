@@ -20,6 +20,7 @@ import Synchronization
 /// chunk (an SSE `data:` event other than [DONE]), a time to first chunk (request sent → first
 /// complete `data:` event), a gap (one event → the next of the same stream; events that arrive in
 /// one read count a gap of 0). Streams still open at the window's end are cut and not counted.
+/// After a failure the virtual client pauses `retry-pause-ms` before its next request.
 ///
 /// Watched processes (`--watch-pid`, repeatable: a proxy's PID, or nginx's master and workers):
 /// their VmRSS summed before the connections open and at the window's middle (with the number of
@@ -27,7 +28,7 @@ import Synchronization
 enum LoadClient {
     static let usage =
         "--port P [--host 127.0.0.1] [--path /v1/chat/completions] [--concurrency 500] [--duration 20] "
-        + "[--warmup 3] [--timeout 60] [--threads 2] [--include-usage 0] [--watch-pid PID ...] [--label name]"
+        + "[--warmup 3] [--timeout 60] [--retry-pause-ms 100] [--threads 2] [--include-usage 0] [--watch-pid PID ...] [--label name]"
 
     static func run(_ options: Options) {
         let config = ClientConfig(
@@ -35,7 +36,8 @@ enum LoadClient {
             port: options.int("port", 0),
             path: options.string("path", "/v1/chat/completions"),
             includeUsage: options.int("include-usage", 0) != 0,
-            timeout: .nanoseconds(Int64(options.double("timeout", 60) * 1e9)))
+            timeout: .nanoseconds(Int64(options.double("timeout", 60) * 1e9)),
+            retryPause: .nanoseconds(Int64(options.double("retry-pause-ms", 100) * 1e6)))
         let concurrency = max(1, options.int("concurrency", 500))
         let duration = options.double("duration", 20)
         let warmup = options.double("warmup", 3)
@@ -103,6 +105,8 @@ enum LoadClient {
             ("completed", "\(total.completed)"),
             ("failed", "\(total.failedTotal)"),
             ("failed_status", "\(total.failedStatus)"),
+            ("failed_statuses", "\"" + total.statuses.sorted { $0.key < $1.key }.map { "\($0.key)x\($0.value)" }
+                .joined(separator: " ") + "\""),
             ("failed_cut", "\(total.failedCut)"),
             ("failed_no_done", "\(total.failedNoDone)"),
             ("failed_connect", "\(total.failedConnect)"),
@@ -160,6 +164,8 @@ struct ClientConfig: Sendable {
     var path: String
     var includeUsage: Bool
     var timeout: TimeAmount
+    /// The pause after a failed stream or connection before the next try.
+    var retryPause: TimeAmount
 }
 
 struct Window: Sendable {
@@ -186,6 +192,8 @@ final class LoopStats: @unchecked Sendable {
         var failedTimeout = 0
         var failedBeforeWindow = 0
         var chunks = 0
+        /// Failed streams by status code.
+        var statuses: [UInt: Int] = [:]
 
         var failedTotal: Int { failedStatus + failedCut + failedNoDone + failedConnect + failedTimeout }
 
@@ -198,6 +206,7 @@ final class LoopStats: @unchecked Sendable {
             failedTimeout += other.failedTimeout
             failedBeforeWindow += other.failedBeforeWindow
             chunks += other.chunks
+            statuses.merge(other.statuses, uniquingKeysWith: +)
         }
     }
 
@@ -235,6 +244,8 @@ final class VirtualClient: @unchecked Sendable {
 
     private var channel: (any Channel)?
     private var stopped = false
+    /// Waiting out the pause after a failure.
+    private var pausing = false
     private var inStream = false
     private var status: UInt = 0
     private var sentAt = NIODeadline.uptimeNanoseconds(0)
@@ -291,7 +302,7 @@ final class VirtualClient: @unchecked Sendable {
 
     private func retryLater() {
         guard !stopped, NIODeadline.now() < window.end else { return }
-        loop.scheduleTask(in: .milliseconds(100)) { [self] in connect() }
+        loop.scheduleTask(in: config.retryPause) { [self] in connect() }
     }
 
     private func send() {
@@ -385,18 +396,19 @@ final class VirtualClient: @unchecked Sendable {
 
     func end(from source: any Channel) {
         guard source === channel, inStream else { return }
-        if status != 200 {
-            endStream(.status)
-        } else if !sawDone {
-            endStream(.noDone)
+        let failure: Failure? = status != 200 ? .status : (sawDone ? nil : .noDone)
+        endStream(failure)
+        if !keepAlive { dropConnection() }
+        // A client that was refused waits before it asks again, as a real one would: without the
+        // pause a proxy that sheds load answers a tight loop of refusals instead of streams.
+        if failure == nil {
+            if channel != nil { send() } else { connect() }
         } else {
-            endStream(nil)
-        }
-        if keepAlive {
-            send()
-        } else {
-            dropConnection()
-            connect()
+            pausing = true
+            loop.scheduleTask(in: config.retryPause) { [self] in
+                pausing = false
+                if channel != nil { send() } else { connect() }
+            }
         }
     }
 
@@ -407,7 +419,7 @@ final class VirtualClient: @unchecked Sendable {
         channel = nil
         guard !stopped else { return }
         if inStream { endStream(.cut) }
-        retryLater()
+        if !pausing { retryLater() }  // else the pause's end connects
     }
 
     /// Stops for good: no new stream, and the connection closes (streams cut now are not counted).
@@ -447,7 +459,9 @@ final class VirtualClient: @unchecked Sendable {
             return
         }
         switch failure {
-        case .status: stats.counts.failedStatus += 1
+        case .status:
+            stats.counts.failedStatus += 1
+            stats.counts.statuses[status, default: 0] += 1
         case .cut: stats.counts.failedCut += 1
         case .noDone: stats.counts.failedNoDone += 1
         case .connect: stats.counts.failedConnect += 1
