@@ -212,14 +212,14 @@ struct ServeCommand: AsyncParsableCommand {
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
                     readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
                     maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
-                    prices: prices))
+                    http2: upstream.http2, prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
                 configuration: .init(
                     name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
                     readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
                     maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
-                    prices: prices))
+                    http2: upstream.http2, prices: prices))
         }
     }
 }

@@ -40,6 +40,11 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         /// connections are opened only as calls need them. An upstream that limits connections
         /// per client needs less.
         public var maxConnections: Int = Upstream.defaultMaxConnections
+        /// Whether HTTP/2 may be negotiated with an HTTPS upstream (`http2:`). Default `false`:
+        /// AsyncHTTPClient multiplexes every call to a host over one HTTP/2 connection and queues
+        /// calls past its concurrent-stream limit (nginx: 128), so long streams would queue;
+        /// over HTTP/1.1 each call has its own connection, up to ``maxConnections``.
+        public var http2 = false
 
         /// How long a connection (TCP and TLS) may take before the attempt fails over. Default 3 s.
         public var connectTimeout: Duration = .seconds(3)
@@ -58,6 +63,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
                 + (readIdleTimeout.map { "read idle \($0.shortDescription), " } ?? "")
                 + "connect \(connectTimeout.shortDescription), connections ≤ \(maxConnections)"
+                + (http2 ? ", HTTP/2 allowed" : "")
             if let caFile = tls.caFile { text += ", trusts \(caFile)" + (tls.systemRoots ? " and the system roots" : " only") }
             if let certFile = tls.certFile { text += ", client certificate \(certFile)" }
             if let serverName = tls.serverName { text += ", server name \(serverName)" }
@@ -180,6 +186,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var relayReadIdle: Duration?
         var legacyConnections = Upstream.defaultMaxConnections
         var relayConnections = Upstream.defaultMaxConnections
+        var http2: [String: Bool] = [:]
         // Connection settings per path: connect timeout, TLS, and the proxy key as written.
         var connectTimeouts: [String: Duration] = [:]
         var tlsSettings: [String: UpstreamTLS] = [:]
@@ -220,7 +227,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
             for name in ["legacy", "relay"] {
                 guard let map = try root.map(name) else { continue }
                 try map.allowOnly([
-                    "url", "flavor", "apiKey", "apiKeyEnv", "timeout", "readIdleTimeout", "maxConnections",
+                    "url", "flavor", "apiKey", "apiKeyEnv", "timeout", "readIdleTimeout", "maxConnections", "http2",
                     "connectTimeout", "caFile", "systemRoots", "certFile", "keyFile", "serverName", "proxy",
                 ])
                 if let connect = try map.duration("connectTimeout") {
@@ -232,6 +239,7 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                     certFile: try map.string("certFile"), keyFile: try map.string("keyFile"),
                     serverName: try map.string("serverName"))
                 proxyKeys[name] = try map.string("proxy")
+                http2[name] = try map.bool("http2")
                 let url = try map.string("url")
                 let flavor = try map.string("flavor").map { value throws(ConfigFileError) -> ProviderKind in
                     guard let kind = ProviderKind(rawValue: value) else {
@@ -349,6 +357,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         var relay = Upstream(
             url: relayURL, flavor: relayFlavor, apiKey: relayKey, timeout: relayTimeout,
             readIdleTimeout: relayReadIdle, maxConnections: relayConnections)
+        legacy.http2 = http2["legacy"] ?? false
+        relay.http2 = http2["relay"] ?? false
         if let (connect, tls, proxy) = upstreamConnections["legacy"] {
             (legacy.connectTimeout, legacy.tls, legacy.proxy) = (connect, tls, proxy)
         }

@@ -113,7 +113,7 @@ extension HTTPClient {
     /// caller is better served by failing over at once. The connect timeout bounds a connect
     /// that hangs.
     static func upstream(
-        connectTimeout: Duration, readIdleTimeout: Duration, maxConnectionsPerHost: Int,
+        connectTimeout: Duration, readIdleTimeout: Duration, maxConnectionsPerHost: Int, http2: Bool,
         idleConnectionTimeout: Duration, endpoint: UpstreamEndpoint, proxy: UpstreamProxy?
     ) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
@@ -132,7 +132,9 @@ extension HTTPClient {
         }
         // Upstreams do not redirect API calls; following one could send the key elsewhere.
         configuration.redirectConfiguration = .disallow
-        configuration.httpVersion = .automatic
+        // HTTP/2 only when asked for: AsyncHTTPClient keeps one HTTP/2 connection per host and
+        // queues calls past its concurrent-stream limit, where HTTP/1.1 opens a connection per call.
+        configuration.httpVersion = http2 ? .automatic : .http1Only
         // No spans of AsyncHTTPClient's own: Shepherd's attempt span is the client span, and the
         // transport sends its context itself. AsyncHTTPClient's delegate API (complete answers)
         // would start a root span per request, in no trace, and propagate nothing.

@@ -53,6 +53,12 @@ extension AnthropicProvider {
         public var proxy: UpstreamProxy?
         /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Default 8.
         public var maxConnectionsPerHost: Int
+        /// Whether HTTP/2 may be negotiated (ALPN) with an HTTPS upstream. Default `false`:
+        /// AsyncHTTPClient keeps one HTTP/2 connection per host and queues every call past that
+        /// connection's concurrent-stream limit (commonly 100–128) instead of opening another,
+        /// so long streams would wait behind each other; over HTTP/1.1 each call has its own
+        /// connection, up to ``maxConnectionsPerHost``.
+        public var http2: Bool
         /// How long an idle pooled connection is kept. Default 60 s.
         public var idleConnectionTimeout: Duration
         /// The largest complete answer read into memory. Default 32 MiB.
@@ -76,7 +82,7 @@ extension AnthropicProvider {
             modelMap: [String: String] = [:], defaultMaxTokens: Int = 4096, timeout: Duration = .seconds(60),
             readIdleTimeout: Duration? = nil, connectTimeout: Duration = .seconds(3),
             maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil,
-            idleConnectionTimeout: Duration = .seconds(60),
+            http2: Bool = false, idleConnectionTimeout: Duration = .seconds(60),
             maxResponseBytes: Int = 32 << 20, maxEventBytes: Int = 16 << 20, prices: PriceTable = .defaults
         ) {
             self.name = name
@@ -93,6 +99,7 @@ extension AnthropicProvider {
             self.tls = tls
             self.proxy = proxy
             self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.http2 = http2
             self.idleConnectionTimeout = idleConnectionTimeout
             self.maxResponseBytes = maxResponseBytes
             self.maxEventBytes = maxEventBytes

@@ -48,7 +48,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
         } else {
             client = .upstream(
                 connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
-                maxConnectionsPerHost: configuration.maxConnectionsPerHost,
+                maxConnectionsPerHost: configuration.maxConnectionsPerHost, http2: configuration.http2,
                 idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
             ownsClient = true
         }

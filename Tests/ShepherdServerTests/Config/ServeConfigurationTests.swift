@@ -92,6 +92,8 @@ struct ServeConfigurationTests {
         ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, systemRoots: false}\n", "relay.systemRoots", "needs relay.caFile"),
         ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, proxy: 'socks5://p:1'}\n", "relay.proxy", "only http://"),
         ("legacy: {url: http://a/v1, connectTimeout: 0s}\nrelay: {url: http://b/v1}\n", "legacy.connectTimeout", "longer than zero"),
+        ("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1, http2: sometimes}\n", "relay.http2", "true or false"),
+        ("legacy: {url: http://a/v1, maxConnections: 0}\nrelay: {url: http://b/v1}\n", "legacy.maxConnections", "positive"),
     ])
     func invalidConfigurationNamesTheKeyAndTheReason(yaml: String, key: String, reason: String) throws {
         let file = try write(yaml)
@@ -101,6 +103,18 @@ struct ServeConfigurationTests {
         #expect(error?.file == file)
         #expect(error?.keyPath == key)
         #expect(error?.reason.contains(reason) == true, "got \(error?.description ?? "nothing")")
+    }
+
+    /// Pools sized for streams, and HTTP/1.1 unless HTTP/2 is asked for (one HTTP/2 connection
+    /// per host would queue streams past its stream limit).
+    @Test func poolsHoldThousandsOfStreamsAndHTTP2IsAskedForPerPath() throws {
+        let config = try ServeConfiguration.resolve(
+            file: try write("legacy: {url: http://a.example/v1}\nrelay: {url: https://b.example/v1, http2: true}\n"),
+            overrides: .init(), environment: [:])
+        #expect(config.legacy.maxConnections >= 2_000 && config.relay.maxConnections >= 2_000)
+        #expect(!config.legacy.http2)
+        #expect(config.relay.http2)
+        #expect(config.relay.description.contains("HTTP/2 allowed") && !config.legacy.description.contains("HTTP/2"))
     }
 
     @Test func connectionSettingsComeFromTheFileFlagsAndTheEnvironment() throws {
