@@ -37,7 +37,8 @@
 # over HTTP/1.1 but 37% over HTTP/2 (ttfc p99 3.3 s, 277 failed), as little as with the default 128-connection
 # HTTP/1.1 pool; so Shepherd's default should be HTTP/1.1 to its upstreams (httpVersion .http1Only) with
 # maxConnections sized to the streams it admits, not 128, and HTTP/2 only when asked for, over several
-# clients (connections) per path.
+# clients (connections) per path. Shepherd does so now: HTTP/1.1 unless a path says `http2: true`
+# (SHEPHERD_HTTP2=1 here), and 4096 connections per path.
 #
 # Usage (from anywhere; installs nginx, curl and openssl from Debian's packages when missing, as root):
 #   Benchmarks/stream-load.sh
@@ -58,6 +59,8 @@
 #   STREAM_LOAD_SCRATCH_PATH=.build-streamload   the same for Benchmarks/StreamLoad
 #   SHEPHERD_LOG_LEVEL=           passed as --log-level when set
 #   SHEPHERD_MAX_CONNECTIONS=     legacy and relay maxConnections (a --config file); unset: Shepherd's default
+#   SHEPHERD_HTTP2=0              1: legacy and relay `http2: true` (Shepherd speaks HTTP/1.1 to upstreams unless
+#                                 asked; shepherd-h2 then measures HTTP/2 itself rather than TLS to an h2 server)
 #   KEEP_LOGS=1                   keep the temporary directory (logs, the client's JSON lines)
 # Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
 set -euo pipefail
@@ -82,6 +85,7 @@ SCRATCH_PATH=${SCRATCH_PATH:-.build}
 STREAM_LOAD_SCRATCH_PATH=${STREAM_LOAD_SCRATCH_PATH:-.build-streamload}
 SHEPHERD_LOG_LEVEL=${SHEPHERD_LOG_LEVEL:-}
 SHEPHERD_MAX_CONNECTIONS=${SHEPHERD_MAX_CONNECTIONS:-}
+SHEPHERD_HTTP2=${SHEPHERD_HTTP2:-0}
 KEEP_LOGS=${KEEP_LOGS:-0}
 
 TPL_DIR="$ROOT/Benchmarks/nginx"
@@ -324,9 +328,13 @@ start_shepherd() { # name url [extra args...] → sets SHEPHERD_PID, SHEPHERD_PO
         --relay-url "$url" --relay-flavor openai
         --policy "$ROOT/policies/default.yaml" --state "$WORK/state-$name.sqlite" "$@")
     [ -z "$SHEPHERD_LOG_LEVEL" ] || args+=(--log-level "$SHEPHERD_LOG_LEVEL")
-    if [ -n "$SHEPHERD_MAX_CONNECTIONS" ]; then
-        printf 'legacy:\n  maxConnections: %s\nrelay:\n  maxConnections: %s\n' \
-            "$SHEPHERD_MAX_CONNECTIONS" "$SHEPHERD_MAX_CONNECTIONS" >"$WORK/shepherd-pool.yaml"
+    if [ -n "$SHEPHERD_MAX_CONNECTIONS" ] || [ "$SHEPHERD_HTTP2" = 1 ]; then
+        : >"$WORK/shepherd-pool.yaml"
+        for path in legacy relay; do
+            echo "$path:" >>"$WORK/shepherd-pool.yaml"
+            [ -z "$SHEPHERD_MAX_CONNECTIONS" ] || echo "  maxConnections: $SHEPHERD_MAX_CONNECTIONS" >>"$WORK/shepherd-pool.yaml"
+            [ "$SHEPHERD_HTTP2" != 1 ] || echo "  http2: true" >>"$WORK/shepherd-pool.yaml"
+        done
         args+=(--config "$WORK/shepherd-pool.yaml")
     fi
     log "starting: $SHEPHERD_BIN ${args[*]}"
@@ -452,7 +460,7 @@ for c in $CONCURRENCY; do
     done
 done
 if wants shepherd || wants shepherd-h2; then
-    echo "info shepherd's upstream pool: maxConnections ${SHEPHERD_MAX_CONNECTIONS:-default (128 per path)}"
+    echo "info shepherd's upstream pool: maxConnections ${SHEPHERD_MAX_CONNECTIONS:-default}, http2 $([ "$SHEPHERD_HTTP2" = 1 ] && echo allowed || echo "not asked for (default: HTTP/1.1)")"
 fi
 
 if wants shepherd-h2; then

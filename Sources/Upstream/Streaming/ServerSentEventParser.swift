@@ -110,9 +110,17 @@ public struct ServerSentEventParser: Sendable {
         while index < count {
             let byte = bytes[index]
             if byte == cr || byte == lf {
-                line.append(contentsOf: bytes[start..<index])
-                try checkSize()
-                try processLine(sink)
+                if line.isEmpty {
+                    // The whole line is in this read: read it where it is, without copying it.
+                    try checkSize(lineBytes: index - start)
+                    try processLine(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), sink)
+                } else {
+                    line.append(contentsOf: bytes[start..<index])
+                    try checkSize()
+                    let carried = line
+                    line.removeAll(keepingCapacity: line.capacity <= 4096)
+                    try carried.withUnsafeBytes { try processLine($0, sink) }
+                }
                 if byte == cr {
                     if index + 1 < count {
                         if bytes[index + 1] == lf { index += 1 }
@@ -130,14 +138,16 @@ public struct ServerSentEventParser: Sendable {
         }
     }
 
-    private mutating func checkSize() throws {
-        let buffered = bufferedBytes
+    /// Checks the bytes held: the partial line (or `lineBytes`, a line read in place, counted
+    /// as if it had been buffered so that the verdict does not depend on how reads split) plus
+    /// the event's data.
+    private mutating func checkSize(lineBytes: Int? = nil) throws {
+        let buffered = (lineBytes ?? line.count) + data.count
         if buffered > maxBufferedBytes { maxBufferedBytes = buffered }
         if buffered > maxEventBytes { throw EventTooLarge(limit: maxEventBytes) }
     }
 
-    private mutating func processLine(_ sink: Sink) throws {
-        defer { line.removeAll(keepingCapacity: line.capacity <= 4096) }
+    private mutating func processLine(_ line: UnsafeRawBufferPointer, _ sink: Sink) throws {
         if line.isEmpty {
             try dispatch(sink)
             return
@@ -147,25 +157,22 @@ public struct ServerSentEventParser: Sendable {
             return
         }
         let colon = line.firstIndex(of: UInt8(ascii: ":"))
-        let nameBytes = colon.map { line[..<$0] } ?? line[...]
-        var valueStart = colon.map { $0 + 1 } ?? line.endIndex
-        if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-        let value = line[valueStart...]
-        switch String(decoding: nameBytes, as: UTF8.self) {
-        case "data":
+        let name = UnsafeRawBufferPointer(rebasing: line[..<(colon ?? line.count)])
+        var valueStart = colon.map { $0 + 1 } ?? line.count
+        if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart...])
+        if name.elementsEqual("data".utf8) {
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true
-        case "event":
+        } else if name.elementsEqual("event".utf8) {
             eventType = String(decoding: value, as: UTF8.self)
-        case "id":
+        } else if name.elementsEqual("id".utf8) {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case "retry":
+        } else if name.elementsEqual("retry".utf8) {
             if !value.isEmpty, value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
                 retry = Int(String(decoding: value, as: UTF8.self))
             }
-        default:
-            break
         }
     }
 
