@@ -96,6 +96,10 @@ public func buildShepherdApplication<C: Clock>(
         server: .shepherdHTTP1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+            // Thousands of clients each holding a stream connect in bursts: Hummingbird's default
+            // accept queue of 256 overflowed at 2,000 (connections reset, streams cut). The
+            // kernel caps this at net.core.somaxconn (4096 on current kernels).
+            backlog: 4096,
             availableConnectionsDelegate: ConnectionCap(
                 maxConnections: configuration.maxConnections, logger: Logger(label: "shepherd.listener"))),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
