@@ -91,8 +91,8 @@ KEEP_LOGS=${KEEP_LOGS:-0}
 TPL_DIR="$ROOT/Benchmarks/nginx"
 ALL_TARGETS="direct nginx shepherd shepherd-h2"
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=common.sh
+. "$ROOT/Benchmarks/common.sh"
 wants() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 for t in $TARGETS; do
@@ -109,13 +109,7 @@ command -v curl >/dev/null 2>&1 || need_install+=(curl)
 command -v ss >/dev/null 2>&1 || need_install+=(iproute2)
 command -v pgrep >/dev/null 2>&1 || need_install+=(procps)
 if wants shepherd-h2; then command -v openssl >/dev/null 2>&1 || need_install+=(openssl); fi
-if [ ${#need_install[@]} -gt 0 ]; then
-    log "installing ${need_install[*]} from Debian's packages"
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_install[@]}" >/dev/null
-fi
+install_missing "${need_install[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || die "nginx not found after installing"
 
@@ -129,64 +123,8 @@ ulimit -n "$want" 2>/dev/null || true
 [ "$(ulimit -n)" -ge $((2 * MAX_C + 256)) ] ||
     die "open-file limit $(ulimit -n) is below 2 × $MAX_C + 256 (raise the hard limit, or lower CONCURRENCY)"
 
-# ---------------------------------------------------------------------------- cleanup
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stream-load.XXXXXX")
-chmod 755 "$WORK"            # nginx workers run as another user when started by root
-mkdir -p "$WORK/tmp"
-PIDS=()
-
-stop_pid() {
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && stop_pid "$pid"
-    done
-    if [ "$KEEP_LOGS" = "1" ]; then
-        echo "logs kept in $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------------------- helpers
-# A free loopback port: a bounded probe of random ports below the kernel's ephemeral range (so that
-# no outgoing connection of a previous run holds it), skipping any port in use in any TCP state.
-USED_PORTS=" "
-free_port() {
-    local low=32768 port
-    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
-    [ "$low" -gt 11000 ] || low=61000
-    local busy=" "
-    if command -v ss >/dev/null 2>&1; then
-        busy=" $(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u | tr '\n' ' ')"
-    fi
-    for _ in $(seq 1 200); do
-        port=$((10000 + RANDOM % (low - 10000)))
-        case "$USED_PORTS$busy" in *" $port "*) continue ;; esac
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            USED_PORTS="$USED_PORTS$port "
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free loopback port found"
-}
+# ---------------------------------------------------------------------------- work directory
+make_work stream-load
 
 STREAM_BODY='{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}],"user":"u-0","stream":true}'
 

@@ -1,0 +1,78 @@
+# Benchmarks/common.sh: what the loopback load scripts (proxy-load.sh, stream-load.sh) share;
+# sourced, not run. Logging, Debian packages installed when missing, a temporary directory whose
+# processes are all stopped on exit, and free loopback ports. The sourcing script sets KEEP_LOGS,
+# then calls `install_missing PKG…` and `make_work NAME` (sets WORK; add every started pid to PIDS).
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs the packages named (as root, or through sudo); nothing when none is named.
+install_missing() {
+    [ $# -gt 0 ] || return 0
+    log "installing $* from Debian's packages"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+stop_pid() {
+    local pid=$1
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    for pid in "${PIDS[@]:-}"; do
+        [ -n "$pid" ] && stop_pid "$pid"
+    done
+    if [ "$KEEP_LOGS" = "1" ]; then
+        echo "logs kept in $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$status"
+}
+
+# The run's temporary directory ($WORK, with tmp/ inside), removed on exit unless KEEP_LOGS=1,
+# after every pid in PIDS has been stopped.
+make_work() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+    chmod 755 "$WORK" # nginx workers run as another user when started by root
+    mkdir -p "$WORK/tmp"
+    PIDS=()
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# A free loopback port: a bounded probe of random ports below the kernel's ephemeral range (so that
+# no outgoing connection of a previous run holds it), skipping any port in use in any TCP state.
+USED_PORTS=" "
+free_port() {
+    local low=32768 port
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    [ "$low" -gt 11000 ] || low=61000
+    local busy=" "
+    if command -v ss >/dev/null 2>&1; then
+        busy=" $(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u | tr '\n' ' ')"
+    fi
+    for _ in $(seq 1 200); do
+        port=$((10000 + RANDOM % (low - 10000)))
+        case "$USED_PORTS$busy" in *" $port "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            USED_PORTS="$USED_PORTS$port "
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free loopback port found"
+}
