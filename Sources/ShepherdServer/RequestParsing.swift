@@ -3,11 +3,28 @@ import Upstream
 
 /// Turns request bodies into wire types, or into the 400 that says exactly what is wrong.
 ///
-/// The body is decoded once on the happy path; only when that fails is it read again as plain
-/// JSON to tell a malformed body from a missing `model` or empty `messages`.
+/// A chat body is first scanned (``ChatRequestScan``: a few microseconds, no allocation per
+/// value), which holds it to JSON as upstreams read it: Foundation's decoder accepts trailing
+/// commas and reads a key written twice as its first occurrence, where most upstreams take the
+/// last, so `{"model":"a","model":"b"}` would be routed and priced as one model and answered by
+/// another. Then it is decoded once; only when that fails is it read again as plain JSON to tell
+/// a malformed body from a missing `model` or empty `messages`.
 enum RequestParsing {
     /// A chat request with a model and at least one message.
     static func chatRequest(from body: ByteBuffer) throws -> ChatRequest {
+        do {
+            _ = try ChatRequestScan(json: body)
+        } catch {
+            if let key = error.repeatedKey {
+                throw OpenAIError.invalid(
+                    key, "`\(key)` appears twice in the body; send it once (upstreams differ on which one counts).")
+            }
+            // What Foundation cannot read either gets the usual messages below; what only it
+            // reads (a trailing comma, UTF-16) is not JSON an upstream would take.
+            if (try? JSONBody.decode(JSONValue.self, from: body)) != nil {
+                throw OpenAIError.malformedJSON(error.description)
+            }
+        }
         do {
             // Keeps the body: an unchanged request is forwarded upstream as the caller sent it.
             let request = try ChatRequest(json: body)
