@@ -60,19 +60,23 @@ enum SSEWriter {
                 return
             }
             guard let next else { break }
-            if includeUsage || next.usage == nil {
-                // The common case: the upstream's bytes, as they came.
-                try await writer.write(next.wire)
-            } else if next.hasChoices {
-                // A content chunk that carries usage the caller did not ask for: without it.
-                var chunk = try next.chunk(provider: stream.metadata.provider)
-                chunk.usage = nil
-                try await writer.write(StreamFrame(chunk).wire)
+            if let bytes = try bytes(of: next, includeUsage: includeUsage, provider: stream.metadata.provider) {
+                try await writer.write(bytes)
             }
-            // else: the usage-only last chunk, which the caller did not ask for.
         }
         try await writer.write(done)
         try await writer.finish(nil)
+    }
+
+    /// What the caller gets of one frame: its bytes as they came (the common case); for a caller
+    /// that did not ask for usage, nothing for the usage-only last chunk and a content chunk that
+    /// carries usage encoded again without it.
+    static func bytes(of frame: StreamFrame, includeUsage: Bool, provider: String) throws -> ByteBuffer? {
+        if includeUsage || frame.usage == nil { return frame.wire }
+        guard frame.hasChoices else { return nil }
+        var chunk = try frame.chunk(provider: provider)
+        chunk.usage = nil
+        return try StreamFrame(chunk).wire
     }
 
     private static func frame(_ json: ByteBuffer) -> ByteBuffer {

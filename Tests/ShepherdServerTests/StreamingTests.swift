@@ -3,7 +3,7 @@ import Canary
 import Hummingbird
 import HummingbirdTesting
 import MockProvider
-import ShepherdServer
+@testable import ShepherdServer
 import Testing
 import Upstream
 
@@ -171,5 +171,38 @@ struct StreamingTests {
             #expect(response.headers[.contentType] == "application/json")
             #expect(response.openAIError?.code == "upstream_unavailable")
         }
+    }
+}
+
+/// What a caller gets of each frame, by whether it asked for usage (`SSEWriter.bytes(of:)`).
+struct StreamFrameWritingTests {
+    static func chunk(content: String?, usage: Usage?) -> ChatChunk {
+        ChatChunk(
+            id: "c1", created: 1, model: "gpt-4.1",
+            choices: content.map { [ChatChunk.Choice(delta: .init(content: $0))] } ?? [], usage: usage)
+    }
+
+    static let usage = Usage(promptTokens: 3, completionTokens: 5)
+
+    @Test func aChunkWithoutUsageGoesAsItCameWhateverTheCallerAsked() throws {
+        let frame = try StreamFrame(Self.chunk(content: "hi", usage: nil))
+        for includeUsage in [false, true] {
+            let bytes = try SSEWriter.bytes(of: frame, includeUsage: includeUsage, provider: "relay")
+            #expect(bytes == frame.wire)
+        }
+    }
+
+    @Test func aCallerWhoDidNotAskForUsageGetsNoneOfIt() throws {
+        let usageOnly = try StreamFrame(Self.chunk(content: nil, usage: Self.usage))
+        #expect(try SSEWriter.bytes(of: usageOnly, includeUsage: false, provider: "relay") == nil)
+        #expect(try SSEWriter.bytes(of: usageOnly, includeUsage: true, provider: "relay") == usageOnly.wire)
+
+        // Some gateways put usage on the last content chunk: the content goes, the usage does not.
+        let both = try StreamFrame(Self.chunk(content: "end", usage: Self.usage))
+        let stripped = try #require(try SSEWriter.bytes(of: both, includeUsage: false, provider: "relay"))
+        let text = String(buffer: stripped)
+        #expect(text.hasPrefix("data: {") && text.hasSuffix("}\n\n"))
+        #expect(!text.contains("usage") && text.contains("\"end\""))
+        #expect(try SSEWriter.bytes(of: both, includeUsage: true, provider: "relay") == both.wire)
     }
 }
