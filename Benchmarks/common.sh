@@ -54,6 +54,16 @@ make_work() {
     trap 'exit 143' TERM
 }
 
+# Starts nginx (the script's $NGINX) with a configuration in $WORK, after checking it.
+start_nginx() { # name conf → sets LAST_PID
+    local name=$1 conf=$2
+    "$NGINX" -t -q -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" 2>"$WORK/$name-test.log" ||
+        { cat "$WORK/$name-test.log" >&2; die "nginx rejected $conf"; }
+    "$NGINX" -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" >"$WORK/$name.out" 2>&1 &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+}
+
 # A free loopback port: a bounded probe of random ports below the kernel's ephemeral range (so that
 # no outgoing connection of a previous run holds it), skipping any port in use in any TCP state.
 USED_PORTS=" "

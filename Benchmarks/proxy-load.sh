@@ -99,15 +99,6 @@ render() { # template output port upstream_port
         -e "s|@WORKERS@|$NGINX_WORKERS|g" "$1" >"$2"
 }
 
-start_nginx() { # name conf → sets LAST_PID
-    local name=$1 conf=$2
-    "$NGINX" -t -q -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" 2>"$WORK/$name-test.log" ||
-        { cat "$WORK/$name-test.log" >&2; die "nginx rejected $conf"; }
-    "$NGINX" -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" >"$WORK/$name.out" 2>&1 &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-}
-
 # The wrk script: POST bodies with USERS different `user` values, prepared once per thread;
 # done() prints one machine-readable RESULT line.
 cat >"$WORK/chat.lua" <<EOF

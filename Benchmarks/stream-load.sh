@@ -155,15 +155,6 @@ render() { # template output port
         -e "s|@HTTP2_ON@|$HTTP2_ON|g" "$1" >"$2"
 }
 
-start_nginx() { # name conf → sets LAST_PID
-    local name=$1 conf=$2
-    "$NGINX" -t -q -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" 2>"$WORK/$name-test.log" ||
-        { cat "$WORK/$name-test.log" >&2; die "nginx rejected $conf"; }
-    "$NGINX" -p "$WORK" -e "$WORK/$name-error.log" -c "$conf" >"$WORK/$name.out" 2>&1 &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-}
-
 # nginx's master and its workers (the workers start a moment after the master).
 nginx_pids() { # master
     local workers=""
