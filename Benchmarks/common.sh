@@ -54,6 +54,20 @@ make_work() {
     trap 'exit 143' TERM
 }
 
+# Sets SHEPHERD_BIN to an absolute path: the one given, else a release build in $SCRATCH_PATH
+# (its log in $WORK/build.log).
+shepherd_binary() {
+    if [ -n "${SHEPHERD_BIN:-}" ]; then
+        [ -x "$SHEPHERD_BIN" ] || die "SHEPHERD_BIN=$SHEPHERD_BIN is not executable"
+    else
+        log "building shepherd (release, scratch path $SCRATCH_PATH)"
+        timeout 3600 swift build -c release --product shepherd --scratch-path "$SCRATCH_PATH" >"$WORK/build.log" 2>&1 ||
+            { tail -40 "$WORK/build.log" >&2; die "swift build -c release --product shepherd failed"; }
+        SHEPHERD_BIN="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)/shepherd"
+    fi
+    SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
+}
+
 # Starts nginx (the script's $NGINX) with a configuration in $WORK, after checking it.
 start_nginx() { # name conf → sets LAST_PID
     local name=$1 conf=$2

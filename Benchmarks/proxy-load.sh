@@ -184,15 +184,7 @@ wants() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # ---------------------------------------------------------------------------- shepherd binary
 if wants shepherd; then
-    if [ -n "${SHEPHERD_BIN:-}" ]; then
-        [ -x "$SHEPHERD_BIN" ] || die "SHEPHERD_BIN=$SHEPHERD_BIN is not executable"
-    else
-        log "building shepherd (release, scratch path $SCRATCH_PATH)"
-        timeout 3600 swift build -c release --product shepherd --scratch-path "$SCRATCH_PATH" >"$WORK/build.log" 2>&1 ||
-            { tail -40 "$WORK/build.log" >&2; die "swift build -c release --product shepherd failed"; }
-        SHEPHERD_BIN="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)/shepherd"
-    fi
-    SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
+    shepherd_binary
 fi
 
 # ---------------------------------------------------------------------------- proxy-floor binary

@@ -180,15 +180,7 @@ jget() { # json key → value (flat JSON line from stream-load client)
 
 # ---------------------------------------------------------------------------- binaries
 if wants shepherd || wants shepherd-h2; then
-    if [ -n "${SHEPHERD_BIN:-}" ]; then
-        [ -x "$SHEPHERD_BIN" ] || die "SHEPHERD_BIN=$SHEPHERD_BIN is not executable"
-    else
-        log "building shepherd (release, scratch path $SCRATCH_PATH)"
-        timeout 3600 swift build -c release --product shepherd --scratch-path "$SCRATCH_PATH" >"$WORK/build.log" 2>&1 ||
-            { tail -40 "$WORK/build.log" >&2; die "swift build -c release --product shepherd failed"; }
-        SHEPHERD_BIN="$(swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)/shepherd"
-    fi
-    SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
+    shepherd_binary
 fi
 
 log "building stream-load (release, scratch path $STREAM_LOAD_SCRATCH_PATH)"

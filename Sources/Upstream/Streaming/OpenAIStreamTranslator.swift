@@ -78,10 +78,15 @@ struct OpenAIStreamTranslator: EventStreamTranslator {
     }
 
     private func malformed(_ reason: String) -> ProviderError {
+        Self.malformedChunk(reason, provider: provider)
+    }
+
+    /// An event that is not a chat.completion.chunk: a malformed answer, which the upstream may
+    /// have completed.
+    static func malformedChunk(_ reason: String, provider: String) -> ProviderError {
         ProviderError(
             code: .malformedResponse, failureClass: UpstreamTransport.unreadableAnswerClass, provider: provider,
-            message: "stream event is not a valid chat.completion.chunk: " + reason,
-            upstreamMayHaveCompleted: true)
+            message: "stream event is not a valid chat.completion.chunk: " + reason, upstreamMayHaveCompleted: true)
     }
 
     /// An `event: error` whose data is not an error object: still an upstream failure.

@@ -77,11 +77,8 @@ public struct StreamFrame: Sendable {
         do {
             return try chunk()
         } catch {
-            throw ProviderError(
-                code: .malformedResponse, failureClass: UpstreamTransport.unreadableAnswerClass, provider: provider,
-                message: "stream event is not a valid chat.completion.chunk: "
-                    + UpstreamTransport.shortDescription(of: error),
-                upstreamMayHaveCompleted: true)
+            throw OpenAIStreamTranslator.malformedChunk(
+                UpstreamTransport.shortDescription(of: error), provider: provider)
         }
     }
 
