@@ -164,6 +164,8 @@ let package = Package(
                 "ShepherdServer",
                 "Operator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -185,12 +187,26 @@ let package = Package(
             path: "Tests/FuzzChecks",
             swiftSettings: swiftSettings
         ),
+        // What the test targets share (the way Hummingbird ships HummingbirdTesting): two mock
+        // upstreams with clients, the test rollout, the package's executables and a process runner,
+        // and the test process's one metrics bootstrap.
+        .target(
+            name: "ShepherdTesting",
+            dependencies: [
+                "Canary", "MockProvider", "Upstream",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/ShepherdTesting",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzChecks"], swiftSettings: swiftSettings),
         .testTarget(name: "CanaryTests", dependencies: ["Canary"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ShepherdTests",
             dependencies: [
-                "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider",
+                "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider", "ShepherdTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -202,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "ShepherdServerTests",
             dependencies: [
-                "ShepherdServer", "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider",
+                "ShepherdServer", "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider", "ShepherdTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -217,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider",
+                "Operator", "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider", "ShepherdTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -230,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "UpstreamTests",
             dependencies: [
-                "Upstream", "MockProvider", "Canary",
+                "Upstream", "MockProvider", "Canary", "ShepherdTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

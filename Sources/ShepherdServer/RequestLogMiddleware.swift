@@ -18,6 +18,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let start = ContinuousClock.now
         let requestID = RequestID.of(request, context: context)
+        // Decided once, here, the outermost of Shepherd's middleware: the handlers read it back from
+        // the header, so the log line, the response, the upstream call and an error all name one id.
+        var head = request.head
+        head.headerFields[.requestID] = requestID
+        let request = Request(head: head, body: request.body)
         // A stream's line is logged after the handler returned, outside the request's span: its
         // context is carried along so that the line still names the trace.
         let traceContext = InstrumentationContext.current

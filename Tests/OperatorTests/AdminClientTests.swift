@@ -2,6 +2,7 @@ import Canary
 import MockProvider
 import Operator
 import Shepherd
+import ShepherdTesting
 import Testing
 
 /// The admin client against a real server on loopback.
@@ -35,7 +36,7 @@ struct AdminClientTests {
             #expect(status.state.phase == .ramping)
             #expect(status.effectivePercent == 5)
             #expect(status.ladder == LiveServer.policy.ramp.ladder)
-            #expect(status.now == LiveServer.epoch)
+            #expect(status.now == TestRollout.epoch)
             #expect(status.legacy.requests + status.relay.requests == 30)
             #expect(status.verdict.kind == .insufficientData)
             #expect(status.policy.minSamplesPerStep == 20)
@@ -62,7 +63,7 @@ struct AdminClientTests {
                 #expect(server.router.controller.state.phase == .rolledBack)
                 #expect(result.effectivePercent == 0)
 
-                let events = try await admin.events(since: LiveServer.epoch, limit: 50)
+                let events = try await admin.events(since: TestRollout.epoch, limit: 50)
                 #expect(
                     events.map(\.event.reason.kind) == [
                         .started, .manualPause, .manualResume, .manualPromote, .manualSetPercent, .manualRollback,

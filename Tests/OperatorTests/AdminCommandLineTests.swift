@@ -3,16 +3,17 @@ import Foundation
 import MockProvider
 import Operator
 import Shepherd
+import ShepherdTesting
 import Testing
 
 /// The real `shepherd` binary's admin commands against a real server on loopback.
 struct AdminCommandLineTests {
     static func run(_ arguments: [String], _ server: LiveServer, token: String? = adminToken) async throws
-        -> ShepherdBinary.Run
+        -> ProcessRunner.Outcome
     {
         var environment = ["SHEPHERD_URL": server.url]
         if let token { environment["SHEPHERD_ADMIN_TOKEN"] = token }
-        let run = try await ShepherdBinary.run(arguments, environment: environment)
+        let run = try await ProductBinary.runShepherd(arguments, environment: environment)
         #expect(!run.stdout.contains("SECRET") && !run.stderr.contains("SECRET"), "a token was printed")
         return run
     }
@@ -138,7 +139,7 @@ struct AdminCommandLineTests {
         let refusing = try RefusingPort()
         defer { refusing.close() }
         let url = "http://127.0.0.1:\(refusing.port)"
-        let run = try await ShepherdBinary.run(
+        let run = try await ProductBinary.runShepherd(
             ["status", "--url", url], environment: ["SHEPHERD_ADMIN_TOKEN": adminToken])
         #expect(run.status == 3)
         #expect(

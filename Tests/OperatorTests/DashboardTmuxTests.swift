@@ -2,6 +2,7 @@ import Canary
 import Foundation
 import Operator
 import Shepherd
+import ShepherdTesting
 import Testing
 
 /// Drives the real `shepherd dashboard` in a detached tmux session against a real server.
@@ -23,10 +24,10 @@ struct DashboardTmuxTests {
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin", "TERM": "xterm-256color",
         ]
 
-        /// Runs `tmux arguments…` (see ``Spawn`` for why not `Process`).
+        /// Runs `tmux arguments…` (see ``ProcessRunner`` for why not `Process`).
         @discardableResult
         func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-            let outcome = try await Spawn.run(
+            let outcome = try await ProcessRunner.run(
                 executable, ["-u", "-L", socket, "-f", "/dev/null"] + arguments, environment: Self.environment,
                 timeout: 20)
             return (outcome.status, outcome.stdout + outcome.stderr)
@@ -70,11 +71,11 @@ struct DashboardTmuxTests {
                 "tmux is not installed: install it (apt-get install tmux) to run the dashboard test; CI installs it")
             return
         }
-        let binary = try #require(ShepherdBinary.url(), "the shepherd executable was not found next to the test binary")
+        let binary = try #require(ProductBinary.shepherd, "the shepherd executable was not found next to the test binary")
         let tmux = Tmux(executable: executable, socket: "shepherd-op-\(UUID().uuidString.prefix(8))-\(getpid())")
         defer {
             // Kill the tmux server whatever happened (synchronously: defer cannot await).
-            _ = Spawn.runBlocking(
+            _ = ProcessRunner.runBlocking(
                 executable, ["-L", tmux.socket, "kill-server"], environment: Tmux.environment, timeout: 10)
         }
         // A placeholder first, so that remain-on-exit is set before a dashboard can exit.

@@ -2,6 +2,7 @@ import Canary
 import Foundation
 @testable import Operator
 import Shepherd
+import ShepherdTesting
 import Testing
 
 #if canImport(FoundationXML)
@@ -390,13 +391,12 @@ struct ReportTests {
     // MARK: The command
 
     @Test func theCommandWritesTheHTMLReportAndExitsZero() async throws {
-        let shepherd = try #require(shepherdExecutable(), "shepherd not found next to the test binary (swift test builds it)")
         let directory = try ReportTemporaryDirectory()
         defer { directory.remove() }
         let (path, history) = try await Self.storeWithHistory(in: directory)
         let out = directory.path("rollout.html")
 
-        let run = try await runShepherd(shepherd, ["report", "--state", path, "--format", "html", "--out", out], in: directory.url)
+        let run = try await ProductBinary.runShepherd(["report", "--state", path, "--format", "html", "--out", out], in: directory.url.path)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains(out))
         let html = try String(contentsOfFile: out, encoding: .utf8)
@@ -406,45 +406,43 @@ struct ReportTests {
         #expect(xml.textByID["transition-count"]?.hasPrefix("\(history.events.count) ") == true)
         #expect(xml.textByID["final-percent"] == formatPercent(history.finalState.percent))
 
-        let markdown = try await runShepherd(shepherd, ["report", "--state", path, "--format", "md"], in: directory.url)
+        let markdown = try await ProductBinary.runShepherd(["report", "--state", path, "--format", "md"], in: directory.url.path)
         #expect(markdown.status == 0, "stderr: \(markdown.stderr)")
         #expect(markdown.stdout.hasPrefix("# Rollout report: \(ReportHistory.rolloutID)\n"))
         #expect(markdown.stdout.contains("| Transitions | \(history.events.count) (1 rollback) |"))
     }
 
     @Test func theCommandNamesAMissingStateFileExitsNonZeroAndCreatesNothing() async throws {
-        let shepherd = try #require(shepherdExecutable(), "shepherd not found next to the test binary (swift test builds it)")
         let directory = try ReportTemporaryDirectory()
         defer { directory.remove() }
         let missing = directory.path("nowhere.sqlite")
         let out = directory.path("report.html")
 
-        let run = try await runShepherd(shepherd, ["report", "--state", missing, "--out", out], in: directory.url)
+        let run = try await ProductBinary.runShepherd(["report", "--state", missing, "--out", out], in: directory.url.path)
         #expect(run.status == 2)
         #expect(run.stderr.contains("error: state file \(missing) does not exist"), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
         #expect(directory.contents.isEmpty, "created \(directory.contents)")
 
         // Without --state, in a directory with no shepherd.yaml: serve's default, shepherd.sqlite, not created either.
-        let fallback = try await runShepherd(shepherd, ["report", "--format", "md"], in: directory.url)
+        let fallback = try await ProductBinary.runShepherd(["report", "--format", "md"], in: directory.url.path)
         #expect(fallback.status == 2)
         #expect(fallback.stderr.contains("state file shepherd.sqlite does not exist"), "\(fallback.stderr)")
         #expect(directory.contents.isEmpty, "created \(directory.contents)")
     }
 
     @Test func theCommandTakesTheStateFileFromTheServeConfiguration() async throws {
-        let shepherd = try #require(shepherdExecutable(), "shepherd not found next to the test binary (swift test builds it)")
         let directory = try ReportTemporaryDirectory()
         defer { directory.remove() }
         let (path, history) = try await Self.storeWithHistory(in: directory)
         try Data("listen: 127.0.0.1:8080\nstate: \(path)   # where serve keeps it\n".utf8)
             .write(to: directory.url.appendingPathComponent("shepherd.yaml"))
 
-        let run = try await runShepherd(shepherd, ["report", "--format", "md"], in: directory.url)
+        let run = try await ProductBinary.runShepherd(["report", "--format", "md"], in: directory.url.path)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("| Transitions | \(history.events.count) (1 rollback) |"))
 
-        let unknown = try await runShepherd(shepherd, ["report", "--rollout", "billing"], in: directory.url)
+        let unknown = try await ProductBinary.runShepherd(["report", "--rollout", "billing"], in: directory.url.path)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("has no rollout billing; it holds only: \(ReportHistory.rolloutID)"), "\(unknown.stderr)")
     }

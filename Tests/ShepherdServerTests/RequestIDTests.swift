@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Shepherd
+import ShepherdTesting
 import ShepherdServer
 import Testing
 import Upstream
@@ -18,7 +19,7 @@ struct RequestIDTests {
             legacy: nowhere, relay: nowhere, configuration: .init(policy: RolloutPolicy(rolloutID: "request-id")),
             store: store, clock: ManualClock(), logger: silent)
         let app = try buildShepherdApplication(
-            router: router, store: store, configuration: ServerConfiguration(port: 0), registry: ShepherdMetrics.registry,
+            router: router, store: store, configuration: ServerConfiguration(port: 0), registry: TestMetrics.registry,
             logger: silent)
         try await app.test(.live) { client in
             let generated = try await client.execute(uri: "/healthz", method: .get)

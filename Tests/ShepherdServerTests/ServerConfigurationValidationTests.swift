@@ -1,5 +1,6 @@
 import Canary
 import Shepherd
+import ShepherdTesting
 import ShepherdServer
 import Testing
 import Upstream
@@ -23,7 +24,7 @@ struct ServerConfigurationValidationTests {
             clock: ManualClock())
         #expect(throws: ServerConfigurationError.self) {
             _ = try buildShepherdApplication(
-                router: router, store: InMemoryRolloutStore(), configuration: open, registry: ShepherdMetrics.registry,
+                router: router, store: InMemoryRolloutStore(), configuration: open, registry: TestMetrics.registry,
                 logger: .init(label: "test"))
         }
         // The providers own HTTP clients, which must be shut down before they go away.

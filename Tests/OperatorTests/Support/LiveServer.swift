@@ -4,6 +4,7 @@ import Logging
 import MockProvider
 import Shepherd
 import ShepherdServer
+import ShepherdTesting
 import Synchronization
 import Testing
 import Upstream
@@ -26,15 +27,7 @@ struct LiveServer: Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    static let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
-
-    static let policy: RolloutPolicy = {
-        var policy = RolloutPolicy(rolloutID: "operator-test")
-        policy.ramp.minHoldTime = .seconds(60)
-        policy.ramp.minSamplesPerStep = 20
-        policy.health.minSamples = 20
-        return policy
-    }()
+    static let policy = TestRollout.policy("operator-test", minSamples: 20)
 
     /// Runs `body` against a live server; the server stops when `body` returns or throws.
     ///
@@ -43,33 +36,15 @@ struct LiveServer: Sendable {
         adminToken token: String? = adminToken, _ body: @Sendable (LiveServer) async throws -> R
     ) async throws -> R {
         let quiet = Logger(label: "operator-tests", factory: { _ in QuietLogHandler() })
-        let mockClock = ManualClock()
-        let legacyMock = MockProviderServer(
-            scenario: .healthy, configuration: .init(seed: 1, logger: quiet), clock: mockClock)
-        let relayMock = MockProviderServer(
-            scenario: .healthy, configuration: .init(seed: 2, logger: quiet), clock: mockClock)
-        return try await legacyMock.withRunning { legacyPort in
-            try await relayMock.withRunning { relayPort in
-                let legacy = OpenAICompatibleProvider(
-                    configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)/v1"))
-                let relay = OpenAICompatibleProvider(
-                    configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1"))
-                do {
-                    let result = try await serve(legacy: legacy, relay: relay, token: token, logger: quiet, body)
-                    try await legacy.shutdown()
-                    try await relay.shutdown()
-                    return result
-                } catch {
-                    try? await legacy.shutdown()
-                    try? await relay.shutdown()
-                    throw error
-                }
-            }
+        return try await MockUpstreams.with(
+            clock: ManualClock(), legacyFlavor: .openAICompatible, keys: false, logger: quiet
+        ) { upstreams in
+            try await serve(legacy: upstreams.legacy, relay: upstreams.relay, token: token, logger: quiet, body)
         }
     }
 
     private static func serve<R: Sendable>(
-        legacy: OpenAICompatibleProvider, relay: OpenAICompatibleProvider, token: String?, logger: Logger,
+        legacy: any ChatProvider, relay: any ChatProvider, token: String?, logger: Logger,
         _ body: @Sendable (LiveServer) async throws -> R
     ) async throws -> R {
         let clock = ManualClock()
@@ -78,12 +53,12 @@ struct LiveServer: Sendable {
         let router = try await MigrationRouter(
             legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
             rollbackSwitch: rollbackSwitch, clock: clock,
-            wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7, logger: logger)
+            wallNow: TestRollout.wallNow(clock), seed: 7, logger: logger)
         let bound = PortSignal()
         let app = try buildShepherdApplication(
             router: router, store: store,
             configuration: ServerConfiguration(port: 0, adminToken: token.map { Secret($0) }),
-            registry: ShepherdMetrics.registry, logger: logger, onServerRunning: { port in bound.set(port) })
+            registry: TestMetrics.registry, logger: logger, onServerRunning: { port in bound.set(port) })
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             do {

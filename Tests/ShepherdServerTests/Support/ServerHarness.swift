@@ -6,13 +6,14 @@ import MockProvider
 import Resilience
 import Shepherd
 import ShepherdServer
+import ShepherdTesting
 import Testing
 import Upstream
 
 /// Every secret of the tests contains this marker: no response body and no log line may.
 let secretMarker = "SECRET"
-let relayKey = "sk-relay-SECRET"
-let legacyKey = "sk-legacy-SECRET"
+let relayKey = MockUpstreams<ManualClock>.relayKey
+let legacyKey = MockUpstreams<ManualClock>.legacyKey
 let adminToken = "admin-token-SECRET-1"
 let clientKey = "sk-client-SECRET-1"
 
@@ -32,19 +33,9 @@ struct ServerHarness: Sendable {
     let client: any TestClientProtocol
     let logs: LogCapture
 
-    static let policy: RolloutPolicy = {
-        var policy = RolloutPolicy(rolloutID: "server-test")
-        policy.ramp.minHoldTime = .seconds(60)
-        policy.ramp.minSamplesPerStep = 100
-        policy.health.minSamples = 100
-        return policy
-    }()
+    static let policy = TestRollout.policy("server-test")
 
-    static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario {
-        var phase = FaultScenario.Phase()
-        configure(&phase)
-        return FaultScenario(name: "test", phase)
-    }
+    static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario { .phase(configure) }
 
     /// Runs `body` against a live server.
     ///
@@ -62,31 +53,12 @@ struct ServerHarness: Sendable {
     ) async throws -> R {
         let logs = LogCapture()
         let mockClock = ManualClock()
-        let legacyMock = MockProviderServer(scenario: legacyScenario, configuration: .init(seed: 1), clock: mockClock)
-        let relayMock = MockProviderServer(
-            scenario: relayScenario, configuration: .init(seed: 2, apiKey: relayExpectsKey), clock: mockClock)
-        let result = try await legacyMock.withRunning { legacyPort in
-            try await relayMock.withRunning { relayPort in
-                let legacy = AnthropicProvider(
-                    configuration: .init(
-                        name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)", apiKey: APIKey(legacyKey)))
-                let relay = OpenAICompatibleProvider(
-                    configuration: .init(
-                        name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1", apiKey: APIKey(relayKey)))
-                do {
-                    let result = try await run(
-                        legacy: legacy, relay: relay, relayMock: relayMock, legacyMock: legacyMock,
-                        mockClock: mockClock,
-                        server: server, percent: percent, deadlines: deadlines, logs: logs, body)
-                    try await legacy.shutdown()
-                    try await relay.shutdown()
-                    return result
-                } catch {
-                    try? await legacy.shutdown()
-                    try? await relay.shutdown()
-                    throw error
-                }
-            }
+        let result = try await MockUpstreams.with(
+            legacy: legacyScenario, relay: relayScenario, clock: mockClock, relayExpectsKey: relayExpectsKey
+        ) { upstreams in
+            try await run(
+                upstreams: upstreams, mockClock: mockClock, server: server, percent: percent, deadlines: deadlines,
+                logs: logs, body)
         }
         for line in logs.lines {
             #expect(!line.contains(secretMarker), "a log line holds a secret: \(line)")
@@ -96,29 +68,27 @@ struct ServerHarness: Sendable {
     }
 
     private static func run<R: Sendable>(
-        legacy: AnthropicProvider, relay: OpenAICompatibleProvider, relayMock: MockProviderServer<ManualClock>,
-        legacyMock: MockProviderServer<ManualClock>, mockClock: ManualClock, server: ServerConfiguration,
+        upstreams: MockUpstreams<ManualClock>, mockClock: ManualClock, server: ServerConfiguration,
         percent: Double?, deadlines: Deadlines, logs: LogCapture, _ body: @Sendable (ServerHarness) async throws -> R
     ) async throws -> R {
         let clock = ManualClock()
         let store = InMemoryRolloutStore()
-        let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
         let router = try await MigrationRouter(
-            legacy: legacy, relay: relay,
+            legacy: upstreams.legacy, relay: upstreams.relay,
             configuration: .init(
                 policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
                 deadlines: deadlines),
-            store: store, clock: clock, wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7,
+            store: store, clock: clock, wallNow: TestRollout.wallNow(clock), seed: 7,
             logger: logs.logger("shepherd.router"))
         if let percent { try await router.controller.apply(.setPercent(percent), reason: "test setup") }
         let app = try buildShepherdApplication(
-            router: router, store: store, configuration: server, registry: ShepherdMetrics.registry,
+            router: router, store: store, configuration: server, registry: TestMetrics.registry,
             logger: logs.logger("shepherd.server"))
         return try await app.test(.live) { client in
             try await body(
                 ServerHarness(
-                    router: router, clock: clock, mockClock: mockClock, store: store, relayMock: relayMock,
-                    legacyMock: legacyMock, client: client, logs: logs))
+                    router: router, clock: clock, mockClock: mockClock, store: store, relayMock: upstreams.relayMock,
+                    legacyMock: upstreams.legacyMock, client: client, logs: logs))
         }
     }
 

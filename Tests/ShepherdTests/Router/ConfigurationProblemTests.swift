@@ -15,20 +15,26 @@ struct ConfigurationProblemTests {
             // The relay mock speaks plain HTTP: a TLS client's handshake with it fails.
             let legacy = AnthropicProvider(configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)"))
             let broken = OpenAICompatibleProvider(configuration: .init(name: "relay", baseURL: "https://127.0.0.1:\(relayPort)/v1"))
-            let router = try await MigrationRouter(
-                legacy: legacy, relay: broken, configuration: .init(policy: RouterHarness.policy),
-                store: InMemoryRolloutStore(), clock: h.clock, seed: 3)
-            try await router.controller.apply(.setPercent(100), reason: "every call to the relay")
+            // Shut down whatever happens: a client dropped without it is a fatal error, not a failure.
+            do {
+                let router = try await MigrationRouter(
+                    legacy: legacy, relay: broken, configuration: .init(policy: RouterHarness.policy),
+                    store: InMemoryRolloutStore(), clock: h.clock, seed: 3)
+                try await router.controller.apply(.setPercent(100), reason: "every call to the relay")
 
-            let answer = try await router.complete(RouterHarness.request(user: "u1"))
-            #expect(answer.path == .legacy)
-            #expect(answer.fellBack)
-            #expect(answer.attempts.map(\.failure) == [.tls, nil], "one relay attempt, not retried, then legacy")
-            let problem = try #require(router.status().problems?["relay"])
-            #expect(problem.contains("TLS: ") && problem.contains("relay 127.0.0.1:\(relayPort)"), "\(problem)")
-            #expect(router.window.snapshot(of: .relay).failures[.tls] == 1)
-            #expect(router.status().problems?["legacy"] == nil)
-
+                let answer = try await router.complete(RouterHarness.request(user: "u1"))
+                #expect(answer.path == .legacy)
+                #expect(answer.fellBack)
+                #expect(answer.attempts.map(\.failure) == [.tls, nil], "one relay attempt, not retried, then legacy")
+                let problem = try #require(router.status().problems?["relay"])
+                #expect(problem.contains("TLS: ") && problem.contains("relay 127.0.0.1:\(relayPort)"), "\(problem)")
+                #expect(router.window.snapshot(of: .relay).failures[.tls] == 1)
+                #expect(router.status().problems?["legacy"] == nil)
+            } catch {
+                try? await legacy.shutdown()
+                try? await broken.shutdown()
+                throw error
+            }
             try await legacy.shutdown()
             try await broken.shutdown()
         }

@@ -2,6 +2,7 @@ import Canary
 import MockProvider
 import Resilience
 import Shepherd
+import ShepherdTesting
 import Upstream
 
 /// Two real mock providers on loopback (legacy speaking Anthropic, relay speaking OpenAI)
@@ -13,21 +14,12 @@ struct RouterHarness {
     let legacyMock: MockProviderServer<ContinuousClock>
     let relayMock: MockProviderServer<ContinuousClock>
 
-    static let policy: RolloutPolicy = {
-        var policy = RolloutPolicy(rolloutID: "router-test")
-        policy.ramp.minHoldTime = .seconds(60)
-        policy.ramp.minSamplesPerStep = 100
-        policy.health.minSamples = 100
-        return policy
-    }()
+    static let policy = TestRollout.policy("router-test")
 
-    static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario {
-        var phase = FaultScenario.Phase()
-        configure(&phase)
-        return FaultScenario(name: "test", phase)
-    }
+    static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario { .phase(configure) }
 
     /// Runs `body` with both mocks up and a router over them.
+    @discardableResult
     static func with<R>(
         relay relayScenario: FaultScenario = .healthy,
         legacy legacyScenario: FaultScenario = .healthy,
@@ -38,35 +30,19 @@ struct RouterHarness {
         tracing: RouterTracing = RouterTracing(),
         _ body: (RouterHarness) async throws -> R
     ) async throws -> R {
-        let legacyMock = MockProviderServer(scenario: legacyScenario, configuration: .init(seed: 1), clock: ContinuousClock())
-        let relayMock = MockProviderServer(scenario: relayScenario, configuration: .init(seed: 2), clock: ContinuousClock())
-        return try await legacyMock.withRunning { legacyPort in
-            try await relayMock.withRunning { relayPort in
-                let legacy = AnthropicProvider(
-                    configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)", apiKey: APIKey("sk-legacy-SECRET")))
-                let relay = OpenAICompatibleProvider(
-                    configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1", apiKey: APIKey("sk-relay-SECRET")))
-                let clock = ManualClock()
-                let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
-                let router = try await MigrationRouter(
-                    legacy: legacy, relay: relay,
-                    configuration: .init(
-                        policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
-                        deadlines: deadlines, tracing: tracing),
-                    store: store, rollbackSwitch: rollbackSwitch, clock: clock,
-                    wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7)
-                let harness = RouterHarness(router: router, clock: clock, store: store, legacyMock: legacyMock, relayMock: relayMock)
-                do {
-                    let result = try await body(harness)
-                    try await legacy.shutdown()
-                    try await relay.shutdown()
-                    return result
-                } catch {
-                    try? await legacy.shutdown()
-                    try? await relay.shutdown()
-                    throw error
-                }
-            }
+        try await MockUpstreams.with(legacy: legacyScenario, relay: relayScenario, clock: ContinuousClock()) {
+            upstreams in
+            let clock = ManualClock()
+            let router = try await MigrationRouter(
+                legacy: upstreams.legacy, relay: upstreams.relay,
+                configuration: .init(
+                    policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
+                    deadlines: deadlines, tracing: tracing),
+                store: store, rollbackSwitch: rollbackSwitch, clock: clock, wallNow: TestRollout.wallNow(clock), seed: 7)
+            return try await body(
+                RouterHarness(
+                    router: router, clock: clock, store: store, legacyMock: upstreams.legacyMock,
+                    relayMock: upstreams.relayMock))
         }
     }
 

@@ -2,6 +2,7 @@ import Canary
 import Foundation
 import Shepherd
 import Synchronization
+import ShepherdTesting
 import Testing
 
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ struct SQLiteRolloutStoreCrashTests {
     /// three times on the same file, so each run also resumes from the state the last crash left.
     @Test func killNineBetweenEvaluationsLosesNoCommittedTransition() async throws {
         let probe = try #require(
-            Self.probeExecutable(), "StoreCrashProbe not found next to the test binary (swift test builds it)")
+            ProductBinary.url(named: "StoreCrashProbe"), "StoreCrashProbe not found next to the test binary (swift test builds it)")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let linesPerRun = 150
@@ -117,22 +118,5 @@ struct SQLiteRolloutStoreCrashTests {
 
     final class Flag: Sendable {
         let value = Mutex(false)
-    }
-
-    /// The probe is built into the same products directory as the test binary: look beside
-    /// the running executable and a few folders up (on macOS the test binary sits inside a bundle).
-    static func probeExecutable() -> URL? {
-        var starts = [URL(fileURLWithPath: CommandLine.arguments[0])]
-        if let main = Bundle.main.executableURL { starts.append(main) }
-        starts.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
-        for start in starts {
-            var directory = start.resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<5 {
-                let candidate = directory.appendingPathComponent("StoreCrashProbe")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
     }
 }

@@ -1,5 +1,6 @@
 import Canary
 import MockProvider
+import ShepherdTesting
 import Upstream
 
 /// Both providers pointed at one running mock, shut down when the body ends.
@@ -23,11 +24,7 @@ struct Providers {
 enum Harness {
     static let testKey = "sk-test-SECRET-0123456789"
 
-    static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario {
-        var phase = FaultScenario.Phase()
-        configure(&phase)
-        return FaultScenario(name: "test", phase)
-    }
+    static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario { .phase(configure) }
 
     /// Runs a mock on port 0 with both providers pointed at it.
     static func withMock<C: Clock, R>(

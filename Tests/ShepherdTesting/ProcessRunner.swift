@@ -15,30 +15,36 @@ import Synchronization
 /// child gets standard input from `/dev/null`, standard output and error into files, nothing
 /// else, and no signal blocked or ignored. The wait runs on a thread of its own, never blocking
 /// the concurrency executor (on Linux that executor runs on Dispatch's global queues).
-enum Spawn {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum ProcessRunner {
+    /// The program could not be started or waited for.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    struct Outcome: Sendable {
+    /// How the program ended and what it wrote.
+    public struct Outcome: Sendable {
         /// The exit status, or 128 + n when killed by signal n.
-        var status: Int32
-        var stdout: String
-        var stderr: String
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    /// Runs `path arguments…` with exactly `environment` and waits for it; a watchdog kills it
-    /// after `timeout` seconds, so that a hung child fails a test instead of hanging it.
-    static func run(
-        _ path: String, _ arguments: [String], environment: [String: String], timeout: Double = 60
+    /// Runs `path arguments…` with exactly `environment`, in `directory` when given, and waits for
+    /// it; a watchdog kills it after `timeout` seconds, so that a hung child fails a test instead of
+    /// hanging it.
+    public static func run(
+        _ path: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+        timeout: Double = 60
     ) async throws -> Outcome {
         try await blocking { () -> Result<Outcome, Failure> in
-            runBlocking(path, arguments, environment: environment, timeout: timeout)
+            runBlocking(path, arguments, environment: environment, directory: directory, timeout: timeout)
         }.get()
     }
 
-    static func runBlocking(
-        _ path: String, _ arguments: [String], environment: [String: String], timeout: Double = 60
+    /// ``run(_:_:environment:directory:timeout:)`` on the calling thread.
+    public static func runBlocking(
+        _ path: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+        timeout: Double = 60
     ) -> Result<Outcome, Failure> {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-spawn-\(UUID().uuidString)")
             .path
@@ -56,6 +62,9 @@ enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         closeInheritedDescriptors(&actions)
+        if let directory, !changeDirectory(&actions, to: directory) {
+            return .failure(Failure(description: "cannot run \(path) in \(directory): no posix_spawn chdir action"))
+        }
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -106,8 +115,18 @@ enum Spawn {
         return .success(Outcome(status: exit, stdout: text(outPath), stderr: text(errPath)))
     }
 
-    final class Reaped: Sendable {
+    private final class Reaped: Sendable {
         let value = Mutex(false)
+    }
+
+    private typealias ChangeDirectory =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    /// `posix_spawn_file_actions_addchdir_np(3)` (glibc 2.29+, looked up like the close action below).
+    private static func changeDirectory(_ actions: inout posix_spawn_file_actions_t, to directory: String) -> Bool {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return false }
+        let addChdir = unsafeBitCast(symbol, to: ChangeDirectory.self)
+        return addChdir(&actions, directory) == 0
     }
 
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
@@ -129,7 +148,7 @@ enum Spawn {
 
 /// Runs blocking `body` on a thread of its own and returns its result, without blocking the
 /// Swift concurrency executor.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+public func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         let thread = Thread { continuation.resume(returning: body()) }
         thread.start()

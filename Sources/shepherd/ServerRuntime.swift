@@ -29,17 +29,17 @@ import Synchronization
 ///   socket for its whole answer, so 2,000 streams need 4,000 descriptors, past the usual soft
 ///   limit of 1,024. The soft limit is raised to the hard one (as nginx's
 ///   `worker_rlimit_nofile` and Go's runtime do); the hard limit stays the operator's.
-public enum ServerRuntime {
+enum ServerRuntime {
     /// What ``prepare(maxMallocArenas:)`` managed to set.
-    public struct Report: Sendable, CustomStringConvertible {
+    struct Report: Sendable, CustomStringConvertible {
         /// Whether Swift concurrency now runs on NIO's event loops.
-        public var concurrencyOnEventLoops: Bool
+        var concurrencyOnEventLoops: Bool
         /// The malloc arena limit set, `nil` when left alone.
-        public var mallocArenas: Int?
+        var mallocArenas: Int?
         /// The open-file (soft) limit now, `nil` when unknown or unlimited.
-        public var openFiles: Int?
+        var openFiles: Int?
 
-        public var description: String {
+        var description: String {
             "concurrency on event loops: \(concurrencyOnEventLoops ? "yes" : "no"), malloc arenas: "
                 + (mallocArenas.map(String.init) ?? "default") + ", open files: "
                 + (openFiles.map(String.init) ?? "unlimited")
@@ -54,7 +54,7 @@ public enum ServerRuntime {
     /// - Parameter maxMallocArenas: the glibc arena limit (ignored where there is no glibc).
     /// - Returns: what was set, for the start-up log line.
     @discardableResult
-    public static func prepare(maxMallocArenas: Int = 2) -> Report {
+    static func prepare(maxMallocArenas: Int = 2) -> Report {
         let arenas = limitMallocArenas(maxMallocArenas)
         let openFiles = raiseOpenFileLimit()
         let wanted = getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) } != "0"
