@@ -416,20 +416,11 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         return "\(type(of: error))"
     }
 
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "+Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func encode(_ value: some Encodable) throws -> String { try StoreCoding.encode(value) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ operation: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "+Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do {
-            return try decoder.decode(type, from: Data(text.utf8))
+            return try StoreCoding.decode(type, from: text)
         } catch {
             throw RolloutStoreError(operation: operation, reason: "a stored row's JSON does not decode: \(error)")
         }

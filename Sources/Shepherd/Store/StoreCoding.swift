@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Keys are sorted so the same value always gives the same text. Non-finite numbers
 /// (an infinite latency bound, say) are written as strings rather than failing the commit.
-enum StoreCoding {
-    static func encode(_ value: some Encodable) throws -> String {
+/// Both stores write this form (`package`: the PostgreSQL store lives in its own module).
+package enum StoreCoding {
+    package static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -13,7 +14,7 @@ enum StoreCoding {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "+Infinity", negativeInfinity: "-Infinity", nan: "NaN")
