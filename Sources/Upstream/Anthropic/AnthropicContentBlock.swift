@@ -2,7 +2,7 @@
 ///
 /// One struct for every block type, with the fields each type uses; unknown
 /// keys pass through in ``extras``.
-public struct AnthropicContentBlock: Sendable, Hashable, Codable {
+public struct AnthropicContentBlock: Sendable, Hashable, Codable, WireObject {
     /// The block's type.
     public var type: String
     /// `text` blocks.
@@ -45,37 +45,16 @@ public struct AnthropicContentBlock: Sendable, Hashable, Codable {
     /// A `text` block.
     public static func text(_ text: String) -> AnthropicContentBlock { AnthropicContentBlock(type: "text", text: text) }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, text, id, name, input, content, source
-        case toolUseID = "tool_use_id"
-        case isError = "is_error"
-    }
+    static let wire = WireKeys<AnthropicContentBlock>([
+        .required("type", \.type), .optional("text", \.text), .optional("id", \.id), .optional("name", \.name),
+        .optional("input", \.input), .optional("tool_use_id", \.toolUseID), .optional("content", \.content),
+        .optional("is_error", \.isError), .optional("source", \.source),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decode(String.self, forKey: .type)
-        text = try c.decodeIfPresent(String.self, forKey: .text)
-        id = try c.decodeIfPresent(String.self, forKey: .id)
-        name = try c.decodeIfPresent(String.self, forKey: .name)
-        input = try c.decodeIfPresent(JSONValue.self, forKey: .input)
-        toolUseID = try c.decodeIfPresent(String.self, forKey: .toolUseID)
-        content = try c.decodeIfPresent(JSONValue.self, forKey: .content)
-        isError = try c.decodeIfPresent(Bool.self, forKey: .isError)
-        source = try c.decodeIfPresent(JSONValue.self, forKey: .source)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(type: "")
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(type, forKey: .type)
-        try c.encodeIfPresent(text, forKey: .text)
-        try c.encodeIfPresent(id, forKey: .id)
-        try c.encodeIfPresent(name, forKey: .name)
-        try c.encodeIfPresent(input, forKey: .input)
-        try c.encodeIfPresent(toolUseID, forKey: .toolUseID)
-        try c.encodeIfPresent(content, forKey: .content)
-        try c.encodeIfPresent(isError, forKey: .isError)
-        try c.encodeIfPresent(source, forKey: .source)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

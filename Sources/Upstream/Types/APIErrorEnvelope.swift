@@ -5,7 +5,7 @@
 /// itself, so that callers always see the shape their SDK understands.
 public struct APIErrorEnvelope: Sendable, Hashable, Codable {
     /// The error itself.
-    public struct Body: Sendable, Hashable, Codable {
+    public struct Body: Sendable, Hashable, Codable, WireObject {
         /// A human-readable message.
         public var message: String
         /// `invalid_request_error`, `rate_limit_exceeded`, `server_error`, …
@@ -29,27 +29,17 @@ public struct APIErrorEnvelope: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case message, type, param, code
-        }
+        static let wire = WireKeys<Body>([
+            .defaulted("message", \.message, ""), .nullable("type", \.type), .nullable("param", \.param),
+            .nullable("code", \.code),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
-            type = try c.decodeIfPresent(String.self, forKey: .type)
-            param = try c.decodeIfPresent(String.self, forKey: .param)
-            code = try c.decodeIfPresent(JSONValue.self, forKey: .code)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            self.init(message: "")
+            try Self.wire.decode(decoder, into: &self)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(message, forKey: .message)
-            try c.encode(type, forKey: .type)
-            try c.encode(param, forKey: .param)
-            try c.encode(code ?? .null, forKey: .code)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// The error.

@@ -2,9 +2,9 @@
 ///
 /// With `stream_options.include_usage` the stream ends with a chunk whose
 /// `choices` is empty and whose ``usage`` is set.
-public struct ChatChunk: Sendable, Hashable, Codable {
+public struct ChatChunk: Sendable, Hashable, Codable, WireObject {
     /// What changed in one answer.
-    public struct Delta: Sendable, Hashable, Codable {
+    public struct Delta: Sendable, Hashable, Codable, WireObject {
         /// Set on the first delta of an answer.
         public var role: ChatRole?
         /// A piece of text.
@@ -28,32 +28,21 @@ public struct ChatChunk: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case role, content, refusal
-            case toolCalls = "tool_calls"
-        }
+        static let wire = WireKeys<Delta>([
+            .optional("role", \.role), .optional("content", \.content), .optional("tool_calls", \.toolCalls),
+            .optional("refusal", \.refusal),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            role = try c.decodeIfPresent(ChatRole.self, forKey: .role)
-            content = try c.decodeIfPresent(String.self, forKey: .content)
-            toolCalls = try c.decodeIfPresent([ToolCall].self, forKey: .toolCalls)
-            refusal = try c.decodeIfPresent(String.self, forKey: .refusal)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            self.init()
+            try Self.wire.decode(decoder, into: &self)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(role, forKey: .role)
-            try c.encodeIfPresent(content, forKey: .content)
-            try c.encodeIfPresent(toolCalls, forKey: .toolCalls)
-            try c.encodeIfPresent(refusal, forKey: .refusal)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// One answer's delta.
-    public struct Choice: Sendable, Hashable, Codable {
+    public struct Choice: Sendable, Hashable, Codable, WireObject {
         /// Which answer this delta belongs to.
         public var index: Int
         /// The change.
@@ -77,28 +66,17 @@ public struct ChatChunk: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case index, delta, logprobs
-            case finishReason = "finish_reason"
-        }
+        static let wire = WireKeys<Choice>([
+            .defaulted("index", \.index, 0), .defaulted("delta", \.delta, Delta()),
+            .nullable("finish_reason", \.finishReason), .optional("logprobs", \.logprobs),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
-            delta = try c.decodeIfPresent(Delta.self, forKey: .delta) ?? Delta()
-            finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
-            logprobs = try c.decodeIfPresent(JSONValue.self, forKey: .logprobs)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            self.init(delta: Delta())
+            try Self.wire.decode(decoder, into: &self)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(delta, forKey: .delta)
-            try c.encode(finishReason, forKey: .finishReason)
-            try c.encodeIfPresent(logprobs, forKey: .logprobs)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// The answer's identifier (the same on every chunk).
@@ -133,32 +111,16 @@ public struct ChatChunk: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, object, created, model, choices, usage
-        case systemFingerprint = "system_fingerprint"
-    }
+    static let wire = WireKeys<ChatChunk>([
+        .defaulted("id", \.id, ""), .defaulted("object", \.object, "chat.completion.chunk"),
+        .defaulted("created", \.created, 0), .defaulted("model", \.model, ""), .defaulted("choices", \.choices, []),
+        .optional("usage", \.usage), .optional("system_fingerprint", \.systemFingerprint),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
-        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "chat.completion.chunk"
-        created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
-        model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
-        choices = try c.decodeIfPresent([Choice].self, forKey: .choices) ?? []
-        usage = try c.decodeIfPresent(Usage.self, forKey: .usage)
-        systemFingerprint = try c.decodeIfPresent(String.self, forKey: .systemFingerprint)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(id: "", created: 0, model: "", choices: [])
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(created, forKey: .created)
-        try c.encode(model, forKey: .model)
-        try c.encode(choices, forKey: .choices)
-        try c.encodeIfPresent(usage, forKey: .usage)
-        try c.encodeIfPresent(systemFingerprint, forKey: .systemFingerprint)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -6,7 +6,7 @@
 ///     .init(role: .user, content: "Hello"),
 /// ]
 /// ```
-public struct ChatMessage: Sendable, Hashable, Codable {
+public struct ChatMessage: Sendable, Hashable, Codable, WireObject {
     /// Who wrote the message.
     public var role: ChatRole
     /// The message's content; `nil` for an assistant message that only calls tools.
@@ -36,36 +36,16 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case role, content, name, refusal
-        case toolCalls = "tool_calls"
-        case toolCallID = "tool_call_id"
-    }
+    static let wire = WireKeys<ChatMessage>([
+        .required("role", \.role), .nullable("content", \.content, when: { $0.role == .assistant }),
+        .optional("name", \.name), .optional("tool_calls", \.toolCalls), .optional("tool_call_id", \.toolCallID),
+        .optional("refusal", \.refusal),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        role = try container.decode(ChatRole.self, forKey: .role)
-        content = try container.decodeIfPresent(MessageContent.self, forKey: .content)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        toolCalls = try container.decodeIfPresent([ToolCall].self, forKey: .toolCalls)
-        toolCallID = try container.decodeIfPresent(String.self, forKey: .toolCallID)
-        refusal = try container.decodeIfPresent(String.self, forKey: .refusal)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(role: .user)
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(role, forKey: .role)
-        if let content {
-            try container.encode(content, forKey: .content)
-        } else if role == .assistant {
-            // OpenAI writes an explicit null next to tool calls; some strict gateways require the key.
-            try container.encodeNil(forKey: .content)
-        }
-        try container.encodeIfPresent(name, forKey: .name)
-        try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
-        try container.encodeIfPresent(toolCallID, forKey: .toolCallID)
-        try container.encodeIfPresent(refusal, forKey: .refusal)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -10,7 +10,7 @@
 /// request.stream = true
 /// request.streamOptions = StreamOptions(includeUsage: true)
 /// ```
-public struct ChatRequest: Sendable, Hashable, Codable {
+public struct ChatRequest: Sendable, Hashable, Codable, WireObject {
     /// The model to call.
     public var model: String
     /// The conversation so far.
@@ -81,56 +81,19 @@ public struct ChatRequest: Sendable, Hashable, Codable {
     /// The output-token limit the caller set, whichever field it used.
     public var outputTokenLimit: Int? { maxCompletionTokens ?? maxTokens }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, messages, temperature, n, stop, stream, tools, user, seed
-        case topP = "top_p"
-        case maxTokens = "max_tokens"
-        case maxCompletionTokens = "max_completion_tokens"
-        case streamOptions = "stream_options"
-        case toolChoice = "tool_choice"
-        case parallelToolCalls = "parallel_tool_calls"
-        case responseFormat = "response_format"
-    }
+    static let wire = WireKeys<ChatRequest>([
+        .required("model", \.model), .required("messages", \.messages), .optional("temperature", \.temperature),
+        .optional("top_p", \.topP), .optional("n", \.n), .optional("max_tokens", \.maxTokens),
+        .optional("max_completion_tokens", \.maxCompletionTokens), .optional("stop", \.stop),
+        .optional("stream", \.stream), .optional("stream_options", \.streamOptions), .optional("tools", \.tools),
+        .optional("tool_choice", \.toolChoice), .optional("parallel_tool_calls", \.parallelToolCalls),
+        .optional("response_format", \.responseFormat), .optional("user", \.user), .optional("seed", \.seed),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        model = try c.decode(String.self, forKey: .model)
-        messages = try c.decode([ChatMessage].self, forKey: .messages)
-        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
-        topP = try c.decodeIfPresent(Double.self, forKey: .topP)
-        n = try c.decodeIfPresent(Int.self, forKey: .n)
-        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
-        maxCompletionTokens = try c.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
-        stop = try c.decodeIfPresent(StopSequences.self, forKey: .stop)
-        stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
-        streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
-        tools = try c.decodeIfPresent([Tool].self, forKey: .tools)
-        toolChoice = try c.decodeIfPresent(JSONValue.self, forKey: .toolChoice)
-        parallelToolCalls = try c.decodeIfPresent(Bool.self, forKey: .parallelToolCalls)
-        responseFormat = try c.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
-        user = try c.decodeIfPresent(String.self, forKey: .user)
-        seed = try c.decodeIfPresent(Int.self, forKey: .seed)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(model: "", messages: [])
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(messages, forKey: .messages)
-        try c.encodeIfPresent(temperature, forKey: .temperature)
-        try c.encodeIfPresent(topP, forKey: .topP)
-        try c.encodeIfPresent(n, forKey: .n)
-        try c.encodeIfPresent(maxTokens, forKey: .maxTokens)
-        try c.encodeIfPresent(maxCompletionTokens, forKey: .maxCompletionTokens)
-        try c.encodeIfPresent(stop, forKey: .stop)
-        try c.encodeIfPresent(stream, forKey: .stream)
-        try c.encodeIfPresent(streamOptions, forKey: .streamOptions)
-        try c.encodeIfPresent(tools, forKey: .tools)
-        try c.encodeIfPresent(toolChoice, forKey: .toolChoice)
-        try c.encodeIfPresent(parallelToolCalls, forKey: .parallelToolCalls)
-        try c.encodeIfPresent(responseFormat, forKey: .responseFormat)
-        try c.encodeIfPresent(user, forKey: .user)
-        try c.encodeIfPresent(seed, forKey: .seed)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -3,9 +3,9 @@
 /// ``metadata`` says which provider answered, with what latency, usage and
 /// cost; it is never encoded, so the caller of the proxy sees only the
 /// OpenAI shape.
-public struct ChatResponse: Sendable, Hashable, Codable {
+public struct ChatResponse: Sendable, Hashable, Codable, WireObject {
     /// One answer (there are `n` of them; usually one).
-    public struct Choice: Sendable, Hashable, Codable {
+    public struct Choice: Sendable, Hashable, Codable, WireObject {
         /// The position of this answer.
         public var index: Int
         /// The answer.
@@ -31,29 +31,17 @@ public struct ChatResponse: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case index, message, logprobs
-            case finishReason = "finish_reason"
-        }
+        static let wire = WireKeys<Choice>([
+            .defaulted("index", \.index, 0), .required("message", \.message),
+            .nullable("finish_reason", \.finishReason), .optional("logprobs", \.logprobs),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
-            message = try c.decode(ChatMessage.self, forKey: .message)
-            finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
-            logprobs = try c.decodeIfPresent(JSONValue.self, forKey: .logprobs)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
-            if !c.contains(.index) || !c.contains(.finishReason) { original = .defaultsFilled }
+            self.init(message: ChatMessage(role: .assistant))
+            if try Self.wire.decode(decoder, into: &self) { original = .defaultsFilled }
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(message, forKey: .message)
-            try c.encode(finishReason, forKey: .finishReason)
-            try c.encodeIfPresent(logprobs, forKey: .logprobs)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// The answer's identifier.
@@ -97,36 +85,16 @@ public struct ChatResponse: Sendable, Hashable, Codable {
     /// The first answer's text, for the common single-answer case.
     public var text: String? { choices.first?.message.content?.text }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, object, created, model, choices, usage
-        case systemFingerprint = "system_fingerprint"
-    }
+    static let wire = WireKeys<ChatResponse>([
+        .defaulted("id", \.id, ""), .defaulted("object", \.object, "chat.completion"),
+        .defaulted("created", \.created, 0), .defaulted("model", \.model, ""), .required("choices", \.choices),
+        .optional("usage", \.usage), .optional("system_fingerprint", \.systemFingerprint),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
-        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "chat.completion"
-        created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
-        model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
-        choices = try c.decode([Choice].self, forKey: .choices)
-        usage = try c.decodeIfPresent(Usage.self, forKey: .usage)
-        systemFingerprint = try c.decodeIfPresent(String.self, forKey: .systemFingerprint)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
-        metadata = nil
-        if !(c.contains(.id) && c.contains(.object) && c.contains(.created) && c.contains(.model)) {
-            original = .defaultsFilled
-        }
+        self.init(id: "", created: 0, model: "", choices: [])
+        if try Self.wire.decode(decoder, into: &self) { original = .defaultsFilled }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(created, forKey: .created)
-        try c.encode(model, forKey: .model)
-        try c.encode(choices, forKey: .choices)
-        try c.encodeIfPresent(usage, forKey: .usage)
-        try c.encodeIfPresent(systemFingerprint, forKey: .systemFingerprint)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

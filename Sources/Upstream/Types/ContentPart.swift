@@ -1,5 +1,5 @@
 /// One typed part of a message's content (`text`, `image_url`, or any other type, kept as is).
-public struct ContentPart: Sendable, Hashable, Codable {
+public struct ContentPart: Sendable, Hashable, Codable, WireObject {
     /// An image reference: an `https:` URL or a `data:` URL.
     public struct ImageURL: Sendable, Hashable, Codable {
         /// The URL.
@@ -39,24 +39,14 @@ public struct ContentPart: Sendable, Hashable, Codable {
         ContentPart(type: "image_url", imageURL: ImageURL(url: url, detail: detail))
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, text
-        case imageURL = "image_url"
-    }
+    static let wire = WireKeys<ContentPart>([
+        .required("type", \.type), .optional("text", \.text), .optional("image_url", \.imageURL),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.decode(String.self, forKey: .type)
-        text = try container.decodeIfPresent(String.self, forKey: .text)
-        imageURL = try container.decodeIfPresent(ImageURL.self, forKey: .imageURL)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(type: "")
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(type, forKey: .type)
-        try container.encodeIfPresent(text, forKey: .text)
-        try container.encodeIfPresent(imageURL, forKey: .imageURL)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -3,7 +3,7 @@
 /// ```swift
 /// let request = EmbeddingRequest(model: "text-embedding-3-small", input: ["first text", "second text"])
 /// ```
-public struct EmbeddingRequest: Sendable, Hashable, Codable {
+public struct EmbeddingRequest: Sendable, Hashable, Codable, WireObject {
     /// The embedding model.
     public var model: String
     /// A string, an array of strings, or token arrays.
@@ -39,28 +39,15 @@ public struct EmbeddingRequest: Sendable, Hashable, Codable {
         }
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, input, dimensions, user
-        case encodingFormat = "encoding_format"
-    }
+    static let wire = WireKeys<EmbeddingRequest>([
+        .required("model", \.model), .required("input", \.input), .optional("encoding_format", \.encodingFormat),
+        .optional("dimensions", \.dimensions), .optional("user", \.user),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        model = try c.decode(String.self, forKey: .model)
-        input = try c.decode(JSONValue.self, forKey: .input)
-        encodingFormat = try c.decodeIfPresent(String.self, forKey: .encodingFormat)
-        dimensions = try c.decodeIfPresent(Int.self, forKey: .dimensions)
-        user = try c.decodeIfPresent(String.self, forKey: .user)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(model: "", input: .null)
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(input, forKey: .input)
-        try c.encodeIfPresent(encodingFormat, forKey: .encodingFormat)
-        try c.encodeIfPresent(dimensions, forKey: .dimensions)
-        try c.encodeIfPresent(user, forKey: .user)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -1,5 +1,5 @@
 /// The answer to an embeddings request.
-public struct EmbeddingResponse: Sendable, Hashable, Codable {
+public struct EmbeddingResponse: Sendable, Hashable, Codable, WireObject {
     /// One input's embedding.
     public struct Embedding: Sendable, Hashable, Codable {
         /// Always `embedding`.
@@ -62,25 +62,15 @@ public struct EmbeddingResponse: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case object, data, model, usage
-    }
+    static let wire = WireKeys<EmbeddingResponse>([
+        .defaulted("object", \.object, "list"), .required("data", \.data), .defaulted("model", \.model, ""),
+        .optional("usage", \.usage),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "list"
-        data = try c.decode([Embedding].self, forKey: .data)
-        model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
-        usage = try c.decodeIfPresent(Usage.self, forKey: .usage)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(data: [], model: "")
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(object, forKey: .object)
-        try c.encode(data, forKey: .data)
-        try c.encode(model, forKey: .model)
-        try c.encodeIfPresent(usage, forKey: .usage)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -1,7 +1,7 @@
 /// The answer to `GET /v1/models`.
 public struct ModelList: Sendable, Hashable, Codable {
     /// One model.
-    public struct Model: Sendable, Hashable, Codable {
+    public struct Model: Sendable, Hashable, Codable, WireObject {
         /// The model's name, as used in `model`.
         public var id: String
         /// Always `model`.
@@ -25,28 +25,17 @@ public struct ModelList: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, object, created
-            case ownedBy = "owned_by"
-        }
+        static let wire = WireKeys<Model>([
+            .required("id", \.id), .defaulted("object", \.object, "model"), .optional("created", \.created),
+            .optional("owned_by", \.ownedBy),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            id = try c.decode(String.self, forKey: .id)
-            object = try c.decodeIfPresent(String.self, forKey: .object) ?? "model"
-            created = try c.decodeIfPresent(Int64.self, forKey: .created)
-            ownedBy = try c.decodeIfPresent(String.self, forKey: .ownedBy)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            self.init(id: "")
+            try Self.wire.decode(decoder, into: &self)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(object, forKey: .object)
-            try c.encodeIfPresent(created, forKey: .created)
-            try c.encodeIfPresent(ownedBy, forKey: .ownedBy)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// Always `list`.

@@ -1,5 +1,5 @@
 /// `response_format`: plain text, any JSON object, or JSON matching a schema.
-public struct ResponseFormat: Sendable, Hashable, Codable {
+public struct ResponseFormat: Sendable, Hashable, Codable, WireObject {
     /// `text`, `json_object` or `json_schema`.
     public var type: String
     /// The schema wrapper (`{"name": …, "schema": …, "strict": …}`) for `json_schema`.
@@ -14,22 +14,14 @@ public struct ResponseFormat: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type
-        case jsonSchema = "json_schema"
-    }
+    static let wire = WireKeys<ResponseFormat>([
+        .required("type", \.type), .optional("json_schema", \.jsonSchema),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decode(String.self, forKey: .type)
-        jsonSchema = try c.decodeIfPresent(JSONValue.self, forKey: .jsonSchema)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(type: "")
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(type, forKey: .type)
-        try c.encodeIfPresent(jsonSchema, forKey: .jsonSchema)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

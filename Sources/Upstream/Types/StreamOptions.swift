@@ -1,5 +1,5 @@
 /// `stream_options`.
-public struct StreamOptions: Sendable, Hashable, Codable {
+public struct StreamOptions: Sendable, Hashable, Codable, WireObject {
     /// Whether the stream ends with a chunk carrying the usage (and no choices).
     public var includeUsage: Bool?
     /// Keys this type does not model, passed through unchanged.
@@ -11,19 +11,14 @@ public struct StreamOptions: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case includeUsage = "include_usage"
-    }
+    static let wire = WireKeys<StreamOptions>([
+        .optional("include_usage", \.includeUsage),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        includeUsage = try c.decodeIfPresent(Bool.self, forKey: .includeUsage)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init()
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(includeUsage, forKey: .includeUsage)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

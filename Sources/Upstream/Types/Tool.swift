@@ -4,7 +4,7 @@
 /// let weather = Tool(function: .init(name: "get_weather", description: "Weather for a city",
 ///                                    parameters: ["type": "object", "properties": ["city": ["type": "string"]]]))
 /// ```
-public struct Tool: Sendable, Hashable, Codable {
+public struct Tool: Sendable, Hashable, Codable, WireObject {
     /// A function definition.
     public struct Function: Sendable, Hashable, Codable {
         /// The function's name.
@@ -39,21 +39,14 @@ public struct Tool: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, function
-    }
+    static let wire = WireKeys<Tool>([
+        .defaulted("type", \.type, "function"), .required("function", \.function),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.decodeIfPresent(String.self, forKey: .type) ?? "function"
-        function = try container.decode(Function.self, forKey: .function)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(function: Function(name: ""))
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(type, forKey: .type)
-        try container.encode(function, forKey: .function)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

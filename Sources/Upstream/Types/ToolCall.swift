@@ -3,7 +3,7 @@
 /// In a complete answer `id`, `type` and `function` are always set; in a
 /// streamed delta only `index` is, and the other fields arrive in pieces
 /// (the name first, then the arguments in fragments).
-public struct ToolCall: Sendable, Hashable, Codable {
+public struct ToolCall: Sendable, Hashable, Codable, WireObject {
     /// The function being called.
     public struct Function: Sendable, Hashable, Codable {
         /// The function's name.
@@ -41,25 +41,15 @@ public struct ToolCall: Sendable, Hashable, Codable {
         self.extras = extras
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case index, id, type, function
-    }
+    static let wire = WireKeys<ToolCall>([
+        .optional("index", \.index), .optional("id", \.id), .optional("type", \.type),
+        .optional("function", \.function),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        index = try container.decodeIfPresent(Int.self, forKey: .index)
-        id = try container.decodeIfPresent(String.self, forKey: .id)
-        type = try container.decodeIfPresent(String.self, forKey: .type)
-        function = try container.decodeIfPresent(Function.self, forKey: .function)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(type: nil)
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(index, forKey: .index)
-        try container.encodeIfPresent(id, forKey: .id)
-        try container.encodeIfPresent(type, forKey: .type)
-        try container.encodeIfPresent(function, forKey: .function)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }

@@ -3,9 +3,9 @@
 /// `promptTokens` counts every prompt token, cached ones included;
 /// `completionTokens` counts every output token, reasoning ones included.
 /// Answers from Anthropic are normalised to this convention.
-public struct Usage: Sendable, Hashable, Codable {
+public struct Usage: Sendable, Hashable, Codable, WireObject {
     /// Breakdown of the prompt tokens.
-    public struct PromptDetails: Sendable, Hashable, Codable {
+    public struct PromptDetails: Sendable, Hashable, Codable, WireObject {
         /// Prompt tokens read from the provider's cache (priced at the cached-input price).
         public var cachedTokens: Int?
         /// Audio prompt tokens.
@@ -20,28 +20,20 @@ public struct Usage: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case cachedTokens = "cached_tokens"
-            case audioTokens = "audio_tokens"
-        }
+        static let wire = WireKeys<PromptDetails>([
+            .optional("cached_tokens", \.cachedTokens), .optional("audio_tokens", \.audioTokens),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            cachedTokens = try c.decodeIfPresent(Int.self, forKey: .cachedTokens)
-            audioTokens = try c.decodeIfPresent(Int.self, forKey: .audioTokens)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            self.init()
+            try Self.wire.decode(decoder, into: &self)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(cachedTokens, forKey: .cachedTokens)
-            try c.encodeIfPresent(audioTokens, forKey: .audioTokens)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// Breakdown of the completion tokens.
-    public struct CompletionDetails: Sendable, Hashable, Codable {
+    public struct CompletionDetails: Sendable, Hashable, Codable, WireObject {
         /// Tokens the model spent reasoning (billed as output, not shown).
         public var reasoningTokens: Int?
         /// Audio output tokens.
@@ -56,24 +48,16 @@ public struct Usage: Sendable, Hashable, Codable {
             self.extras = extras
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case reasoningTokens = "reasoning_tokens"
-            case audioTokens = "audio_tokens"
-        }
+        static let wire = WireKeys<CompletionDetails>([
+            .optional("reasoning_tokens", \.reasoningTokens), .optional("audio_tokens", \.audioTokens),
+        ])
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            reasoningTokens = try c.decodeIfPresent(Int.self, forKey: .reasoningTokens)
-            audioTokens = try c.decodeIfPresent(Int.self, forKey: .audioTokens)
-            extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+            self.init()
+            try Self.wire.decode(decoder, into: &self)
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(reasoningTokens, forKey: .reasoningTokens)
-            try c.encodeIfPresent(audioTokens, forKey: .audioTokens)
-            try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
     }
 
     /// Prompt (input) tokens, cached ones included.
@@ -108,31 +92,17 @@ public struct Usage: Sendable, Hashable, Codable {
     /// Reasoning tokens (zero when the upstream did not say).
     public var reasoningTokens: Int { completionTokensDetails?.reasoningTokens ?? 0 }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case promptTokens = "prompt_tokens"
-        case completionTokens = "completion_tokens"
-        case totalTokens = "total_tokens"
-        case promptTokensDetails = "prompt_tokens_details"
-        case completionTokensDetails = "completion_tokens_details"
-    }
+    static let wire = WireKeys<Usage>([
+        .defaulted("prompt_tokens", \.promptTokens, 0), .defaulted("completion_tokens", \.completionTokens, 0),
+        .defaulted("total_tokens", \.totalTokens) { $0.promptTokens + $0.completionTokens },
+        .optional("prompt_tokens_details", \.promptTokensDetails),
+        .optional("completion_tokens_details", \.completionTokensDetails),
+    ])
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        promptTokens = try c.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0
-        completionTokens = try c.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0
-        totalTokens = try c.decodeIfPresent(Int.self, forKey: .totalTokens) ?? promptTokens + completionTokens
-        promptTokensDetails = try c.decodeIfPresent(PromptDetails.self, forKey: .promptTokensDetails)
-        completionTokensDetails = try c.decodeIfPresent(CompletionDetails.self, forKey: .completionTokensDetails)
-        extras = try decoder.decodeExtras(known: CodingKeys.wireNames)
+        self.init(promptTokens: 0, completionTokens: 0)
+        try Self.wire.decode(decoder, into: &self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(promptTokens, forKey: .promptTokens)
-        try c.encode(completionTokens, forKey: .completionTokens)
-        try c.encode(totalTokens, forKey: .totalTokens)
-        try c.encodeIfPresent(promptTokensDetails, forKey: .promptTokensDetails)
-        try c.encodeIfPresent(completionTokensDetails, forKey: .completionTokensDetails)
-        try encoder.encodeExtras(extras, known: CodingKeys.wireNames)
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
 }
