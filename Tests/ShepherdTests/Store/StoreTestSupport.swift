@@ -37,6 +37,24 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres: return try TestPostgres.store(retention: retention)
         }
     }
+
+    /// Runs `body` with a new store in a temporary directory; the store is closed and the
+    /// directory removed when it returns or throws.
+    func withStore<R>(
+        retention: RolloutRetention = .init(), _ body: (any RolloutStore) async throws -> R
+    ) async throws -> R {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try make(at: directory.databasePath, retention: retention)
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
 }
 
 /// Test values built by driving the real ramp, since `RampEvent` has no public initialiser.
