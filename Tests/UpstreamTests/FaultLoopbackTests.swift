@@ -79,7 +79,8 @@ struct FaultLoopbackTests {
             $0.retryAfter = .seconds(5)
             $0.retryAfterFormat = .httpDate
         }
-        try await Harness.withMock(scenario, wallClock: { 1_700_000_000 }) { _, providers in
+        let wallClock: @Sendable () -> Int64 = { 1_700_000_000 }
+        try await Harness.withMock(scenario, wallClock: wallClock) { _, providers in
             let error = await Harness.providerError { _ = try await call.run(providers) }
             #expect(error?.failureClass == .rateLimited)
             #expect(error?.retryAfter == .date(unixSeconds: 1_700_000_005))

@@ -41,7 +41,7 @@ struct HealthyLoopbackTests {
             let stream = try await providers.provider(kind).stream(Harness.request(model: model, stream: true))
             let chunks = try await Harness.drain(stream)
             var accumulator = ChatStreamAccumulator()
-            chunks.forEach { accumulator.add($0) }
+            for chunk in chunks { accumulator.add(chunk) }
             #expect(chunks.first?.choices.first?.delta.role == .assistant)
             #expect(chunks.allSatisfy { $0.object == "chat.completion.chunk" && $0.model == model })
             #expect(chunks.filter { $0.choices.first?.delta.content?.isEmpty == false }.count == 8)

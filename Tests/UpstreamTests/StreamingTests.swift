@@ -74,9 +74,8 @@ struct StreamingTests {
         }
         let highWater = Mutex(0)
         var peakBefore = 0
-        let (bytes, chunks) = try await Harness.withMock(
-            scenario, observer: { buffered in highWater.withLock { $0 = max($0, buffered) } }
-        ) { _, providers in
+        let observer: @Sendable (Int) -> Void = { buffered in highWater.withLock { $0 = max($0, buffered) } }
+        let (bytes, chunks) = try await Harness.withMock(scenario, observer: observer) { _, providers in
             let model = kind == .anthropic ? "claude-sonnet-4.5" : "gpt-4.1"
             let provider = providers.provider(kind)
             // Warm up connections, event loops and caches so that only the big stream is measured.

@@ -86,7 +86,7 @@ public final class AdminClient: Sendable {
     ///
     /// - Throws: ``AdminClientError``.
     public func status() async throws -> RolloutStatus {
-        try await send(.GET, "status", as: RolloutStatus.self)
+        try await send(.get, "status", as: RolloutStatus.self)
     }
 
     /// `GET /admin/events`: audit events, oldest first.
@@ -96,7 +96,7 @@ public final class AdminClient: Sendable {
     ///   - limit: the most recent `limit` events (1…10000; `nil`: the server's default, 100).
     /// - Throws: ``AdminClientError``.
     public func events(since: WallClock.Instant? = nil, limit: Int? = nil) async throws -> [StoredEvent] {
-        try await send(.GET, "events", query: Self.query(since: since, limit: limit), as: EventsAnswer.self).events
+        try await send(.get, "events", query: Self.query(since: since, limit: limit), as: EventsAnswer.self).events
     }
 
     /// `GET /admin/history`: the latest evaluations' health records, oldest first (for sparklines).
@@ -106,7 +106,7 @@ public final class AdminClient: Sendable {
     ///   - limit: the most recent `limit` evaluations (1…10000; `nil`: the server's default, 120).
     /// - Throws: ``AdminClientError``.
     public func history(since: WallClock.Instant? = nil, limit: Int? = nil) async throws -> [EvaluationRecord] {
-        try await send(.GET, "history", query: Self.query(since: since, limit: limit), as: HistoryAnswer.self)
+        try await send(.get, "history", query: Self.query(since: since, limit: limit), as: HistoryAnswer.self)
             .evaluations
     }
 
@@ -122,7 +122,7 @@ public final class AdminClient: Sendable {
     ///   server's reason when the phase does not allow the command (e.g. resume while ramping).
     @discardableResult
     public func apply(_ command: AdminCommand, reason: String? = nil) async throws -> AdminCommandResult {
-        try await send(.POST, command.path, body: CommandBody(reason: reason), as: AdminCommandResult.self)
+        try await send(.post, command.path, body: CommandBody(reason: reason), as: AdminCommandResult.self)
     }
 
     /// `POST /admin/percent`: sets the canary percentage directly (0 rolls back, the maximum promotes).
@@ -131,7 +131,7 @@ public final class AdminClient: Sendable {
     @discardableResult
     public func setPercent(_ percent: Double, reason: String? = nil) async throws -> AdminCommandResult {
         try await send(
-            .POST, "percent", body: PercentBody(percent: percent, reason: reason), as: AdminCommandResult.self)
+            .post, "percent", body: PercentBody(percent: percent, reason: reason), as: AdminCommandResult.self)
     }
 
     /// `POST /admin/rollback-switch`: engages or releases the rollback switch's live override.
@@ -143,7 +143,7 @@ public final class AdminClient: Sendable {
     @discardableResult
     public func setRollbackSwitch(engaged: Bool, reason: String? = nil) async throws -> RollbackSwitchResult {
         try await send(
-            .POST, "rollback-switch", body: SwitchBody(engaged: engaged, reason: reason), as: RollbackSwitchResult.self)
+            .post, "rollback-switch", body: SwitchBody(engaged: engaged, reason: reason), as: RollbackSwitchResult.self)
     }
 
     // MARK: Wire
@@ -174,7 +174,8 @@ public final class AdminClient: Sendable {
 
     /// The two methods the admin API uses (spelled here so that NIOHTTP1 need not be imported).
     private enum Method: String {
-        case GET, POST
+        case get = "GET"
+        case post = "POST"
     }
 
     private func send<T: Decodable>(
@@ -191,7 +192,7 @@ public final class AdminClient: Sendable {
         var target = "\(url)/admin/\(path)"
         if !query.isEmpty { target += "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&") }
         var request = HTTPClientRequest(url: target)
-        request.method = method == .GET ? .GET : .POST
+        request.method = method == .get ? .GET : .POST
         request.headers.add(name: "authorization", value: "Bearer \(token)")
         request.headers.add(name: "accept", value: "application/json")
         request.headers.add(name: "user-agent", value: "shepherd-operator")

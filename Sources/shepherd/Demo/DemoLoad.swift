@@ -118,15 +118,20 @@ final class DemoLoad: Sendable {
     static func usage(_ text: String, stream: Bool) -> (prompt: Int, completion: Int)? {
         struct Envelope: Decodable {
             struct Usage: Decodable {
-                var prompt_tokens: Int
-                var completion_tokens: Int
+                var promptTokens: Int
+                var completionTokens: Int
+
+                enum CodingKeys: String, CodingKey {
+                    case promptTokens = "prompt_tokens"
+                    case completionTokens = "completion_tokens"
+                }
             }
             var usage: Usage?
         }
         let decoder = JSONDecoder()
         if !stream {
             guard let usage = try? decoder.decode(Envelope.self, from: Data(text.utf8)).usage else { return nil }
-            return (usage.prompt_tokens, usage.completion_tokens)
+            return (usage.promptTokens, usage.completionTokens)
         }
         var usage: Envelope.Usage?
         var done = false
@@ -141,6 +146,6 @@ final class DemoLoad: Sendable {
             }
         }
         guard done, let usage else { return nil }
-        return (usage.prompt_tokens, usage.completion_tokens)
+        return (usage.promptTokens, usage.completionTokens)
     }
 }
