@@ -69,10 +69,10 @@ struct ServerHarness: Sendable {
             try await relayMock.withRunning { relayPort in
                 let legacy = AnthropicProvider(
                     configuration: .init(
-                        name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)", apiKey: APIKey(legacyKey)))
+                        name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)", apiKey: Secret(legacyKey)))
                 let relay = OpenAICompatibleProvider(
                     configuration: .init(
-                        name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1", apiKey: APIKey(relayKey)))
+                        name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1", apiKey: Secret(relayKey)))
                 do {
                     let result = try await run(
                         legacy: legacy, relay: relay, relayMock: relayMock, legacyMock: legacyMock,

@@ -43,9 +43,9 @@ struct RouterHarness {
         return try await legacyMock.withRunning { legacyPort in
             try await relayMock.withRunning { relayPort in
                 let legacy = AnthropicProvider(
-                    configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)", apiKey: APIKey("sk-legacy-SECRET")))
+                    configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)", apiKey: Secret("sk-legacy-SECRET")))
                 let relay = OpenAICompatibleProvider(
-                    configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1", apiKey: APIKey("sk-relay-SECRET")))
+                    configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1", apiKey: Secret("sk-relay-SECRET")))
                 let clock = ManualClock()
                 let epoch = WallClock.Instant(unixSeconds: 1_800_000_000)
                 let router = try await MigrationRouter(
