@@ -109,7 +109,6 @@ extension ServeConfiguration {
         recordContent = try keys.bool("tracing.recordContent")
         policyFile = keys.string("policy") ?? "policies/default.yaml"
         stateFile = keys.string("state") ?? "shepherd.sqlite"
-        configFile = nil
         server.idleTimeout = try keys.duration("server.idleTimeout") ?? server.idleTimeout
         server.maxConnections = try keys.positiveInt("server.maxConnections") ?? server.maxConnections
         server.maxBodyBytes = try keys.positiveInt("server.maxBodyBytes") ?? server.maxBodyBytes
@@ -118,8 +117,8 @@ extension ServeConfiguration {
         server.shutdownGracePeriod =
             try keys.duration("server.shutdownGracePeriod", allowZero: true) ?? server.shutdownGracePeriod
         server.allowUnauthenticated = try keys.bool("server.allowUnauthenticated") ?? false
-        server.adminToken = keys.string("server.adminToken", secret: true).map { Secret($0) }
-        server.clientKeys = (keys.string("server.clientKeys", secret: true) ?? "").split(separator: ",")
+        server.adminToken = keys.string("server.adminToken").map { Secret($0) }
+        server.clientKeys = (keys.string("server.clientKeys") ?? "").split(separator: ",")
             .map { Secret($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
 
         let listen = keys.string("listen") ?? "127.0.0.1:8080"
@@ -156,9 +155,10 @@ struct KeyReader {
     /// Which source answered each key; `nil` names every source `configuration`.
     let origins: ValueOrigins?
 
-    /// A value as written, `nil` when no source sets it.
-    func string(_ key: String, secret: Bool = false) -> String? {
-        reader.string(forKey: ConfigKey(key), isSecret: secret || ServeSources.secretKeys.contains(key))
+    /// A value as written, `nil` when no source sets it; a secret key's value is marked secret
+    /// (an access logger, `CONFIG_ACCESS_LOG_FILE`, redacts it).
+    func string(_ key: String) -> String? {
+        reader.string(forKey: ConfigKey(key), isSecret: ServeSources.secretKeys.contains(key))
     }
 
     /// Where the value of `key` came from: the file, the variable, `command line`.

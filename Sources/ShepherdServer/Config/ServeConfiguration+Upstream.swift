@@ -64,7 +64,7 @@ extension ServeConfiguration.Upstream {
     static func apiKey(
         keys: KeyReader, path: String, environment: [String: String]
     ) throws(ConfigFileError) -> Secret? {
-        let written = keys.string("\(path).apiKey", secret: true)
+        let written = keys.string("\(path).apiKey")
         guard let variable = keys.string("\(path).apiKeyEnv") else { return written.map { Secret($0) } }
         guard let value = environment[variable], !value.isEmpty else {
             throw keys.error("\(path).apiKeyEnv", "names \(variable), which is not set")
