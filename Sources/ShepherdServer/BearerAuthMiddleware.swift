@@ -1,4 +1,5 @@
 import Hummingbird
+import Upstream
 
 /// Lets a request through only with `Authorization: Bearer <one of the secrets>`.
 ///

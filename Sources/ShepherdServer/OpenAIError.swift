@@ -66,7 +66,7 @@ struct OpenAIError: Error, Sendable, CustomStringConvertible {
     /// `text` with every token that carries a secret replaced by `[REDACTED]` (``SecretRedactor``:
     /// whole tokens, never a letter inside an ordinary word).
     static func redact(_ text: String, _ secrets: [Secret]) -> String {
-        SecretRedactor(secrets.map(\.value)).redact(text)
+        SecretRedactor(secrets: secrets).redact(text)
     }
 }
 

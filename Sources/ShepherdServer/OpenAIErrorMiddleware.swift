@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOHTTP1
+import Upstream
 
 /// Turns every error into an OpenAI error envelope with the right status.
 ///

@@ -1,3 +1,5 @@
+public import Upstream
+
 /// What `shepherd serve` listens on and whom it lets in, beside the router's own configuration.
 ///
 /// Secrets (the admin token and the client keys) are held as ``Secret`` values, which never
@@ -68,29 +70,4 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
             + "allowUnauthenticated: \(allowUnauthenticated), rollbackFlagFile: \(rollbackFlagFile ?? "none"), "
             + "idleTimeout: \(idleTimeout), maxConnections: \(maxConnections))"
     }
-}
-
-/// A secret string (token, key) that never appears in descriptions, logs or errors.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
-    /// The value. Read it only to compare or to send it where it belongs.
-    public let value: String
-
-    /// Wraps a secret.
-    public init(_ value: String) {
-        self.value = value
-    }
-
-    /// Compares in time independent of where the first difference is.
-    public func matches(_ candidate: String) -> Bool {
-        let a = Array(value.utf8)
-        let b = Array(candidate.utf8)
-        var difference = a.count ^ b.count
-        for i in 0..<max(a.count, b.count) {
-            difference |= Int((i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0))
-        }
-        return difference == 0
-    }
-
-    public var description: String { "[REDACTED]" }
-    public var debugDescription: String { "[REDACTED]" }
 }

@@ -48,26 +48,26 @@ extension ServerConfiguration {
                 field: "maxBodyBytes", problem: "must be positive (got \(maxBodyBytes))",
                 fix: "use the default, 10 MiB (10485760), or the largest request you expect")
         }
-        if let adminToken, adminToken.value.isEmpty {
+        if let adminToken, adminToken.isEmpty {
             throw ServerConfigurationError(
                 field: "adminToken", problem: "is set but empty",
                 fix: "set a long random token (e.g. `openssl rand -hex 32`), or unset it to turn the admin API off")
         }
-        if clientKeys.contains(where: { $0.value.isEmpty }) {
+        if clientKeys.contains(where: \.isEmpty) {
             throw ServerConfigurationError(
                 field: "clientKeys", problem: "contains an empty key", fix: "remove it, or give every client a real key"
             )
         }
         // A short secret can be guessed, and no redaction can hide it in the text it appears in.
         let minimum = SecretRedactor.minimumSecretLength
-        if let adminToken, adminToken.value.count < minimum {
+        if let adminToken, adminToken.count < minimum {
             throw ServerConfigurationError(
-                field: "adminToken", problem: "is \(adminToken.value.count) characters long, shorter than \(minimum)",
+                field: "adminToken", problem: "is \(adminToken.count) characters long, shorter than \(minimum)",
                 fix: "use a long random token, e.g. `openssl rand -hex 24`")
         }
-        if let short = clientKeys.first(where: { $0.value.count < minimum }) {
+        if let short = clientKeys.first(where: { $0.count < minimum }) {
             throw ServerConfigurationError(
-                field: "clientKeys", problem: "a key is \(short.value.count) characters long, shorter than \(minimum)",
+                field: "clientKeys", problem: "a key is \(short.count) characters long, shorter than \(minimum)",
                 fix: "give every client a long random key, e.g. `openssl rand -hex 24`")
         }
     }

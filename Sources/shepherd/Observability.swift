@@ -9,8 +9,8 @@ import Upstream
 enum Observability {
     /// Bootstraps swift-log: text or JSON lines on standard error, every configured secret
     /// redacted, and the current trace and span ids on every line when tracing is on.
-    static func bootstrapLogging(format: LogFormat, level: Logger.Level, secrets: [String], traceIDs: Bool) {
-        let redactor = SecretRedactor(secrets)
+    static func bootstrapLogging(format: LogFormat, level: Logger.Level, secrets: [Secret], traceIDs: Bool) {
+        let redactor = SecretRedactor(secrets: secrets)
         let provider: Logger.MetadataProvider? = traceIDs ? OTel.makeLoggingMetadataProvider() : nil
         LoggingSystem.bootstrap(
             { label, provider in

@@ -17,11 +17,13 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the OpenAI-compatible proxy that migrates traffic from the legacy path to the relay.",
         discussion: """
-            Reads the file --config names, else ./shepherd.yaml when it exists (shepherd.example.yaml in \
-            the repository is a documented example to copy, never read unless named), then the flags, then \
-            the environment for secrets (SHEPHERD_LEGACY_API_KEY, SHEPHERD_RELAY_API_KEY, \
-            SHEPHERD_ADMIN_TOKEN, SHEPHERD_CLIENT_KEYS) and the rollback switch (SHEPHERD_ROLLBACK). \
-            The start-up line says which configuration file, if any, was read. \
+            Reads the flags, then the environment, then the file --config names, else ./shepherd.yaml \
+            when it exists (shepherd.example.yaml in the repository is a documented example to copy, never \
+            read unless named): a flag beats a variable, a variable beats the file. Every key of the file \
+            has a variable, SHEPHERD_ and the key in upper snake case (legacy.timeout: \
+            SHEPHERD_LEGACY_TIMEOUT); secrets belong there (SHEPHERD_LEGACY_API_KEY, \
+            SHEPHERD_RELAY_API_KEY, SHEPHERD_ADMIN_TOKEN, SHEPHERD_CLIENT_KEYS), as does the rollback \
+            switch (SHEPHERD_ROLLBACK). The start-up line says which configuration file, if any, was read. \
             Stops on SIGTERM or SIGINT after letting in-flight requests finish.
 
             Example: shepherd serve --legacy-url https://api.anthropic.com --legacy-flavor anthropic \\
@@ -204,19 +206,18 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     static func provider(name: String, _ upstream: ServeConfiguration.Upstream, prices: PriceTable) -> any ShutdownableProvider {
-        let key = upstream.apiKey.map { APIKey($0.value) }
         switch upstream.flavor {
         case .anthropic:
             return AnthropicProvider(
                 configuration: .init(
-                    name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
+                    name: name, baseURL: upstream.url, apiKey: upstream.apiKey, timeout: upstream.timeout,
                     readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
                     maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
                     http2: upstream.http2, prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
                 configuration: .init(
-                    name: name, baseURL: upstream.url, apiKey: key, timeout: upstream.timeout,
+                    name: name, baseURL: upstream.url, apiKey: upstream.apiKey, timeout: upstream.timeout,
                     readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
                     maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
                     http2: upstream.http2, prices: prices))

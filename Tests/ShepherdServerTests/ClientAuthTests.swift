@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdTesting
 import ShepherdServer
 import Testing
+import Upstream
 
 struct ClientAuthTests {
     static let server = ServerConfiguration(

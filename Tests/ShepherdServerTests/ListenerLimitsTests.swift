@@ -4,6 +4,7 @@ import NIOPosix
 import Shepherd
 import Synchronization
 import Testing
+import Upstream
 
 @testable import ShepherdServer
 

@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdTesting
 import ShepherdServer
 import Testing
+import Upstream
 
 struct OpsRoutesTests {
     @Test func healthzAnswersOkWhileTheProcessLives() async throws {

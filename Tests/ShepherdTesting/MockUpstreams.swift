@@ -49,19 +49,19 @@ public struct MockUpstreams<C: Clock>: Sendable where C.Duration == Duration {
                 switch legacyFlavor {
                 case .anthropic:
                     let client = AnthropicProvider(
-                        configuration: .init(name: "legacy", baseURL: legacyURL, apiKey: keys ? APIKey(legacyKey) : nil))
+                        configuration: .init(name: "legacy", baseURL: legacyURL, apiKey: keys ? Secret(legacyKey) : nil))
                     legacyClient = (client, client.shutdown)
                 case .openAICompatible:
                     let client = OpenAICompatibleProvider(
                         configuration: .init(
-                            name: "legacy", baseURL: legacyURL + "/v1", apiKey: keys ? APIKey(legacyKey) : nil))
+                            name: "legacy", baseURL: legacyURL + "/v1", apiKey: keys ? Secret(legacyKey) : nil))
                     legacyClient = (client, client.shutdown)
                 }
                 let (legacy, shutdownLegacy) = legacyClient
                 let relay = OpenAICompatibleProvider(
                     configuration: .init(
                         name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1",
-                        apiKey: keys ? APIKey(relayKey) : nil))
+                        apiKey: keys ? Secret(relayKey) : nil))
                 let upstreams = MockUpstreams(legacyMock: legacyMock, relayMock: relayMock, legacy: legacy, relay: relay)
                 do {
                     let result = try await body(upstreams)

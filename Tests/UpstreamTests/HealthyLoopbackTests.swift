@@ -113,7 +113,7 @@ struct HealthyLoopbackTests {
             for text in [
                 "\(providers.openAI.configuration)", String(reflecting: providers.openAI.configuration),
                 "\(providers.anthropic.configuration)", String(reflecting: providers.anthropic.configuration),
-                "\(APIKey(Harness.testKey))", String(reflecting: APIKey(Harness.testKey)),
+                "\(Secret(Harness.testKey))", String(reflecting: Secret(Harness.testKey)),
             ] {
                 #expect(!text.contains(Harness.testKey))
                 #expect(!text.contains("canary"))  // header values are secrets too

@@ -36,7 +36,7 @@ private func withRawUpstream<R>(
         var ports = port.stream.makeAsyncIterator()
         let bound = try #require(await ports.next())
         let provider = OpenAICompatibleProvider(
-            configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(bound)/v1", apiKey: APIKey("sk-pass-0123456789ab")))
+            configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(bound)/v1", apiKey: Secret("sk-pass-0123456789ab")))
         defer { group.cancelAll() }
         do {
             let result = try await body(provider)
@@ -155,7 +155,7 @@ struct PassThroughTests {
         try await mock.withRunning { port in
             let provider = OpenAICompatibleProvider(
                 configuration: .init(
-                    name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: APIKey("sk-pool-0123456789ab"),
+                    name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: Secret("sk-pool-0123456789ab"),
                     connectTimeout: .milliseconds(300), maxConnectionsPerHost: 1))
             // The first stream holds the only connection: its second chunk is a minute away.
             let first = try await provider.stream(streamRequest(), context: CallContext())

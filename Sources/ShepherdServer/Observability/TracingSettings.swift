@@ -1,5 +1,6 @@
 public import Canary
 import Foundation
+public import Upstream
 
 /// Whether and where `shepherd serve` exports traces, read from OpenTelemetry's standard
 /// environment variables and checked before anything starts.
@@ -23,7 +24,7 @@ public struct TracingSettings: Sendable, CustomStringConvertible {
     /// The sampler as named by `OTEL_TRACES_SAMPLER` (default `parentbased_always_on`).
     public var sampler: String
     /// Values that must never be printed (`OTEL_EXPORTER_OTLP_HEADERS`' values: collector credentials).
-    public var secrets: [String]
+    public var secrets: [Secret]
     /// Whether attempt spans record the prompt and the answer (`tracing.recordContent`, or
     /// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`). Default `false`.
     public var recordContent: Bool
@@ -95,7 +96,7 @@ public struct TracingSettings: Sendable, CustomStringConvertible {
                 throw fail("OTEL_EXPORTER_OTLP_TIMEOUT", "must be a positive number of milliseconds (got \(timeout))")
             }
         }
-        var secrets: [String] = []
+        var secrets: [Secret] = []
         for variable in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
             guard let value = environment[variable], !value.isEmpty else { continue }
             for pair in value.split(separator: ",") {
@@ -104,7 +105,7 @@ public struct TracingSettings: Sendable, CustomStringConvertible {
                     throw fail(variable, "must be key=value pairs separated by commas")
                 }
                 let headerValue = pair[pair.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-                secrets.append(headerValue.removingPercentEncoding ?? headerValue)
+                secrets.append(Secret(headerValue.removingPercentEncoding ?? headerValue))
             }
         }
         self.endpoint = disabled ? nil : endpoint

@@ -24,10 +24,10 @@ public struct UpstreamProxy: Sendable, Hashable, CustomStringConvertible, Custom
     /// The user of basic proxy authentication, if any.
     public var username: String?
     /// The password of basic proxy authentication, if any. Secret.
-    public var password: APIKey?
+    public var password: Secret?
 
     /// Creates a proxy.
-    public init(host: String, port: Int, username: String? = nil, password: APIKey? = nil) {
+    public init(host: String, port: Int, username: String? = nil, password: Secret? = nil) {
         self.host = host
         self.port = port
         self.username = username
@@ -49,7 +49,7 @@ public struct UpstreamProxy: Sendable, Hashable, CustomStringConvertible, Custom
         }
         self.init(
             host: host, port: components.port ?? 80, username: components.user.flatMap { $0.isEmpty ? nil : $0 },
-            password: components.password.map { APIKey($0.removingPercentEncoding ?? $0) })
+            password: components.password.map { Secret($0.removingPercentEncoding ?? $0) })
     }
 
     /// The proxy the environment names for `upstreamURL`, or `nil` when it names none or

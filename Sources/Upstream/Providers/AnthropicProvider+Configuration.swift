@@ -17,7 +17,7 @@ extension AnthropicProvider {
         /// its version (`…/v1`): a root without `/v1` gets it appended. Default `https://api.anthropic.com/v1`.
         public var baseURL: String
         /// Sent as `x-api-key`. Secret.
-        public var apiKey: APIKey?
+        public var apiKey: Secret?
         /// The `anthropic-version` header. Default `2023-06-01`.
         public var anthropicVersion: String
         /// Values for the `anthropic-beta` header.
@@ -77,7 +77,7 @@ extension AnthropicProvider {
 
         /// Creates a value; each parameter sets the property of the same name.
         public init(
-            name: String = "anthropic", baseURL: String = "https://api.anthropic.com/v1", apiKey: APIKey? = nil,
+            name: String = "anthropic", baseURL: String = "https://api.anthropic.com/v1", apiKey: Secret? = nil,
             anthropicVersion: String = "2023-06-01", betas: [String] = [], extraHeaders: [String: String] = [:],
             modelMap: [String: String] = [:], defaultMaxTokens: Int = 4096, timeout: Duration = .seconds(60),
             readIdleTimeout: Duration? = nil, connectTimeout: Duration = .seconds(3),

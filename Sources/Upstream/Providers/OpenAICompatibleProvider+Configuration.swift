@@ -17,7 +17,7 @@ extension OpenAICompatibleProvider {
         /// The API root including its version, e.g. `https://api.openai.com/v1`.
         public var baseURL: String
         /// Sent as `Authorization: Bearer …`; `nil` sends no authorization. Secret.
-        public var apiKey: APIKey?
+        public var apiKey: Secret?
         /// Headers added to every request (`OpenAI-Organization`, a gateway's routing headers…).
         /// Their values are treated as secrets too: never logged or described.
         public var extraHeaders: [String: String]
@@ -66,7 +66,7 @@ extension OpenAICompatibleProvider {
 
         /// Creates a value; each parameter sets the property of the same name.
         public init(
-            name: String = "openai", baseURL: String, apiKey: APIKey? = nil, extraHeaders: [String: String] = [:],
+            name: String = "openai", baseURL: String, apiKey: Secret? = nil, extraHeaders: [String: String] = [:],
             timeout: Duration = .seconds(60), readIdleTimeout: Duration? = nil,
             connectTimeout: Duration = .seconds(3), maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(),
             proxy: UpstreamProxy? = nil, http2: Bool = false,

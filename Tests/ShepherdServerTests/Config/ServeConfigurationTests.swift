@@ -1,4 +1,5 @@
 import Canary
+import Configuration
 import Foundation
 import Logging
 import Resilience
@@ -38,7 +39,8 @@ struct ServeConfigurationTests {
         let overrides = ServeConfiguration.Overrides(legacyURL: "http://a.example/v1", relayURL: "http://b.example/v1")
         let none = try ServeConfiguration.resolve(file: nil, overrides: overrides, environment: [:])
         #expect(none.configFile == nil)
-        #expect(none.description.hasSuffix("; no configuration file (flags and defaults only)"))
+        // The environment is a source of every key now, not of secrets only: the line says so.
+        #expect(none.description.hasSuffix("; no configuration file (flags, environment and defaults only)"))
         let file = try write("listen: 127.0.0.1:9000\n")
         let read = try ServeConfiguration.resolve(file: file, overrides: overrides, environment: [:])
         #expect(read.description.hasSuffix("; configuration file \(file)"))
@@ -72,11 +74,154 @@ struct ServeConfigurationTests {
         #expect(config.server.port == 9100)
         #expect(config.legacy.flavor == .anthropic)
         #expect(config.policyFile == "p.yaml")
-        #expect(config.legacy.apiKey?.value == "sk-legacy-SECRET")
+        #expect(config.legacy.apiKey == Secret("sk-legacy-SECRET"))
         #expect(config.server.adminToken?.matches("admin-SECRET") == true)
-        #expect(config.server.clientKeys.map(\.value) == ["c1-SECRET", "c2-SECRET"])
+        #expect(config.server.clientKeys == [Secret("c1-SECRET"), Secret("c2-SECRET")])
         #expect(!config.description.contains("SECRET"))
         #expect("\(config.server)".contains("adminAPI: on"))
+    }
+
+    /// The issue's precedence: a flag beats the environment, the environment beats the file.
+    /// (Before swift-configuration only secrets came from the environment; no test pinned the file
+    /// over a variable.)
+    @Test func aFlagBeatsAVariableAndAVariableBeatsTheFile() throws {
+        let file = try write(
+            "listen: 127.0.0.1:9000\npolicy: file.yaml\nstate: file.sqlite\n"
+                + "legacy: {url: http://file.example/v1, timeout: 10s}\nrelay: {url: http://b.example/v1}\n")
+        let environment = [
+            "SHEPHERD_LISTEN": "127.0.0.1:9100", "SHEPHERD_POLICY": "environment.yaml",
+            "SHEPHERD_LEGACY_URL": "http://environment.example/v1", "SHEPHERD_LEGACY_TIMEOUT": "20s",
+        ]
+        let config = try ServeConfiguration.resolve(
+            file: file, overrides: .init(listen: "127.0.0.1:9200"), environment: environment)
+        #expect(config.server.port == 9200, "the flag")
+        #expect(config.policyFile == "environment.yaml", "the variable over the file")
+        #expect(config.legacy.url == "http://environment.example/v1")
+        #expect(config.legacy.timeout == .seconds(20))
+        #expect(config.stateFile == "file.sqlite", "the file where nothing else says")
+        #expect(config.relay.timeout == .seconds(60), "the default where nothing says")
+        // An empty variable is unset: the file's value stands.
+        let empty = try ServeConfiguration.resolve(
+            file: file, overrides: .init(), environment: ["SHEPHERD_LISTEN": "", "SHEPHERD_LEGACY_API_KEY": ""])
+        #expect(empty.server.port == 9000)
+        #expect(empty.legacy.apiKey == nil)
+    }
+
+    @Test func everyKeyHasAVariable() throws {
+        let config = try ServeConfiguration.resolve(
+            file: nil, overrides: .init(),
+            environment: [
+                "SHEPHERD_LEGACY_URL": "http://a.example/v1", "SHEPHERD_LEGACY_FLAVOR": "anthropic",
+                "SHEPHERD_RELAY_URL": "https://b.example/v1", "SHEPHERD_RELAY_HTTP2": "true",
+                "SHEPHERD_RELAY_READ_IDLE_TIMEOUT": "15s", "SHEPHERD_RELAY_MAX_CONNECTIONS": "64",
+                "SHEPHERD_RELAY_CONNECT_TIMEOUT": "2s", "SHEPHERD_RELAY_SERVER_NAME": "relay.internal",
+                "SHEPHERD_RELAY_PROXY": "http://p:3128", "SHEPHERD_SERVER_MAX_BODY_BYTES": "1024",
+                "SHEPHERD_SERVER_IDLE_TIMEOUT": "5s", "SHEPHERD_SERVER_ROLLBACK_FLAG_FILE": "/tmp/flag",
+                "SHEPHERD_SERVER_SHUTDOWN_GRACE_PERIOD": "0s", "SHEPHERD_LOGGING_FORMAT": "json",
+                "SHEPHERD_TRACING_RECORD_CONTENT": "yes", "SHEPHERD_STATE": "env.sqlite",
+            ])
+        #expect(config.legacy.flavor == .anthropic)
+        #expect(config.relay.http2 && config.relay.readIdleTimeout == .seconds(15))
+        #expect(config.relay.maxConnections == 64 && config.relay.connectTimeout == .seconds(2))
+        #expect(config.relay.tls.serverName == "relay.internal" && config.relay.proxy?.port == 3128)
+        #expect(config.server.maxBodyBytes == 1024 && config.server.idleTimeout == .seconds(5))
+        #expect(config.server.rollbackFlagFile == "/tmp/flag" && config.server.shutdownGracePeriod == .zero)
+        #expect(config.logFormat == .json && config.recordContent == true && config.stateFile == "env.sqlite")
+    }
+
+    /// A value that cannot be read stops start-up naming where it came from, never falls back to
+    /// the default (swift-configuration's typed getters would).
+    @Test(arguments: [
+        ("SHEPHERD_LEGACY_TIMEOUT", "soon", "legacy.timeout", "duration"),
+        ("SHEPHERD_SERVER_MAX_CONNECTIONS", "many", "server.maxConnections", "whole number"),
+        ("SHEPHERD_RELAY_HTTP2", "sometimes", "relay.http2", "true or false"),
+        ("SHEPHERD_SERVER_ALLOW_UNAUTHENTICATED", "perhaps", "server.allowUnauthenticated", "true or false"),
+        ("SHEPHERD_LISTEN", "0.0.0.0:8080", "listen", "--allow-unauthenticated"),
+    ])
+    func aBadVariableNamesTheVariableAndTheKey(variable: String, value: String, key: String, reason: String) throws {
+        let file = try write("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n")
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(file: file, overrides: .init(), environment: [variable: value])
+        }
+        #expect(error?.file == variable)
+        #expect(error?.keyPath == key)
+        #expect(error?.reason.contains(reason) == true, "got \(error?.description ?? "nothing")")
+    }
+
+    @Test func aBadFlagNamesTheCommandLine() {
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(
+                file: nil, overrides: .init(listen: "8080", legacyURL: "http://a/v1", relayURL: "http://b/v1"),
+                environment: [:])
+        }
+        #expect(error?.file == "command line")
+        #expect(error?.keyPath == "listen")
+    }
+
+    /// The key that comes from the environment beats both of the file's ways of giving it.
+    @Test func anAPIKeyFromTheEnvironmentBeatsTheFilesKeyAndTheVariableItNames() throws {
+        let file = try write(
+            "legacy: {url: http://a/v1, apiKey: file-key-SECRET, apiKeyEnv: OTHER_KEY}\nrelay: {url: http://b/v1}\n")
+        let named = try ServeConfiguration.resolve(
+            file: file, overrides: .init(), environment: ["OTHER_KEY": "named-key-SECRET"])
+        #expect(named.legacy.apiKey == Secret("named-key-SECRET"))
+        let direct = try ServeConfiguration.resolve(
+            file: file, overrides: .init(),
+            environment: ["OTHER_KEY": "named-key-SECRET", "SHEPHERD_LEGACY_API_KEY": "env-key-SECRET"])
+        #expect(direct.legacy.apiKey == Secret("env-key-SECRET"))
+    }
+
+    /// Hummingbird's way: a host program reads the same keys from its own `ConfigReader`.
+    @Test func aHostProgramsOwnReaderGivesTheSameKeys() throws {
+        let reader = ConfigReader(
+            provider: InMemoryProvider(values: [
+                "legacy.url": "http://a.example/v1", "relay.url": "http://b.example/v1", "relay.timeout": "90s",
+                "server.adminToken": .init(.string("admin-token-SECRET-0123"), isSecret: true),
+            ]))
+        let config = try ServeConfiguration(reader: reader)
+        #expect(config.relay.timeout == .seconds(90))
+        #expect(config.server.adminToken?.matches("admin-token-SECRET-0123") == true)
+        #expect(config.configFile == nil)
+        let bad = ConfigReader(provider: InMemoryProvider(values: ["relay.url": "http://b.example/v1"]))
+        let error = #expect(throws: ConfigFileError.self) { try ServeConfiguration(reader: bad) }
+        #expect(error?.keyPath == "legacy.url")
+    }
+
+    /// The admin token and the client keys come from the environment only.
+    @Test func theFileCannotHoldTheAdminTokenOrTheClientKeys() throws {
+        let file = try write("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\nserver: {adminToken: x}\n")
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(file: file, overrides: .init(), environment: [:])
+        }
+        #expect(error?.keyPath == "server.adminToken")
+        #expect(error?.reason.contains("unknown key") == true)
+    }
+
+    /// Upstream keys, the admin token, client keys and a proxy's password: none shows in a
+    /// description, an interpolation, `String(reflecting:)` or `dump()`.
+    @Test func aConfigurationHoldingSecretsNeverShowsThem() throws {
+        let file = try write(
+            "legacy: {url: http://a/v1, apiKey: sk-file-SECRET-legacy}\n"
+                + "relay: {url: http://b/v1, proxy: 'http://user:proxy-SECRET-pw@p:3128'}\n")
+        let config = try ServeConfiguration.resolve(
+            file: file, overrides: .init(),
+            environment: [
+                "SHEPHERD_RELAY_API_KEY": "sk-env-SECRET-relay", "SHEPHERD_ADMIN_TOKEN": "admin-SECRET-token",
+                "SHEPHERD_CLIENT_KEYS": "client-SECRET-one,client-SECRET-two",
+            ])
+        #expect(config.secrets.count == 5)
+        for value in [config, config.server, config.legacy, config.relay] as [Any] {
+            var dumped = ""
+            dump(value, to: &dumped)
+            for text in ["\(value)", String(describing: value), String(reflecting: value), dumped] {
+                #expect(!text.contains("SECRET"), "\(text)")
+            }
+        }
+        let secret = Secret("sk-SECRET")
+        var dumped = ""
+        dump(secret, to: &dumped)
+        #expect(Mirror(reflecting: secret).children.isEmpty)
+        #expect(!dumped.contains("SECRET") && !"\(secret)".contains("SECRET"))
     }
 
     @Test(arguments: [

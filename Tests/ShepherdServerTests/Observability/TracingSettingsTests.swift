@@ -1,6 +1,7 @@
 import Canary
 import ShepherdServer
 import Testing
+import Upstream
 
 struct TracingSettingsTests {
     @Test func tracingIsOffWithoutAnEndpoint() throws {
@@ -51,7 +52,7 @@ struct TracingSettingsTests {
         let settings = try TracingSettings(environment: [
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=\(credential)",
         ])
-        #expect(settings.secrets == [credential])
+        #expect(settings.secrets == [Secret(credential)])
         #expect(!settings.description.contains(credential))
         do {
             _ = try TracingSettings(environment: ["OTEL_EXPORTER_OTLP_HEADERS": "token-without-a-key-0123456789"])

@@ -41,13 +41,13 @@ enum Harness {
             let providers = Providers(
                 openAI: OpenAICompatibleProvider(
                     configuration: .init(
-                        name: "relay", baseURL: base, apiKey: APIKey(testKey),
+                        name: "relay", baseURL: base, apiKey: Secret(testKey),
                         extraHeaders: ["x-gateway-route": "canary"],
                         timeout: timeout, readIdleTimeout: readIdleTimeout),
                     streamBufferObserver: observer),
                 anthropic: AnthropicProvider(
                     configuration: .init(
-                        name: "legacy", baseURL: base, apiKey: APIKey(testKey),
+                        name: "legacy", baseURL: base, apiKey: Secret(testKey),
                         modelMap: ["claude-sonnet-4.5": "claude-sonnet-4-5"], timeout: timeout,
                         readIdleTimeout: readIdleTimeout),
                     streamBufferObserver: observer))
