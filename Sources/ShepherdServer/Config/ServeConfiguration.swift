@@ -1,4 +1,5 @@
 public import Canary
+import ShepherdConfig
 import Foundation
 public import Resilience
 public import Upstream
@@ -60,9 +61,9 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
 
         public var description: String {
             var text =
-                "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(timeout.shortDescription), "
-                + (readIdleTimeout.map { "read idle \($0.shortDescription), " } ?? "")
-                + "connect \(connectTimeout.shortDescription), connections ≤ \(maxConnections)"
+                "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(DurationText.format(timeout)), "
+                + (readIdleTimeout.map { "read idle \(DurationText.format($0)), " } ?? "")
+                + "connect \(DurationText.format(connectTimeout)), connections ≤ \(maxConnections)"
                 + (http2 ? ", HTTP/2 allowed" : "")
             if let caFile = tls.caFile { text += ", trusts \(caFile)" + (tls.systemRoots ? " and the system roots" : " only") }
             if let certFile = tls.certFile { text += ", client certificate \(certFile)" }

@@ -1,4 +1,5 @@
 public import Canary
+import ShepherdConfig
 import Foundation
 
 /// Whether and where `shepherd serve` exports traces, read from OpenTelemetry's standard

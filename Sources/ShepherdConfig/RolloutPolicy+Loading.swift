@@ -1,4 +1,4 @@
-import Foundation
+public import Canary
 import Yams
 
 extension RolloutPolicy {
@@ -58,7 +58,7 @@ extension RolloutPolicy {
             var ramp = policy.ramp
             problems.attempt { () throws(ConfigFileError) in
                 if let id = try rollout.string("id") {
-                    guard !id.trimmingSpaces().isEmpty else { throw rollout.error("id", "must not be empty") }
+                    guard !trimmingWhitespace(id).isEmpty else { throw rollout.error("id", "must not be empty") }
                     policy.rolloutID = id
                 }
             }
@@ -266,8 +266,8 @@ extension RolloutPolicy {
             problems.record(
                 ConfigFileError(
                     file: file, keyPath: "health.window",
-                    reason: "spans \(policy.window.span.shortDescription), shorter than rollout.evaluationInterval "
-                        + "(\(policy.ramp.evaluationInterval.shortDescription)): evaluations would miss traffic"))
+                    reason: "spans \(DurationText.format(policy.window.span)), shorter than rollout.evaluationInterval "
+                        + "(\(DurationText.format(policy.ramp.evaluationInterval))): evaluations would miss traffic"))
         }
 
         if let prices = problems.section(root, "prices") {
@@ -285,7 +285,7 @@ extension RolloutPolicy {
                     table[model] = ModelPrice(inputPerMTok: input, outputPerMTok: output, cachedInputPerMTok: cached)
                 }
             }
-            policy.prices = PriceTable.defaults.merging(PriceTable(table))
+            policy.prices = table
         }
 
         if let chains = problems.section(root, "chains") {

@@ -1,4 +1,4 @@
-import Foundation
+public import Canary
 import Yams
 
 extension Scenario {
@@ -100,7 +100,7 @@ extension Scenario {
                 problems.allowOnly(event, ["at", "note", "traffic", "legacy", "relay", "rollbackSwitch"])
                 guard let at = try event.duration("at") else { throw event.error("at", "is required (when, e.g. 40m)") }
                 guard at <= duration else {
-                    throw event.error("at", "is after the end of the scenario (\(at.shortDescription) > \(duration.shortDescription))")
+                    throw event.error("at", "is after the end of the scenario (\(DurationText.format(at)) > \(DurationText.format(duration)))")
                 }
                 var change = Event(at: at, note: try event.string("note"), rollbackSwitch: try event.bool("rollbackSwitch"))
                 if let traffic = problems.section(event, "traffic") {
@@ -132,7 +132,7 @@ extension Scenario {
         var mix: [ModelShare] = []
         for model in map.keys {
             problems.attempt { () throws(ConfigFileError) in
-                guard !model.trimmingSpaces().isEmpty else { throw map.error(model, "a model name must not be empty") }
+                guard !trimmingWhitespace(model).isEmpty else { throw map.error(model, "a model name must not be empty") }
                 let weight = try map.double(model) ?? 0
                 guard weight >= 0, weight.isFinite else { throw map.error(model, "must not be negative (got \(weight))") }
                 mix.append(ModelShare(model, weight))
