@@ -90,9 +90,10 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                     reason: TransitionReason(
                         kind: .bakeStarted,
                         message:
-                            "held \(DurationText.format(held)) with \(relaySamplesInStep) relay calls and a healthy verdict: "
-                            + "\(formatPercent(state.percent)) → \(formatPercent(bakePercent)), baking for "
-                            + "\(DurationText.format(bake.duration)) with \(formatPercent(bake.holdback)) held back on legacy",
+                            "held \(DurationText.format(held)) with \(relaySamplesInStep) relay calls and a "
+                            + "healthy verdict: \(formatPercent(state.percent)) → \(formatPercent(bakePercent)), "
+                            + "baking for \(DurationText.format(bake.duration)) with \(formatPercent(bake.holdback)) "
+                            + "held back on legacy",
                         verdict: verdict.reason))
             }
             let kind: TransitionReason.Kind = next >= policy.maxPercent ? .promoted : .stepAdvanced

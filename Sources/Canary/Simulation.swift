@@ -78,7 +78,8 @@ public struct Simulation: Sendable {
                 legacy = event.legacy.applied(to: legacy)
                 relay = event.relay.applied(to: relay)
                 if let engaged = event.rollbackSwitch {
-                    rollbackSwitch.set(.override, engaged: engaged, reason: "scenario event at \(DurationText.format(next))")
+                    rollbackSwitch.set(
+                        .override, engaged: engaged, reason: "scenario event at \(DurationText.format(next))")
                 }
                 report.append(note: event.note ?? "scenario change", at: offset())
                 continue

@@ -27,29 +27,17 @@ extension FaultScenario {
     ///
     /// - Throws: the first of the ``problems(yaml:file:)``; unknown keys are errors.
     public static func parse(yaml: String, file: String = "<string>") throws(ConfigFileError) -> FaultScenario {
-        let problems = ConfigProblems()
-        let scenario = read(yaml: yaml, file: file, problems: problems)
-        try problems.throwFirst()
-        return scenario ?? .healthy
+        try ConfigProblems.firstProblem { problems throws(ConfigFileError) in
+            try FaultScenarioReader(problems: problems).scenario(YAMLMap.document(yaml, file: file))
+        }
     }
 
     /// Every problem of a scenario's YAML, one per phase key; empty when it is valid.
     ///
     /// `shepherd validate` lists them all, where ``parse(yaml:file:)`` stops at the first.
     public static func problems(yaml: String, file: String = "<string>") -> [ConfigFileError] {
-        let problems = ConfigProblems()
-        _ = read(yaml: yaml, file: file, problems: problems)
-        return problems.errors
-    }
-
-    /// Reads a scenario, recording each key's problem and going on; nil when the document could
-    /// not be read at all (the reason recorded).
-    private static func read(yaml: String, file: String, problems: ConfigProblems) -> FaultScenario? {
-        do {
-            return try FaultScenarioReader(problems: problems).scenario(YAMLMap.document(yaml, file: file))
-        } catch {
-            problems.record(error)
-            return nil
+        ConfigProblems.all { problems throws(ConfigFileError) in
+            try FaultScenarioReader(problems: problems).scenario(YAMLMap.document(yaml, file: file))
         }
     }
 }

@@ -21,23 +21,18 @@ extension RolloutPolicy {
     public static func parse(yaml: String, file: String, defaultID: String = "default") throws(ConfigFileError)
         -> RolloutPolicy
     {
-        let problems = ConfigProblems()
-        let policy = try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
-        try problems.throwFirst()
-        return policy
+        try ConfigProblems.firstProblem { problems throws(ConfigFileError) in
+            try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
+        }
     }
 
     /// Every problem of policy YAML, in the order of the file's keys; empty when it is valid.
     ///
     /// `shepherd validate` lists them all, where ``parse(yaml:file:defaultID:)`` stops at the first.
     public static func problems(yaml: String, file: String, defaultID: String = "default") -> [ConfigFileError] {
-        let problems = ConfigProblems()
-        do {
-            _ = try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
-        } catch {
-            problems.record(error)
+        ConfigProblems.all { problems throws(ConfigFileError) in
+            try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
         }
-        return problems.errors
     }
 
     /// Reads a policy, recording each key's problem in `problems` and leaving that key at its

@@ -562,7 +562,8 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
                 guard let first = try await group.next(), let value = first else {
                     throw RolloutStoreError(
                         operation: operation,
-                        reason: "PostgreSQL did not answer within \(DurationText.format(timeout)) at \(configuration.host):\(configuration.port)")
+                        reason: "PostgreSQL did not answer within \(DurationText.format(timeout)) at "
+                            + "\(configuration.host):\(configuration.port)")
                 }
                 return value
             }

@@ -61,7 +61,8 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
 
         public var description: String {
             var text =
-                "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), timeout \(DurationText.format(timeout)), "
+                "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), "
+                + "timeout \(DurationText.format(timeout)), "
                 + (readIdleTimeout.map { "read idle \(DurationText.format($0)), " } ?? "")
                 + "connect \(DurationText.format(connectTimeout)), connections ≤ \(maxConnections)"
                 + (http2 ? ", HTTP/2 allowed" : "")
