@@ -2,11 +2,17 @@
 // Shepherd: a canary migration and traffic-splitting controller for LLM API calls.
 //
 // Layers (dependencies point one way, from pure logic out to I/O; see README "Architecture"):
-//   Canary        pure rollout logic: split, health window, scorer, ramp, rollback switch, policies, simulation
-//   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock
-//   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, prices
+//   Canary        pure rollout logic, no I/O and no dependency: split, health window, scorer, ramp, rollback
+//                 switch, the policy and scenario models, simulation, the duration grammar (DurationText)
+//   ShepherdConfig reading YAML files (Yams): policies, simulation scenarios (and, through MockProvider, fault
+//                 scenarios) with one reader (YAMLMap) and one error type (ConfigFileError)
+//   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock; Retry-After,
+//                 HTTP dates and the one calendar codec (CivilTime), the system's wall-clock time
+//   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, the vendors'
+//                 list prices (PriceTable)
 //   MockProvider  a fault-injecting upstream server for tests, the demo and benchmarks
-//   Shepherd      the library façade: MigrationRouter, RolloutController, RolloutStore (SQLite via GRDB)
+//   Shepherd      the library façade: MigrationRouter, RolloutController, RolloutStore (SQLite via GRDB),
+//                 WallClock (the calendar time stored state and events are kept in)
 //   ShepherdPostgres the shared store for several replicas (postgres-nio), apart so SQLite-only users do not link it
 //   ShepherdServer the OpenAI-compatible proxy and admin API (Hummingbird)
 //   Operator      what an operator runs against a server or a store: admin client, dashboard, report
@@ -22,6 +28,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Canary", targets: ["Canary"]),
+        .library(name: "ShepherdConfig", targets: ["ShepherdConfig"]),
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "Upstream", targets: ["Upstream"]),
         .library(name: "MockProvider", targets: ["MockProvider"]),
@@ -54,11 +61,10 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
+        .target(name: "Canary", swiftSettings: swiftSettings),
         .target(
-            name: "Canary",
-            dependencies: [
-                .product(name: "Yams", package: "Yams"),
-            ],
+            name: "ShepherdConfig",
+            dependencies: ["Canary", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,6 +91,8 @@ let package = Package(
             name: "MockProvider",
             dependencies: [
                 "Canary",
+                "Resilience",
+                "ShepherdConfig",
                 "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,6 +131,7 @@ let package = Package(
             name: "ShepherdServer",
             dependencies: [
                 "Canary",
+                "ShepherdConfig",
                 "Resilience",
                 "Upstream",
                 "Shepherd",
@@ -160,6 +169,7 @@ let package = Package(
             name: "shepherd",
             dependencies: [
                 "Canary",
+                "ShepherdConfig",
                 "MockProvider",
                 "Resilience",
                 "Upstream",
@@ -186,7 +196,7 @@ let package = Package(
         .target(
             name: "FuzzChecks",
             dependencies: [
-                "Canary", "Upstream", .product(name: "NIOCore", package: "swift-nio"),
+                "Canary", "ShepherdConfig", "Upstream", .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/FuzzChecks",
             swiftSettings: swiftSettings
@@ -197,7 +207,7 @@ let package = Package(
         .target(
             name: "ShepherdTesting",
             dependencies: [
-                "Canary", "MockProvider", "Upstream",
+                "Canary", "MockProvider", "Shepherd", "Upstream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -206,7 +216,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzChecks"], swiftSettings: swiftSettings),
-        .testTarget(name: "CanaryTests", dependencies: ["Canary"], swiftSettings: swiftSettings),
+        .testTarget(name: "CanaryTests", dependencies: ["Canary", "ShepherdConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ShepherdTests",
             dependencies: [
@@ -222,7 +232,8 @@ let package = Package(
         .testTarget(
             name: "ShepherdServerTests",
             dependencies: [
-                "ShepherdServer", "Shepherd", "Canary", "Resilience", "Upstream", "MockProvider", "ShepherdTesting",
+                "ShepherdServer", "Shepherd", "Canary", "ShepherdConfig", "Resilience", "Upstream", "MockProvider",
+                "ShepherdTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -251,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "UpstreamTests",
             dependencies: [
-                "Upstream", "MockProvider", "Canary", "ShepherdTesting",
+                "Upstream", "MockProvider", "Canary", "ShepherdConfig", "ShepherdTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -286,12 +286,12 @@ public struct HealthScorer: Sendable {
             n < configuration.minSamples ? .inconclusive
             : share <= Self.p95Share ? .pass : (lower > Self.p95Share ? .fail : .inconclusive)
         let relayP95 = relay.p95 ?? .zero
-        var detail = "relay p95 \(relayP95.shortDescription) against \(threshold.shortDescription)"
-        if let baseline { detail += " (legacy p95 \(baseline.shortDescription) × \(configuration.p95Ratio ?? 1))" }
+        var detail = "relay p95 \(DurationText.format(relayP95)) against \(DurationText.format(threshold))"
+        if let baseline { detail += " (legacy p95 \(DurationText.format(baseline)) × \(configuration.p95Ratio ?? 1))" }
         detail += "; \(slow) of \(n) relay calls slower (\(percent(share)), lower bound \(percent(lower)), limit 5%)"
         return CheckResult(
-            check: check, outcome: outcome, relayValue: relayP95.seconds, baselineValue: baseline?.seconds,
-            threshold: threshold.seconds, bound: lower, detail: detail)
+            check: check, outcome: outcome, relayValue: inSeconds(relayP95), baselineValue: baseline.map(inSeconds),
+            threshold: inSeconds(threshold), bound: lower, detail: detail)
     }
 
     /// A display score in 0…1: 0.5 without a verdict, above 0.5 when healthy, below when unhealthy.
@@ -303,7 +303,7 @@ public struct HealthScorer: Sendable {
             score = min(score, 0.5 * max(0, 1 - (configuration.absoluteFloor - relayRate) / max(1e-9, 1 - configuration.absoluteFloor)))
         }
         if let ratio = configuration.p95Ratio, let base = legacy.p95, let mine = relay.p95, base > .zero {
-            let r = mine.seconds / (base.seconds * ratio)
+            let r = inSeconds(mine) / (inSeconds(base) * ratio)
             if r > 1 { score = min(score, 0.5 * max(0, 2 - r)) }
         }
         switch kind {
@@ -311,237 +311,5 @@ public struct HealthScorer: Sendable {
         case .unhealthy: return min(0.49, score)
         case .insufficientData: return 0.5
         }
-    }
-}
-
-/// The scorer's answer.
-public struct HealthVerdict: Sendable, Hashable, Codable {
-    /// The three verdicts.
-    public enum Kind: String, Sendable, Hashable, Codable {
-        /// Not enough evidence either way: the ramp holds.
-        case insufficientData
-        /// The relay is fit for more traffic.
-        case healthy
-        /// The relay is worse than allowed: the ramp acts by policy.
-        case unhealthy
-    }
-
-    /// The verdict.
-    public var kind: Kind
-    /// A display score in 0…1 (0.5 = no verdict).
-    public var score: Double
-    /// Why.
-    public var reason: HealthReason
-
-    /// Creates a verdict (the scorer makes them; tests and replays may too).
-    public init(kind: Kind, score: Double, reason: HealthReason) {
-        self.kind = kind
-        self.score = score
-        self.reason = reason
-    }
-}
-
-/// The structured reason behind a verdict: which check decided, on what numbers.
-public struct HealthReason: Sendable, Hashable, Codable {
-    /// The deciding cause.
-    public enum Code: String, Sendable, Hashable, Codable {
-        case insufficientData
-        case inconclusive
-        case healthy
-        case successRateBelowBaseline
-        case belowAbsoluteFloor
-        case latencyAboveBaseline
-        case latencyAboveCeiling
-        /// The relay answers a larger share of calls with client errors (4xx) than legacy does.
-        case clientErrorsAboveBaseline
-        /// One model (or more) does worse on the relay than the same model on legacy; named in
-        /// the reason's ``HealthReason/models`` and its summary.
-        case modelBelowBaseline
-    }
-
-    /// Judged calls and success rates on both sides.
-    public struct Samples: Sendable, Hashable, Codable {
-        public var legacy: Int
-        public var relay: Int
-        public var legacySuccessRate: Double?
-        public var relaySuccessRate: Double?
-
-        public init(legacy: Int, relay: Int, legacySuccessRate: Double?, relaySuccessRate: Double?) {
-            self.legacy = legacy
-            self.relay = relay
-            self.legacySuccessRate = legacySuccessRate
-            self.relaySuccessRate = relaySuccessRate
-        }
-    }
-
-    /// The deciding cause.
-    public var code: Code
-    /// The evidence.
-    public var samples: Samples
-    /// The one-sided confidence of the bounds.
-    public var confidence: Double
-    /// Every check made, in order.
-    public var checks: [CheckResult]
-    /// The comparison of client-error shares, when the policy makes it (absent from records
-    /// stored before it existed).
-    public var clientErrors: ClientErrorComparison?
-    /// The per-model table, heaviest model first and `other` last, with each judged model's own
-    /// comparison (absent when calls name no model, and from records stored before it existed).
-    public var models: [ModelCheck]?
-
-    /// Creates a reason.
-    public init(
-        code: Code, samples: Samples, confidence: Double, checks: [CheckResult],
-        clientErrors: ClientErrorComparison? = nil, models: [ModelCheck]? = nil
-    ) {
-        self.code = code
-        self.samples = samples
-        self.confidence = confidence
-        self.checks = checks
-        self.clientErrors = clientErrors
-        self.models = models
-    }
-
-    /// The models the relay is shown to fail, worst first.
-    public var failingModels: [ModelCheck] {
-        (models ?? []).filter { $0.outcome == .fail }.sorted { ($0.upper ?? 0) < ($1.upper ?? 0) }
-    }
-
-    /// The models an unhealthy verdict points at: those shown to fail, else (when a success or
-    /// floor check failed on several models) the one furthest below its legacy rate, as the first
-    /// place to look. Empty for other verdicts.
-    public var suspectModels: [ModelCheck] {
-        let failing = failingModels
-        guard failing.isEmpty else { return failing }
-        guard code == .successRateBelowBaseline || code == .belowAbsoluteFloor else { return [] }
-        let served = (models ?? []).filter { $0.relay.judged > 0 && $0.legacy.judged > 0 }
-        guard served.count >= 2 else { return [] }
-        let worst = served.min {
-            (($0.relay.successRate ?? 0) - ($0.legacy.successRate ?? 0))
-                < (($1.relay.successRate ?? 0) - ($1.legacy.successRate ?? 0))
-        }
-        return worst.map { [$0] } ?? []
-    }
-
-    /// One line for an operator: the deciding check's detail, or why there is no verdict.
-    public var summary: String {
-        let head = "\(code.rawValue)"
-        if let clientErrors,
-            code == .clientErrorsAboveBaseline
-                || (code == .inconclusive && clientErrors.outcome == .inconclusive
-                    && !checks.contains { $0.outcome == .inconclusive })
-        {
-            return "\(head): client errors: \(clientErrors.detail)"
-        }
-        let deciding: CheckResult? =
-            switch code {
-            case .healthy: nil
-            case .insufficientData: checks.first
-            case .inconclusive: checks.first { $0.outcome == .inconclusive }
-            default: checks.first { $0.outcome == .fail }
-            }
-        if let deciding {
-            var line = "\(head): \(deciding.check.rawValue): \(deciding.detail)"
-            // A model that fails is named whatever check decided.
-            let failing = failingModels
-            if deciding.check != .successByModel, !failing.isEmpty {
-                line += "; failing on the relay: " + failing.map(\.model).joined(separator: ", ")
-            } else if failing.isEmpty, let worst = suspectModels.first {
-                line += "; furthest below legacy: \(worst.rates)"
-            }
-            return line
-        }
-        let rates = "relay \(percent(samples.relaySuccessRate ?? 0)) of \(samples.relay), legacy \(percent(samples.legacySuccessRate ?? 0)) of \(samples.legacy)"
-        return "\(head): all checks pass (\(rates))"
-    }
-}
-
-/// One check of the scorer.
-public struct CheckResult: Sendable, Hashable, Codable {
-    /// Which check.
-    public enum Check: String, Sendable, Hashable, Codable {
-        case sampleSize
-        case successVsBaseline
-        /// Each model both paths serve, against the same model on legacy (see ``HealthScorer``).
-        case successByModel
-        case absoluteFloor
-        case latencyVsBaseline
-        case latencyCeiling
-
-        var failureCode: HealthReason.Code {
-            switch self {
-            case .sampleSize: .insufficientData
-            case .successVsBaseline: .successRateBelowBaseline
-            case .successByModel: .modelBelowBaseline
-            case .absoluteFloor: .belowAbsoluteFloor
-            case .latencyVsBaseline: .latencyAboveBaseline
-            case .latencyCeiling: .latencyAboveCeiling
-            }
-        }
-    }
-
-    /// Pass, fail, or not yet decidable.
-    public enum Outcome: String, Sendable, Hashable, Codable {
-        case pass, fail, inconclusive
-    }
-
-    public var check: Check
-    public var outcome: Outcome
-    /// The relay's figure (rate, or p95 in seconds).
-    public var relayValue: Double
-    /// The baseline's figure, when the check compares.
-    public var baselineValue: Double?
-    /// The limit (rate, difference, or seconds).
-    public var threshold: Double
-    /// The confidence bound that decided, when one did.
-    public var bound: Double?
-    /// A sentence with the numbers.
-    public var detail: String
-
-    /// Creates a check result.
-    public init(
-        check: Check, outcome: Outcome, relayValue: Double, baselineValue: Double?, threshold: Double, bound: Double?,
-        detail: String
-    ) {
-        self.check = check
-        self.outcome = outcome
-        self.relayValue = relayValue
-        self.baselineValue = baselineValue
-        self.threshold = threshold
-        self.bound = bound
-        self.detail = detail
-    }
-}
-
-func percent(_ value: Double) -> String {
-    let scaled = (value * 10_000).rounded() / 100
-    return "\(scaled)%"
-}
-
-func signedPoints(_ value: Double) -> String {
-    let points = (value * 10_000).rounded() / 100
-    return points >= 0 ? "+\(points)pt" : "\(points)pt"
-}
-
-extension Duration {
-    /// Seconds as a Double.
-    public var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-
-    /// A compact human form: `850ms`, `1.2s`, `3m20s`.
-    public var shortDescription: String {
-        let total = seconds
-        if total < 1 { return "\(Int((total * 1000).rounded()))ms" }
-        if total < 60 { return "\((total * 10).rounded() / 10)s" }
-        if total < 3600 {
-            let minutes = Int(total) / 60
-            let rest = Int(total) % 60
-            return rest == 0 ? "\(minutes)m" : "\(minutes)m\(rest)s"
-        }
-        let hours = Int(total) / 3600
-        let minutes = (Int(total) % 3600) / 60
-        return minutes == 0 ? "\(hours)h" : "\(hours)h\(minutes)m"
     }
 }

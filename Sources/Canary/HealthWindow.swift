@@ -107,7 +107,7 @@ public final class HealthWindow<C: Clock>: Sendable where C.Duration == Duration
     ///   - oldest: the first local index wanted (default: the whole window).
     public func buckets(numberedFrom offset: Int64, since oldest: Int64 = .min) -> [HealthBucket] {
         let current = bucketIndex(at: clock.now)
-        let width = configuration.bucketWidth.seconds
+        let width = inSeconds(configuration.bucketWidth)
         func collect(_ ring: inout Ring, _ path: TrafficPath) -> [HealthBucket] {
             ring.advance(to: current)
             return ring.buckets

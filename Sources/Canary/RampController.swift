@@ -90,14 +90,15 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                     reason: TransitionReason(
                         kind: .bakeStarted,
                         message:
-                            "held \(held.shortDescription) with \(relaySamplesInStep) relay calls and a healthy verdict: "
-                            + "\(formatPercent(state.percent)) → \(formatPercent(bakePercent)), baking for "
-                            + "\(bake.duration.shortDescription) with \(formatPercent(bake.holdback)) held back on legacy",
+                            "held \(DurationText.format(held)) with \(relaySamplesInStep) relay calls and a "
+                            + "healthy verdict: \(formatPercent(state.percent)) → \(formatPercent(bakePercent)), "
+                            + "baking for \(DurationText.format(bake.duration)) with \(formatPercent(bake.holdback)) "
+                            + "held back on legacy",
                         verdict: verdict.reason))
             }
             let kind: TransitionReason.Kind = next >= policy.maxPercent ? .promoted : .stepAdvanced
             let message =
-                "held \(held.shortDescription) with \(relaySamplesInStep) relay calls and a healthy verdict: "
+                "held \(DurationText.format(held)) with \(relaySamplesInStep) relay calls and a healthy verdict: "
                 + "\(formatPercent(state.percent)) → \(formatPercent(next))"
             return transition(
                 to: next >= policy.maxPercent ? .promoted : .ramping, percent: next, now: now,
@@ -119,7 +120,7 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
             to: .promoted, percent: policy.maxPercent, now: now,
             reason: TransitionReason(
                 kind: .promoted,
-                message: "baked \(baked.shortDescription) at \(formatPercent(state.percent)) with no regression "
+                message: "baked \(DurationText.format(baked)) at \(formatPercent(state.percent)) with no regression "
                     + "(last verdict: \(verdict.kind.rawValue)): \(formatPercent(state.percent)) → \(formatPercent(policy.maxPercent))",
                 verdict: verdict.reason))
     }

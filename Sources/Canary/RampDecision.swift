@@ -66,10 +66,10 @@ public enum HoldReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .paused: "paused: waiting for an operator to resume"
         case .promoted: "promoted: at the policy's maximum"
         case .insufficientData: "insufficient data: holding"
-        case .holdingStep(let remaining): "holding step: \(remaining.shortDescription) to go"
+        case .holdingStep(let remaining): "holding step: \(DurationText.format(remaining)) to go"
         case .needsSamples(let count): "holding step: \(count) more relay calls needed"
         case .shadowing(let why): "shadowing: \(why)"
-        case .baking(let remaining): "baking: \(remaining.shortDescription) to go"
+        case .baking(let remaining): "baking: \(DurationText.format(remaining)) to go"
         }
     }
 }

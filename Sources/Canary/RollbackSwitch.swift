@@ -70,7 +70,7 @@ public final class RollbackSwitch: Sendable {
     ///   (which callers must treat as engaged: fail safe).
     public static func parse(_ value: String?) -> Result<Bool, RollbackSwitchError> {
         guard let value else { return .success(false) }
-        switch value.trimmingSpaces().lowercased() {
+        switch trimmingWhitespace(value).lowercased() {
         case "1", "true", "yes", "on": return .success(true)
         case "", "0", "false", "no", "off": return .success(false)
         default: return .failure(RollbackSwitchError(variable: environmentVariable, value: value))

@@ -14,8 +14,9 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
     public var health: HealthScorer.Configuration
     /// The rolling window the scorer reads.
     public var window: WindowConfiguration
-    /// Prices per model (the seeds' defaults, overridden by the file's `prices:`).
-    public var prices: PriceTable
+    /// The file's `prices:` section: dollars per million tokens by model, laid over the vendors'
+    /// list prices (Upstream's `PriceTable(defaultsOverriddenBy:)`). Empty by default.
+    public var prices: [String: ModelPrice]
     /// Model fallback chains by task tier (`critical`, `balanced`, `bulk`, …).
     public var chains: [String: [String]]
     /// Hedging of tier calls on the relay: `nil` (the default) never hedges.
@@ -39,7 +40,7 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         ramp: RampPolicy = .init(),
         health: HealthScorer.Configuration = .init(),
         window: WindowConfiguration = .init(),
-        prices: PriceTable = .defaults,
+        prices: [String: ModelPrice] = [:],
         chains: [String: [String]] = RolloutPolicy.defaultChains,
         hedging: HedgingSettings? = nil,
         shadow: ShadowPolicy? = nil

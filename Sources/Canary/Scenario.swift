@@ -149,7 +149,7 @@ public struct Scenario: Sendable, Hashable {
             self.models = models
         }
 
-        func applied(to behaviour: PathBehaviour) -> PathBehaviour {
+        package func applied(to behaviour: PathBehaviour) -> PathBehaviour {
             var b = behaviour
             if let successRate { b.successRate = successRate }
             if let p50 { b.p50 = p50 }

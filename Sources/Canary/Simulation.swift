@@ -45,14 +45,14 @@ public struct Simulation: Sendable {
         var ramp = RampController<ManualClock.Instant>(policy: policy.ramp)
         var shadow = ShadowTally<ManualClock.Instant>()
         var report = SimulationReport(
-            scenario: scenario.name, rolloutID: policy.rolloutID, seed: seed, duration: scenario.duration.seconds)
+            scenario: scenario.name, rolloutID: policy.rolloutID, seed: seed, duration: inSeconds(scenario.duration))
 
         var traffic = scenario.traffic
         var legacy = scenario.legacy
         var relay = scenario.relay
         let keys = (0..<traffic.users).map { "user-\($0)" }
         let start = clock.now
-        func offset() -> Double { start.duration(to: clock.now).seconds }
+        func offset() -> Double { inSeconds(start.duration(to: clock.now)) }
 
         if let event = try? ramp.apply(.start, now: clock.now, reason: "simulation start") {
             report.append(event: event, at: offset())
@@ -78,7 +78,8 @@ public struct Simulation: Sendable {
                 legacy = event.legacy.applied(to: legacy)
                 relay = event.relay.applied(to: relay)
                 if let engaged = event.rollbackSwitch {
-                    rollbackSwitch.set(.override, engaged: engaged, reason: "scenario event at \(next.shortDescription)")
+                    rollbackSwitch.set(
+                        .override, engaged: engaged, reason: "scenario event at \(DurationText.format(next))")
                 }
                 report.append(note: event.note ?? "scenario change", at: offset())
                 continue
@@ -194,8 +195,8 @@ public struct Simulation: Sendable {
     }
 
     static func logNormal(p50: Duration, p95: Duration, using rng: inout SeededGenerator) -> Duration {
-        let median = max(p50.seconds, 1e-6)
-        let sigma = max(0, log(max(p95.seconds, median) / median) / 1.6448536269514722)
+        let median = max(inSeconds(p50), 1e-6)
+        let sigma = max(0, log(max(inSeconds(p95), median) / median) / 1.6448536269514722)
         // Box–Muller.
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)
         let u2 = Double.random(in: 0..<1, using: &rng)

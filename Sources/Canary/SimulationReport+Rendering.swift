@@ -1,21 +1,11 @@
-import Foundation
-
 extension SimulationReport {
-    /// The report as pretty-printed JSON (every evaluation included).
-    public func renderJSON() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// The report as a table for people: transitions, scenario events, and each change of hold reason
     /// (repeats of the same hold are folded into one line with a count).
     public func renderTable() -> String {
         var lines: [String] = []
         lines.append(
             "Shepherd simulation: scenario \(scenario), rollout \(rolloutID), seed \(seed), "
-                + "\(Duration.seconds(duration).shortDescription) of virtual time")
+                + "\(DurationText.format(Duration.seconds(duration))) of virtual time")
         lines.append("")
         lines.append(pad("time", 8) + pad("phase", 12) + pad("percent", 9) + pad("verdict", 18) + pad("score", 7) + "what happened")
         var index = 0
@@ -38,7 +28,7 @@ extension SimulationReport {
             lines.append(
                 pad(clock(entry.at), 8) + pad(entry.phase.rawValue, 12) + pad(formatPercent(entry.percent), 9)
                     + pad(entry.verdict?.rawValue ?? "-", 18)
-                    + pad(entry.score.map { String(format: "%.2f", $0) } ?? "-", 7) + what)
+                    + pad(entry.score.map { formatFixed($0, 2) } ?? "-", 7) + what)
             index += repeats
         }
         lines.append("")
@@ -52,7 +42,7 @@ extension SimulationReport {
     }
 
     private func rate(_ totals: PathTotals) -> String {
-        totals.requests == 0 ? "-" : String(format: "%.2f", Double(totals.successes) / Double(totals.requests) * 100)
+        totals.requests == 0 ? "-" : formatFixed(Double(totals.successes) / Double(totals.requests) * 100, 2)
     }
 
     private func clock(_ seconds: Double) -> String {
@@ -60,8 +50,8 @@ extension SimulationReport {
         let hours = total / 3600
         let minutes = (total % 3600) / 60
         let secs = total % 60
-        return hours > 0
-            ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%02d:%02d", minutes, secs)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return hours > 0 ? "\(hours):\(two(minutes)):\(two(secs))" : "\(two(minutes)):\(two(secs))"
     }
 
     private func pad(_ text: String, _ width: Int) -> String {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Many seeded runs of one policy against one scenario, tallied: how often the ramp promoted,
 /// rolled back or neither, for which reasons, and which models the rollbacks named.
 ///
@@ -80,15 +78,5 @@ public struct SimulationStudy: Sendable {
             }
         }
         return result
-    }
-}
-
-extension SimulationStudy.Result {
-    /// The tally as JSON (keys sorted), for scripts.
-    public func renderJSON() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,3 +1,5 @@
+import Canary
+
 /// A latency distribution: fixed, or log-normal through a median and a 95th percentile.
 public struct LatencyDistribution: Sendable, Hashable {
     /// The median.
@@ -21,20 +23,12 @@ public struct LatencyDistribution: Sendable, Hashable {
     public func sample(using generator: inout some RandomNumberGenerator) -> Duration {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &generator)
         let u2 = Double.random(in: 0..<1, using: &generator)
-        let median = p50.seconds
+        let median = inSeconds(p50)
         guard median > 0, p95 > p50 else { return p50 }
-        let sigma = log(p95.seconds / median) / 1.644_853_626_951_472
+        let sigma = log(inSeconds(p95) / median) / 1.644_853_626_951_472
         let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        let seconds = min(median * exp(sigma * z), p95.seconds * 20)
+        let seconds = min(median * exp(sigma * z), inSeconds(p95) * 20)
         return .nanoseconds(Int64(seconds * 1e9))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 

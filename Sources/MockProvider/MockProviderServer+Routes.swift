@@ -1,6 +1,7 @@
 import Canary
 import Hummingbird
 import NIOCore
+import Resilience
 import Upstream
 
 #if canImport(FoundationEssentials)
@@ -298,11 +299,11 @@ extension MockProviderServer {
     private func errorResponse(status: Int, anthropic: Bool, phase: FaultScenario.Phase?, number: Int) -> Response {
         var headers = Self.headers(number: number, contentType: "application/json")
         if [429, 503, 529].contains(status), let phase, let delay = phase.retryAfter {
-            let seconds = Int64(delay.seconds.rounded(.up))
+            let seconds = Int64(inSeconds(delay).rounded(.up))
             headers[.retryAfter] =
                 switch phase.retryAfterFormat {
                 case .seconds: String(seconds)
-                case .httpDate: HTTPDateFormatter.string(unixSeconds: configuration.wallClock() + seconds)
+                case .httpDate: HTTPDate.format(unixSeconds: configuration.wallClock() + seconds)
                 }
         }
         let body =

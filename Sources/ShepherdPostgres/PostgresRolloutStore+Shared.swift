@@ -19,7 +19,7 @@ extension PostgresRolloutStore {
     }
 
     public func acquireLease(rolloutID: String, holder: String, epoch: Int64?, ttl: Duration) async throws -> LeaseState {
-        let ttlSeconds = ttl.seconds
+        let ttlSeconds = inSeconds(ttl)
         return try await bounded("acquire the lease") {
             try await self.client.withTransaction(logger: self.logger) { connection -> LeaseState in
                 var inserted = false

@@ -71,7 +71,7 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         // postgres-nio's queries do not stop on task cancellation, so the operation timeout is also
         // the server's: a statement, a lock wait or an idle transaction past it is ended there,
         // and the call returns (a replica frozen mid-commit cannot hold the others' commits).
-        let millis = String(Int(configuration.operationTimeout.seconds * 1000))
+        let millis = String(Int(inSeconds(configuration.operationTimeout) * 1000))
         client.options.additionalStartupParameters = [
             ("statement_timeout", millis), ("lock_timeout", millis), ("idle_in_transaction_session_timeout", millis),
         ]
@@ -384,7 +384,8 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
                 guard let first = try await group.next(), let value = first else {
                     throw RolloutStoreError(
                         operation: operation,
-                        reason: "PostgreSQL did not answer within \(timeout.shortDescription) at \(configuration.host):\(configuration.port)")
+                        reason: "PostgreSQL did not answer within \(DurationText.format(timeout)) at "
+                            + "\(configuration.host):\(configuration.port)")
                 }
                 return value
             }

@@ -163,6 +163,6 @@ extension OpenAIError {
     /// Whole seconds to wait, rounded up, at least 1.
     private static func seconds(_ retryAfter: RetryAfter) -> Int {
         let delay = retryAfter.delay(atUnixTime: Date().timeIntervalSince1970)
-        return max(1, Int(delay.seconds.rounded(.up)))
+        return max(1, Int(inSeconds(delay).rounded(.up)))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Canary
+import Shepherd
 import Operator
 
 /// `shepherd events`: the rollout's audit log from a running server.

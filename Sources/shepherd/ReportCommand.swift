@@ -1,5 +1,6 @@
 import ArgumentParser
 import Canary
+import Shepherd
 import Foundation
 import Operator
 import ShepherdPostgres

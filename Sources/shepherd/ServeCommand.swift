@@ -1,5 +1,6 @@
 import ArgumentParser
 import Canary
+import ShepherdConfig
 import Foundation
 import Logging
 import Metrics
@@ -155,8 +156,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var fleet = FleetConfiguration()
         if let replicaID { fleet.replicaID = replicaID }
-        let legacy = Self.provider(name: "legacy", settings.legacy, prices: policy.prices)
-        let relay = Self.provider(name: "relay", settings.relay, prices: policy.prices)
+        let prices = PriceTable(defaultsOverriddenBy: policy.prices)
+        let legacy = Self.provider(name: "legacy", settings.legacy, prices: prices)
+        let relay = Self.provider(name: "relay", settings.relay, prices: prices)
         // Each path's `timeout:` bounds the whole call on it, retries included (see ServeConfiguration.deadlines).
         let router = try await MigrationRouter(
             legacy: legacy, relay: relay,

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Canary
+import ShepherdConfig
 
 /// `shepherd simulate`: replay a policy against a scenario in virtual time.
 struct SimulateCommand: ParsableCommand {
@@ -46,12 +48,20 @@ struct SimulateCommand: ParsableCommand {
         let scenario = try loadOrExit { try Scenario.load(file: self.scenario) }
         if let runs {
             let result = SimulationStudy(policy: policy, scenario: scenario, runs: runs, firstSeed: seed).run()
-            print(format == .json ? result.renderJSON() : "\(scenario.name): \(result.summary)")
+            print(format == .json ? prettyJSON(result) : "\(scenario.name): \(result.summary)")
             return
         }
         let report = Simulation(policy: policy, scenario: scenario, seed: seed).run()
-        print(format == .json ? report.renderJSON() : report.renderTable())
+        print(format == .json ? prettyJSON(report) : report.renderTable())
     }
+}
+
+/// `value` as pretty-printed JSON with sorted keys, for scripts.
+private func prettyJSON(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    guard let data = try? encoder.encode(value) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
 }
 
 /// Runs a loader; a ``ConfigFileError`` becomes a one-line message and exit code 2.

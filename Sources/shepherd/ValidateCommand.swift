@@ -1,5 +1,6 @@
 import ArgumentParser
 import Canary
+import ShepherdConfig
 import Foundation
 import MockProvider
 
@@ -27,17 +28,17 @@ struct ValidateCommand: ParsableCommand {
                 print("ok     \(file): \(summary)")
             case .failure(let problems):
                 failures += 1
-                for problem in problems { printError("error  \(problem)") }
+                for problem in problems.errors { printError("error  \(problem)") }
             }
         }
         if failures > 0 { throw ExitCode(2) }
     }
 
-    private func check(_ file: String) -> Result<String, Problems> {
+    private func check(_ file: String) -> Result<String, ConfigFileErrors> {
         do {
             try ConfigFileError.checkReadable(file)
         } catch {
-            return .failure(Problems([error]))
+            return .failure(ConfigFileErrors([error]))
         }
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         let topKeys = Set(
@@ -50,19 +51,12 @@ struct ValidateCommand: ParsableCommand {
             file.contains("faults/") || topKeys.contains("phases")
             || (topKeys.contains("name") && !topKeys.contains("duration"))
         guard isFault else {
-            return ConfigFileKind.check(file: file).mapError { Problems($0.errors) }
+            return ConfigFileKind.check(file: file)
         }
         let problems = FaultScenario.problems(yaml: text, file: file)
         guard problems.isEmpty, let scenario = try? FaultScenario.parse(yaml: text, file: file) else {
-            return .failure(Problems(problems))
+            return .failure(ConfigFileErrors(problems))
         }
         return .success("fault scenario \(scenario.name), \(scenario.phases.count) phases")
-    }
-
-    /// The problems of one file, whatever reader found them.
-    private struct Problems: Error, Sequence {
-        let list: [any Error]
-        init(_ list: [any Error]) { self.list = list }
-        func makeIterator() -> IndexingIterator<[any Error]> { list.makeIterator() }
     }
 }

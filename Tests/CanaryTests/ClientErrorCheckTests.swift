@@ -1,4 +1,5 @@
 import Canary
+import ShepherdConfig
 import Testing
 
 /// The relay's share of client errors against legacy's: invisible to the success rate, not to the verdict.

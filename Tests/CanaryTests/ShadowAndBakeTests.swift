@@ -1,4 +1,5 @@
 import Canary
+import ShepherdConfig
 import Testing
 
 /// The shadow phase before the first step and the guarded bake after the last (issue #16).

@@ -15,11 +15,11 @@ struct SimulationTests {
     @Test func defaultPolicyRollsBackWithinOneEvaluationOfRelayOutage() throws {
         let policy = try Repo.policy("default")
         let scenario = try Repo.scenario("relay-outage")
-        let outageStart = try #require(scenario.events.first).at.seconds
+        let outageStart = inSeconds(try #require(scenario.events.first).at)
         let report = Simulation(policy: policy, scenario: scenario, seed: 1).run()
         let rolledBackAt = try #require(report.rolledBackAt)
         #expect(rolledBackAt > outageStart)
-        #expect(rolledBackAt - outageStart <= policy.ramp.evaluationInterval.seconds)
+        #expect(rolledBackAt - outageStart <= inSeconds(policy.ramp.evaluationInterval))
         #expect(report.finalPhase == .rolledBack)
         #expect(report.finalPercent == 0)
         // Fallback to legacy hides the outage from clients: only calls that failed on legacy too are visible.
@@ -34,7 +34,7 @@ struct SimulationTests {
         #expect(report.finalPercent == 5)
         #expect(report.transitions.count == 1)
         let holds = report.entries.filter { $0.kind == .hold }
-        #expect(holds.count == Int(3600 / policy.ramp.evaluationInterval.seconds))
+        #expect(holds.count == Int(3600 / inSeconds(policy.ramp.evaluationInterval)))
         #expect(holds.allSatisfy { $0.verdict == .insufficientData && $0.hold == "insufficientData" })
         #expect(holds.allSatisfy { $0.message.contains("sampleSize") })
     }

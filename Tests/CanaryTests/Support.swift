@@ -1,4 +1,5 @@
 import Canary
+import ShepherdConfig
 import Foundation
 
 /// Paths into the repository, found from this file's location.

@@ -1,4 +1,5 @@
 import Canary
+import ShepherdConfig
 import Foundation
 import NIOCore
 import Upstream

@@ -1,4 +1,5 @@
 import Canary
+import Shepherd
 import Operator
 import Testing
 

@@ -1,4 +1,5 @@
 public import Canary
+public import Shepherd
 
 /// The rollout the router and server tests run: a fixed calendar epoch and a policy whose steps
 /// need a minute and a known number of samples, on a manual clock.

@@ -50,7 +50,7 @@ public final class AdminClient: Sendable {
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.timeout = timeout
         var configuration = HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(min(2, max(1, Int64(timeout.seconds.rounded(.up)))))))
+            timeout: .init(connect: .seconds(min(2, max(1, Int64(inSeconds(timeout).rounded(.up)))))))
         // The admin API never redirects; following one could carry the token elsewhere.
         configuration.redirectConfiguration = .disallow
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
@@ -270,7 +270,7 @@ public final class AdminClient: Sendable {
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout: return "connection timed out"
-            case .deadlineExceeded, .readTimeout: return "no answer within \(timeout.shortDescription)"
+            case .deadlineExceeded, .readTimeout: return "no answer within \(DurationText.format(timeout))"
             case .remoteConnectionClosed: return "the connection was closed before an answer"
             default: break
             }

@@ -1,4 +1,5 @@
 public import Canary
+public import Shepherd
 
 /// An operator's command to a running server's ramp, as `POST /admin/<command>`.
 public enum AdminCommand: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {

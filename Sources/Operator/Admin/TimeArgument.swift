@@ -1,4 +1,5 @@
 public import Canary
+public import Shepherd
 
 /// A point in time as an operator types it on the command line (`shepherd events --since`).
 ///
@@ -8,7 +9,9 @@ public import Canary
 /// | --- | --- | --- |
 /// | Unix seconds | `1800000000`, `1800000000.5` | that instant |
 /// | ISO 8601, UTC | `2026-11-21T14:05:09Z`, `2026-11-21T14:05:09.120Z` | that instant |
-/// | an age | `90s`, `10m`, `2h`, `1d` (optionally `10m ago`) | that long before `now` |
+/// | an age | `90s`, `10m`, `2h`, `1d`, `1h30m` (optionally `10m ago`) | that long before `now` |
+///
+/// An age is a duration in the grammar of policies and scenarios (``DurationText``).
 public enum TimeArgument {
     /// Parses `text` against `now` (used by ages only).
     ///
@@ -21,18 +24,8 @@ public enum TimeArgument {
             return WallClock.Instant(unixSeconds: seconds)
         }
         if let instant = WallClock.Instant(iso8601: text) { return instant }
-        guard let unit = text.last, let amount = Double(text.dropLast()), amount.isFinite, amount >= 0,
-            text.dropLast().allSatisfy({ $0.isNumber || $0 == "." })
-        else { return nil }
-        let scale: Double
-        switch unit {
-        case "s": scale = 1
-        case "m": scale = 60
-        case "h": scale = 3600
-        case "d": scale = 86_400
-        default: return nil
-        }
-        return now.advanced(by: .milliseconds(-Int64((amount * scale * 1000).rounded())))
+        guard case .success(let age) = DurationText.parse(text) else { return nil }
+        return now.advanced(by: .zero - age)
     }
 
     /// What the accepted forms are, for an error message.

@@ -7,22 +7,7 @@ import Shepherd
 /// the locale: runbooks quote these strings, and a decimal comma would break a `grep`.
 enum TextFormat {
     /// `value` with exactly `digits` decimals: `fixed(0.99134, 2)` is `0.99`.
-    static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let negative = value < 0 && scaled > 0
-        guard scaled < 9e15 else { return "\(value)" }
-        let whole = Int64(scaled)
-        let divisor = Int64(scale)
-        var text = String(whole / divisor)
-        if digits > 0 {
-            let fraction = String(whole % divisor)
-            text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
-        }
-        return negative ? "-" + text : text
-    }
+    static func fixed(_ value: Double, _ digits: Int) -> String { formatFixed(value, digits) }
 
     /// A rate in 0…1 as a percentage with two decimals: `99.13%`; `–` when there is none.
     static func rate(_ value: Double?) -> String {
@@ -41,7 +26,7 @@ enum TextFormat {
         if value < 0.0005 { return "0s" }
         // Whole seconds from 10 s up: "next check in 12s", not "12.0s".
         if value >= 10, value < 60 { return "\(Int(value.rounded()))s" }
-        return Duration.milliseconds(Int64((value * 1000).rounded())).shortDescription
+        return DurationText.format(.milliseconds(Int64((value * 1000).rounded())))
     }
 
     /// A whole count with thousands separators: `12,045`.
@@ -107,12 +92,7 @@ enum TextFormat {
     }
 
     /// `text` without leading and trailing whitespace.
-    static func trimmed(_ text: String) -> String {
-        var scalars = Substring(text)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
-    }
+    static func trimmed(_ text: String) -> String { trimmingWhitespace(text) }
 
     /// `text` on one line: newlines and tabs become spaces.
     static func oneLine(_ text: String) -> String {

@@ -1,4 +1,5 @@
 import Canary
+import Shepherd
 
 /// Axis arithmetic for the report's charts: round tick values and calendar-aligned time ticks.
 enum ChartScale {

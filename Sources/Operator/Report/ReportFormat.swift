@@ -1,4 +1,5 @@
 public import Canary
+public import Shepherd
 
 /// How the report writes numbers and times: fixed, locale-free and deterministic, so the
 /// same store always renders the same bytes and a test can look for the numbers it stored.
@@ -84,7 +85,7 @@ public enum ReportFormat {
 
     /// A span of time: `45s`, `2m30s`, `1h5m`, `3d4h`.
     public static func span(_ duration: Duration) -> String {
-        let total = max(0, Int(duration.seconds.rounded()))
+        let total = max(0, Int(inSeconds(duration).rounded()))
         if total < 60 { return "\(total)s" }
         if total < 3600 { return total % 60 == 0 ? "\(total / 60)m" : "\(total / 60)m\(total % 60)s" }
         if total < 86_400 {

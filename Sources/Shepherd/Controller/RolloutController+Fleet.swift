@@ -113,7 +113,7 @@ extension RolloutController {
         var offset = loop.bucketOffset
         if offset == nil {
             let databaseNow = try await shared.databaseNow()
-            let width = window.configuration.bucketWidth.seconds
+            let width = inSeconds(window.configuration.bucketWidth)
             let fixed = Int64((databaseNow.unixSeconds / width - window.elapsedBuckets).rounded())
             loop.bucketOffset = fixed
             offset = fixed

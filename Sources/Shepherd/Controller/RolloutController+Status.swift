@@ -19,18 +19,18 @@ extension RolloutController {
         if state.phase == .ramping, state.step + 1 < ladder.count {
             let held = state.stepStartedAt.map { max(0, now.unixSeconds - $0.unixSeconds) } ?? 0
             let lastEvaluation = recent.last { $0.event?.reason.kind.isManual != true }
-            let interval = policy.ramp.evaluationInterval.seconds
+            let interval = inSeconds(policy.ramp.evaluationInterval)
             nextStep = NextStepProgress(
                 nextPercent: ladder[state.step + 1],
                 relaySamplesInStep: window.judgedCount(of: .relay, since: stepStart),
                 samplesNeeded: policy.ramp.minSamplesPerStep, heldSeconds: held,
-                minHoldSeconds: policy.ramp.minHoldTime.seconds,
+                minHoldSeconds: inSeconds(policy.ramp.minHoldTime),
                 nextEvaluationInSeconds: lastEvaluation.map { max(0, $0.time.unixSeconds + interval - now.unixSeconds) })
         }
         var bake: BakeProgress?
         if state.phase == .baking, let settings = policy.ramp.bake {
             bake = BakeProgress(
-                holdback: settings.holdback, durationSeconds: settings.duration.seconds,
+                holdback: settings.holdback, durationSeconds: inSeconds(settings.duration),
                 bakedSeconds: state.stepStartedAt.map { max(0, now.unixSeconds - $0.unixSeconds) } ?? 0)
         }
         var status = RolloutStatus(

@@ -108,6 +108,8 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// long-lived executor for every call, its chain chosen per call by ``relayChain(tier:model:)``.
     let chainExecutor: ModelChainExecutor<C>?
     let metrics: RouterMetrics
+    /// The list prices under the policy's `prices:`, for answers that do not bring their cost.
+    let prices: PriceTable
     let logger: Logger
     /// Attempt spans; inert when no tracer is bootstrapped.
     let tracing: AttemptTracer
@@ -152,9 +154,11 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         self.window = controller.window
         self.split = TrafficSplit(rolloutID: policy.rolloutID)
         self.random = Mutex(SeededGenerator(seed: seed))
+        let prices = PriceTable(defaultsOverriddenBy: policy.prices)
+        self.prices = prices
         self.metrics = RouterMetrics(
             rolloutID: policy.rolloutID,
-            knownModels: Set(policy.prices.prices.keys).union(policy.chains.values.flatMap { $0 }))
+            knownModels: Set(prices.prices.keys).union(policy.chains.values.flatMap { $0 }))
         let metrics = self.metrics
         let breakers = CircuitBreakerRegistry(clock: clock, observer: { key, transition in
             metrics.breakerTransition(key: key.description, to: transition.to)
@@ -361,7 +365,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         let cost =
             response.metadata?.cost
             ?? usage.flatMap {
-                configuration.policy.prices.cost(
+                prices.cost(
                     model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
                     cachedInputTokens: $0.cachedTokens)
             } ?? 0
@@ -459,7 +463,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         let start = clock.now
         let recorder = StreamRecorder(
             path: path, model: request.model, provider: provider.name, start: start, clock: clock, window: window,
-            metrics: metrics, prices: configuration.policy.prices, span: span)
+            metrics: metrics, prices: prices, span: span)
         do {
             let upstream = try await inSpan(span) { try await provider.stream(request, context: routing.context) }
             if let span { span.attributes[GenAIAttribute.responseModel] = upstream.metadata.upstreamModel }

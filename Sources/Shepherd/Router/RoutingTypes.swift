@@ -203,14 +203,14 @@ public struct PolicyDigest: Sendable, Hashable, Codable {
 
     /// Reads a policy.
     public init(_ policy: RolloutPolicy) {
-        evaluationIntervalSeconds = policy.ramp.evaluationInterval.seconds
-        minHoldSeconds = policy.ramp.minHoldTime.seconds
+        evaluationIntervalSeconds = inSeconds(policy.ramp.evaluationInterval)
+        minHoldSeconds = inSeconds(policy.ramp.minHoldTime)
         minSamplesPerStep = policy.ramp.minSamplesPerStep
         minSamples = policy.health.minSamples
         tolerance = policy.health.tolerance
         absoluteFloor = policy.health.absoluteFloor
         confidence = policy.health.confidence
-        windowSeconds = policy.window.span.seconds
+        windowSeconds = inSeconds(policy.window.span)
         onFailure = "\(policy.ramp.onFailure)"
     }
 }

@@ -268,11 +268,11 @@ public struct PathSummary: Sendable, Hashable, Codable {
         successes = snapshot.successes
         failures = snapshot.failures
         successRate = snapshot.successRate
-        p50 = snapshot.p50?.seconds
-        p95 = snapshot.p95?.seconds
-        p99 = snapshot.p99?.seconds
-        ttftP50 = snapshot.timeToFirstToken(percentile: 50)?.seconds
-        ttftP95 = snapshot.timeToFirstToken(percentile: 95)?.seconds
+        p50 = snapshot.p50.map(inSeconds)
+        p95 = snapshot.p95.map(inSeconds)
+        p99 = snapshot.p99.map(inSeconds)
+        ttftP50 = snapshot.timeToFirstToken(percentile: 50).map(inSeconds)
+        ttftP95 = snapshot.timeToFirstToken(percentile: 95).map(inSeconds)
         inputTokens = snapshot.inputTokens
         outputTokens = snapshot.outputTokens
         cost = snapshot.cost

@@ -76,7 +76,7 @@ public final class SQLiteRolloutStore: RolloutStore {
         var options = GRDB.Configuration()
         options.label = "shepherd.rollout-store"
         options.journalMode = .wal
-        options.busyMode = .timeout(max(0, configuration.busyTimeout.seconds))
+        options.busyMode = .timeout(max(0, inSeconds(configuration.busyTimeout)))
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: options)

@@ -1,4 +1,5 @@
 public import Canary
+import ShepherdConfig
 public import Configuration
 import Foundation
 public import Upstream

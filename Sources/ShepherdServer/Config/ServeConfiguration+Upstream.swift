@@ -1,4 +1,5 @@
 public import Canary
+import ShepherdConfig
 import Foundation
 public import Upstream
 

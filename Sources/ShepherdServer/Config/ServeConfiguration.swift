@@ -1,4 +1,5 @@
 public import Canary
+import ShepherdConfig
 public import Resilience
 public import Upstream
 
@@ -62,9 +63,9 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var description: String {
             var text =
                 "\(flavor.rawValue) at \(url) (key: \(apiKey == nil ? "none" : "set"), "
-                + "timeout \(timeout.shortDescription), "
-                + (readIdleTimeout.map { "read idle \($0.shortDescription), " } ?? "")
-                + "connect \(connectTimeout.shortDescription), connections ≤ \(maxConnections)"
+                + "timeout \(DurationText.format(timeout)), "
+                + (readIdleTimeout.map { "read idle \(DurationText.format($0)), " } ?? "")
+                + "connect \(DurationText.format(connectTimeout)), connections ≤ \(maxConnections)"
                 + (http2 ? ", HTTP/2 allowed" : "")
             if let caFile = tls.caFile {
                 text += ", trusts \(caFile)" + (tls.systemRoots ? " and the system roots" : " only")

@@ -3,11 +3,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+import Foundation  // `range(of:)` and `removingPercentEncoding` are not in FoundationEssentials
 
 /// Where an upstream's requests go and how its connections are made: the URL requested (its
 /// host replaced by the TLS server name when one is set, with the real host as a DNS override),

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+import Foundation  // `range(of:)` and `removingPercentEncoding` are not in FoundationEssentials
 
 /// An outbound HTTP proxy an upstream's connections go through (HTTPS by `CONNECT`).
 ///

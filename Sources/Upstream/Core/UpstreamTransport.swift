@@ -4,6 +4,7 @@ import Instrumentation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Resilience
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -67,6 +68,7 @@ struct UpstreamTransport: Sendable {
         request.method = method
         request.headers = requestHeaders(context, hasBody: body != nil, accept: accept)
         if let body { request.body = .bytes(body) }
+        // NIO's `TimeAmount(_: Duration)` saturates at `Int64.max` nanoseconds, and so does `+`.
         let deadline = NIODeadline.now() + TimeAmount(context.timeout ?? timeout)
         let response: HTTPClientResponse
         do {
@@ -370,15 +372,6 @@ struct UpstreamTransport: Sendable {
 
     func upstreamRequestID(_ headers: HTTPHeaders) -> String? {
         headers.first(name: "x-request-id") ?? headers.first(name: "request-id")
-    }
-}
-
-extension TimeAmount {
-    /// Converts a Swift `Duration`, saturating.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        self = overflow ? .nanoseconds(.max) : .nanoseconds(nanos &+ attoseconds / 1_000_000_000)
     }
 }
 

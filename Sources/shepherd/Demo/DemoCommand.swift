@@ -87,7 +87,9 @@ extension RolloutPolicy {
     /// every duration divided by `speed`, every sample count kept.
     static func demo(speed: Double) -> RolloutPolicy {
         var policy = RolloutPolicy(rolloutID: "demo")
-        func scaled(_ duration: Duration) -> Duration { .milliseconds(Int64((duration.seconds * 1000 / speed).rounded())) }
+        func scaled(_ duration: Duration) -> Duration {
+            .milliseconds(Int64((inSeconds(duration) * 1000 / speed).rounded()))
+        }
         policy.ramp.evaluationInterval = scaled(policy.ramp.evaluationInterval)
         policy.ramp.minHoldTime = scaled(policy.ramp.minHoldTime)
         policy.window.bucketWidth = scaled(policy.window.bucketWidth)

@@ -26,7 +26,7 @@ struct DemoOutcome {
 
     var summary: String {
         var lines: [String] = []
-        let seconds = String(format: "%.1f", elapsed.seconds)
+        let seconds = String(format: "%.1f", inSeconds(elapsed))
         lines.append("")
         lines.append("shepherd demo summary: \(scenario.rawValue), speed \(formatNumber(speed))×, \(seconds) s")
         lines.append("  requests                 \(grouped(tally.requests)) from \(clients) clients (\(grouped(tally.streams)) streamed)")

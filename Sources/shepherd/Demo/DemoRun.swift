@@ -52,13 +52,14 @@ struct DemoRun {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await mocks.run() }
             defer { group.cancelAll() }
+            let prices = PriceTable(defaultsOverriddenBy: policy.prices)
             let legacy = AnthropicProvider(
                 configuration: .init(
                     name: "legacy", baseURL: "http://127.0.0.1:\(try await legacyMock.port())", maxConnectionsPerHost: 64,
-                    prices: policy.prices))
+                    prices: prices))
             let relay = OpenAICompatibleProvider(
                 configuration: .init(
-                    name: "relay", baseURL: try await relayMock.baseURL(), maxConnectionsPerHost: 64, prices: policy.prices))
+                    name: "relay", baseURL: try await relayMock.baseURL(), maxConnectionsPerHost: 64, prices: prices))
             let store = try SQLiteRolloutStore(path: directory + "/state.sqlite", configuration: .init(exclusive: true))
             let router = try await MigrationRouter(
                 legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
@@ -85,7 +86,7 @@ struct DemoRun {
             let proxy = "http://127.0.0.1:\(try await port.value())"
             let view = DemoView(plain: plain, proxy: proxy, token: token, scenario: scenario, speed: speed)
             view.start()
-            let load = DemoLoad(proxy: proxy, prices: policy.prices)
+            let load = DemoLoad(proxy: proxy, prices: prices)
             let loadTask = Task { await load.run(workers: clients, seed: seed) }
             let drive = try await drive(router: router, relayMock: relayMock, load: load, view: view, clock: clock)
 

@@ -180,7 +180,7 @@ enum StatusFixtures {
             nextStep = NextStepProgress(
                 nextPercent: ladder[scene.step + 1], relaySamplesInStep: scene.relaySamplesInStep,
                 samplesNeeded: policy.ramp.minSamplesPerStep, heldSeconds: scene.now - started,
-                minHoldSeconds: policy.ramp.minHoldTime.seconds, nextEvaluationInSeconds: 12)
+                minHoldSeconds: inSeconds(policy.ramp.minHoldTime), nextEvaluationInSeconds: 12)
         }
         let wire = StatusWire(
             rolloutID: policy.rolloutID, state: state, effectivePercent: engaged ? 0 : state.effectivePercent,

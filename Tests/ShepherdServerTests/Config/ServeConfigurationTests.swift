@@ -1,5 +1,6 @@
 import Canary
 import Configuration
+import ShepherdConfig
 import Foundation
 import Logging
 import Resilience

@@ -1,4 +1,5 @@
 import Canary
+import ShepherdConfig
 import ShepherdServer
 import Testing
 import Upstream

@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Canary
+import Resilience
 
 /// A clock on calendar time, for what must mean the same after a restart: the rollout's
 /// stored state and its audit log.
@@ -36,35 +31,21 @@ public struct WallClock: Clock, Sendable {
         }
 
         /// Seconds since the Unix epoch.
-        public var unixSeconds: Double { sinceEpoch.seconds }
+        public var unixSeconds: Double { inSeconds(sinceEpoch) }
 
         public func advanced(by duration: Duration) -> Instant { Instant(sinceEpoch: sinceEpoch + duration) }
         public func duration(to other: Instant) -> Duration { other.sinceEpoch - sinceEpoch }
         public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.sinceEpoch < rhs.sinceEpoch }
 
         /// ISO 8601 in UTC to the millisecond: `2026-11-21T14:05:09.120Z`.
-        public var description: String {
-            let millis = Int64((unixSeconds * 1000).rounded(.down))
-            var seconds = time_t(millis / 1000)
-            var parts = tm()
-            gmtime_r(&seconds, &parts)
-            func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-            let ms = Int(millis % 1000)
-            let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
-            return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-                + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(msText)Z"
-        }
+        public var description: String { iso8601(fractionDigits: 3...3) }
     }
 
     /// Creates the clock.
     public init() {}
 
     /// The current calendar time.
-    public var now: Instant {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Instant(sinceEpoch: .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec)))
-    }
+    public var now: Instant { Instant(sinceEpoch: systemTimeSinceEpoch()) }
 
     /// Millisecond resolution is all the rollout needs.
     public var minimumResolution: Duration { .milliseconds(1) }

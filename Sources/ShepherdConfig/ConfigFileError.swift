@@ -1,9 +1,10 @@
 import Foundation
 
-/// A policy or scenario file that cannot be used, naming the file, the key path and the reason.
+/// A policy, scenario or fault-scenario file that cannot be used, naming the file, the key path,
+/// the reason and the line: the one error type of every YAML file Shepherd reads.
 ///
 /// ```text
-/// policies/fast.yaml: rollout.stepFactor: must be greater than 1 (got 1)
+/// policies/fast.yaml: rollout.stepFactor: must be greater than 1 (got 1.0) (line 7)
 /// ```
 public struct ConfigFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file, as given.
@@ -12,16 +13,21 @@ public struct ConfigFileError: Error, Sendable, Hashable, CustomStringConvertibl
     public var keyPath: String
     /// What is wrong and, where it helps, what is allowed.
     public var reason: String
+    /// The line in the file (1-based), when the YAML parser knows it.
+    public var line: Int?
 
     /// Creates an error.
-    public init(file: String, keyPath: String, reason: String) {
+    public init(file: String, keyPath: String, reason: String, line: Int? = nil) {
         self.file = file
         self.keyPath = keyPath
         self.reason = reason
+        self.line = line
     }
 
+    /// `file: keyPath: reason (line N)`, the key path and line left out when there are none.
     public var description: String {
-        keyPath.isEmpty ? "\(file): \(reason)" : "\(file): \(keyPath): \(reason)"
+        let place = keyPath.isEmpty ? file : "\(file): \(keyPath)"
+        return "\(place): \(reason)" + (line.map { " (line \($0))" } ?? "")
     }
 }
 
@@ -53,7 +59,7 @@ extension ConfigFileError {
     ///
     /// - Returns: the text and the file's name without folder or extension (the default id or name).
     /// - Throws: a ``ConfigFileError`` naming the file when it cannot be read.
-    static func read(_ file: String) throws(ConfigFileError) -> (text: String, stem: String) {
+    package static func read(_ file: String) throws(ConfigFileError) -> (text: String, stem: String) {
         try checkReadable(file)
         do {
             let text = try String(contentsOfFile: file, encoding: .utf8)

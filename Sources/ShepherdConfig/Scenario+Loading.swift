@@ -1,4 +1,4 @@
-import Foundation
+public import Canary
 import Yams
 
 extension Scenario {
@@ -16,21 +16,16 @@ extension Scenario {
     public static func parse(yaml: String, file: String, defaultName: String = "scenario") throws(ConfigFileError)
         -> Scenario
     {
-        let problems = ConfigProblems()
-        let scenario = try read(yaml: yaml, file: file, defaultName: defaultName, problems: problems)
-        try problems.throwFirst()
-        return scenario
+        try ConfigProblems.firstProblem { problems throws(ConfigFileError) in
+            try read(yaml: yaml, file: file, defaultName: defaultName, problems: problems)
+        }
     }
 
     /// Every problem of scenario YAML, in the order of its keys; empty when it is valid.
     public static func problems(yaml: String, file: String, defaultName: String = "scenario") -> [ConfigFileError] {
-        let problems = ConfigProblems()
-        do {
-            _ = try read(yaml: yaml, file: file, defaultName: defaultName, problems: problems)
-        } catch {
-            problems.record(error)
+        ConfigProblems.all { problems throws(ConfigFileError) in
+            try read(yaml: yaml, file: file, defaultName: defaultName, problems: problems)
         }
-        return problems.errors
     }
 
     /// Reads a scenario, recording each key's problem and going on; throws only when the
@@ -100,7 +95,10 @@ extension Scenario {
                 problems.allowOnly(event, ["at", "note", "traffic", "legacy", "relay", "rollbackSwitch"])
                 guard let at = try event.duration("at") else { throw event.error("at", "is required (when, e.g. 40m)") }
                 guard at <= duration else {
-                    throw event.error("at", "is after the end of the scenario (\(at.shortDescription) > \(duration.shortDescription))")
+                    throw event.error(
+                        "at",
+                        "is after the end of the scenario "
+                            + "(\(DurationText.format(at)) > \(DurationText.format(duration)))")
                 }
                 var change = Event(at: at, note: try event.string("note"), rollbackSwitch: try event.bool("rollbackSwitch"))
                 if let traffic = problems.section(event, "traffic") {
@@ -132,7 +130,9 @@ extension Scenario {
         var mix: [ModelShare] = []
         for model in map.keys {
             problems.attempt { () throws(ConfigFileError) in
-                guard !model.trimmingSpaces().isEmpty else { throw map.error(model, "a model name must not be empty") }
+                guard !trimmingWhitespace(model).isEmpty else {
+                    throw map.error(model, "a model name must not be empty")
+                }
                 let weight = try map.double(model) ?? 0
                 guard weight >= 0, weight.isFinite else { throw map.error(model, "must not be negative (got \(weight))") }
                 mix.append(ModelShare(model, weight))

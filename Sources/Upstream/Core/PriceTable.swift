@@ -1,39 +1,4 @@
-/// The price of one model, in US dollars per million tokens.
-public struct ModelPrice: Sendable, Hashable, Codable {
-    /// Price of one million prompt (input) tokens.
-    public var inputPerMTok: Double
-    /// Price of one million completion (output) tokens.
-    public var outputPerMTok: Double
-    /// Price of one million prompt tokens served from the provider's cache, when it prices them apart.
-    public var cachedInputPerMTok: Double?
-
-    /// Creates a price.
-    public init(inputPerMTok: Double, outputPerMTok: Double, cachedInputPerMTok: Double? = nil) {
-        self.inputPerMTok = inputPerMTok
-        self.outputPerMTok = outputPerMTok
-        self.cachedInputPerMTok = cachedInputPerMTok
-    }
-
-    /// The cost of one call in US dollars.
-    ///
-    /// - Parameters:
-    ///   - inputTokens: all prompt tokens, cached ones included (the OpenAI `prompt_tokens` convention).
-    ///   - outputTokens: completion tokens (reasoning tokens included, as providers bill them).
-    ///   - cachedInputTokens: the part of `inputTokens` read from the cache.
-    /// - Returns: dollars; cached tokens are charged at the cached price when one is set, else at the input price.
-    ///
-    /// ```swift
-    /// let price = ModelPrice(inputPerMTok: 2, outputPerMTok: 8)
-    /// price.cost(inputTokens: 1_000, outputTokens: 500)  // 0.002 + 0.004 = 0.006
-    /// ```
-    public func cost(inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0) -> Double {
-        let cached = min(max(cachedInputTokens, 0), max(inputTokens, 0))
-        let uncached = max(inputTokens, 0) - cached
-        let cachedPrice = cachedInputPerMTok ?? inputPerMTok
-        return (Double(uncached) * inputPerMTok + Double(cached) * cachedPrice
-            + Double(max(outputTokens, 0)) * outputPerMTok) / 1_000_000
-    }
-}
+public import Canary
 
 /// Prices per model, so that usage turns into spend per path and per model.
 ///
@@ -41,7 +6,8 @@ public struct ModelPrice: Sendable, Hashable, Codable {
 /// compare (output prices as the seeds give them: gpt-4.1 $8, claude-sonnet-4.5
 /// $15, gemini-2.5-flash $2.50, deepseek-v3.2 $0.42 per MTok; input and cached
 /// prices from the providers' public price pages, late 2025). Negotiated or
-/// relay prices differ: set them in the policy's `prices:` section.
+/// relay prices differ: set them in the policy's `prices:` section, which
+/// ``init(defaultsOverriddenBy:)`` lays over these.
 ///
 /// Lookup is by exact model name first, then by the longest known prefix, so
 /// that dated snapshots (`gpt-4.1-2025-04-14`) and vendor-prefixed names
@@ -53,6 +19,15 @@ public struct PriceTable: Sendable, Hashable, Codable {
     /// Creates a table from explicit prices.
     public init(_ prices: [String: ModelPrice]) {
         self.prices = prices
+    }
+
+    /// The list prices with `prices` (a policy's `prices:` section) added, `prices` winning.
+    ///
+    /// ```swift
+    /// let table = PriceTable(defaultsOverriddenBy: policy.prices)
+    /// ```
+    public init(defaultsOverriddenBy prices: [String: ModelPrice]) {
+        self = Self.defaults.merging(PriceTable(prices))
     }
 
     /// The seeds' four models at list price.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Resilience
 
 /// Instants travel as ISO 8601 text in UTC, exact to the nanosecond: what an operator reads in
 /// `curl …/admin/events` and what a script parses, and what the store round-trips unchanged.
@@ -38,24 +32,22 @@ extension WallClock.Instant: Codable {
     }
 
     /// `2026-11-21T14:05:09.120Z`: at least milliseconds, up to nanoseconds when they are not zero.
-    public var iso8601: String {
+    public var iso8601: String { iso8601(fractionDigits: 3...9) }
+
+    /// ISO 8601 in UTC with between `fractionDigits.lowerBound` and `.upperBound` fractional
+    /// digits (truncated, trailing zeros dropped down to the lower bound).
+    func iso8601(fractionDigits: ClosedRange<Int>) -> String {
         var (seconds, attoseconds) = sinceEpoch.components
         if attoseconds < 0 {
             seconds -= 1
             attoseconds += 1_000_000_000_000_000_000
         }
-        let nanos = Int(attoseconds / 1_000_000_000)
-        var whole = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&whole, &parts)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        var fraction = pad(nanos, 9)
-        while fraction.count > 3, fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(fraction)Z"
+        let time = CivilTime(unixSeconds: seconds)
+        func pad(_ value: Int, _ width: Int) -> String { CivilTime.padded(value, width) }
+        var fraction = String(pad(Int(attoseconds / 1_000_000_000), 9).prefix(fractionDigits.upperBound))
+        while fraction.count > fractionDigits.lowerBound, fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(pad(time.year, 4))-\(pad(time.month, 2))-\(pad(time.day, 2))T"
+            + "\(pad(time.hour, 2)):\(pad(time.minute, 2)):\(pad(time.second, 2)).\(fraction)Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (UTC only, up to nine fractional digits).
@@ -88,14 +80,7 @@ extension WallClock.Instant: Codable {
             nanos = fraction
             for _ in digits..<9 { nanos *= 10 }
         }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
-        self.init(sinceEpoch: .seconds(Int64(seconds)) + .nanoseconds(Int64(nanos)))
+        let time = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        self.init(sinceEpoch: .seconds(time.unixSeconds) + .nanoseconds(Int64(nanos)))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Canary
 import Yams
 
 extension RolloutPolicy {
@@ -21,23 +21,18 @@ extension RolloutPolicy {
     public static func parse(yaml: String, file: String, defaultID: String = "default") throws(ConfigFileError)
         -> RolloutPolicy
     {
-        let problems = ConfigProblems()
-        let policy = try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
-        try problems.throwFirst()
-        return policy
+        try ConfigProblems.firstProblem { problems throws(ConfigFileError) in
+            try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
+        }
     }
 
     /// Every problem of policy YAML, in the order of the file's keys; empty when it is valid.
     ///
     /// `shepherd validate` lists them all, where ``parse(yaml:file:defaultID:)`` stops at the first.
     public static func problems(yaml: String, file: String, defaultID: String = "default") -> [ConfigFileError] {
-        let problems = ConfigProblems()
-        do {
-            _ = try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
-        } catch {
-            problems.record(error)
+        ConfigProblems.all { problems throws(ConfigFileError) in
+            try read(yaml: yaml, file: file, defaultID: defaultID, problems: problems)
         }
-        return problems.errors
     }
 
     /// Reads a policy, recording each key's problem in `problems` and leaving that key at its
@@ -58,7 +53,7 @@ extension RolloutPolicy {
             var ramp = policy.ramp
             problems.attempt { () throws(ConfigFileError) in
                 if let id = try rollout.string("id") {
-                    guard !id.trimmingSpaces().isEmpty else { throw rollout.error("id", "must not be empty") }
+                    guard !trimmingWhitespace(id).isEmpty else { throw rollout.error("id", "must not be empty") }
                     policy.rolloutID = id
                 }
             }
@@ -266,8 +261,8 @@ extension RolloutPolicy {
             problems.record(
                 ConfigFileError(
                     file: file, keyPath: "health.window",
-                    reason: "spans \(policy.window.span.shortDescription), shorter than rollout.evaluationInterval "
-                        + "(\(policy.ramp.evaluationInterval.shortDescription)): evaluations would miss traffic"))
+                    reason: "spans \(DurationText.format(policy.window.span)), shorter than rollout.evaluationInterval "
+                        + "(\(DurationText.format(policy.ramp.evaluationInterval))): evaluations would miss traffic"))
         }
 
         if let prices = problems.section(root, "prices") {
@@ -285,7 +280,7 @@ extension RolloutPolicy {
                     table[model] = ModelPrice(inputPerMTok: input, outputPerMTok: output, cachedInputPerMTok: cached)
                 }
             }
-            policy.prices = PriceTable.defaults.merging(PriceTable(table))
+            policy.prices = table
         }
 
         if let chains = problems.section(root, "chains") {

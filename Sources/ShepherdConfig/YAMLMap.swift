@@ -1,6 +1,8 @@
+import Canary
 import Yams
 
-/// A strict reader over one YAML mapping that reports errors with the file and key path.
+/// A strict reader over one YAML mapping that reports errors with the file, key path and line:
+/// the one YAML reader of rollout policies, simulation scenarios and fault scenarios.
 ///
 /// Policies and scenarios are operator input: an unknown key is probably a
 /// typo that would silently leave a default in force, so it is an error, and
@@ -10,6 +12,8 @@ package struct YAMLMap {
     package let path: String
     private let entries: [String: Node]
     package let keys: [String]
+    /// The line of the mapping itself (1-based), when the parser knows it.
+    private let line: Int?
 
     /// Parses a whole document, which must be a mapping.
     package static func document(_ text: String, file: String) throws(ConfigFileError) -> YAMLMap {
@@ -25,7 +29,8 @@ package struct YAMLMap {
 
     package init(_ node: Node, file: String, path: String) throws(ConfigFileError) {
         guard let mapping = node.mapping else {
-            throw ConfigFileError(file: file, keyPath: path, reason: "must be a mapping of keys to values")
+            throw ConfigFileError(
+                file: file, keyPath: path, reason: "must be a mapping of keys to values", line: node.mark?.line)
         }
         self.file = file
         self.path = path
@@ -33,24 +38,29 @@ package struct YAMLMap {
         var keys: [String] = []
         for (key, value) in mapping {
             guard let name = key.string else {
-                throw ConfigFileError(file: file, keyPath: path, reason: "keys must be strings")
+                throw ConfigFileError(file: file, keyPath: path, reason: "keys must be strings", line: key.mark?.line)
             }
             if entries[name] != nil {
-                throw ConfigFileError(file: file, keyPath: Self.join(path, name), reason: "appears twice")
+                throw ConfigFileError(
+                    file: file, keyPath: Self.join(path, name), reason: "appears twice", line: key.mark?.line)
             }
             entries[name] = value
             keys.append(name)
         }
         self.entries = entries
         self.keys = keys
+        self.line = node.mark?.line
     }
 
-    static func join(_ path: String, _ key: String) -> String {
+    package static func join(_ path: String, _ key: String) -> String {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
+    /// An error at `key` of this mapping (at the mapping itself when `key` is nil), with its line.
     package func error(_ key: String?, _ reason: String) -> ConfigFileError {
-        ConfigFileError(file: file, keyPath: key.map { Self.join(path, $0) } ?? path, reason: reason)
+        ConfigFileError(
+            file: file, keyPath: key.map { Self.join(path, $0) } ?? path, reason: reason,
+            line: key.flatMap { entries[$0]?.mark?.line } ?? line)
     }
 
     /// Rejects keys outside `allowed`.
@@ -99,10 +109,13 @@ package struct YAMLMap {
         return value
     }
 
-    package func duration(_ key: String) throws(ConfigFileError) -> Duration? {
+    /// A duration in ``DurationText``'s grammar; `bareNumberIsSeconds` lets a plain number mean seconds.
+    package func duration(_ key: String, bareNumberIsSeconds: Bool = false) throws(ConfigFileError) -> Duration? {
         guard let node = entries[key] else { return nil }
-        guard let text = node.scalar?.string else { throw error(key, "must be a duration such as 500ms, 30s, 2m or 1h") }
-        switch DurationText.parse(text) {
+        guard let text = node.scalar?.string else {
+            throw error(key, "must be a duration such as \(DurationText.examples)")
+        }
+        switch DurationText.parse(text, bareNumberIsSeconds: bareNumberIsSeconds) {
         case .success(let duration): return duration
         case .failure(let reason): throw error(key, reason.description)
         }
@@ -114,8 +127,9 @@ package struct YAMLMap {
         return Array(sequence)
     }
 
-    package func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, as type: E.Type) throws(ConfigFileError) -> E?
-    where E.RawValue == String {
+    package func enumeration<E: RawRepresentable & CaseIterable>(
+        _ key: String, as type: E.Type
+    ) throws(ConfigFileError) -> E? where E.RawValue == String {
         guard let text = try string(key) else { return nil }
         guard let value = E(rawValue: text) else {
             let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
@@ -129,62 +143,4 @@ package struct YAMLMap {
         if node.mapping != nil { return "a mapping" }
         return "a list"
     }
-}
-
-/// Durations as operators write them: `250ms`, `30s`, `2m`, `1h30m`.
-public enum DurationText {
-    /// Parses a duration.
-    ///
-    /// - Returns: the duration, or a reason naming what is wrong.
-    public static func parse(_ text: String) -> Result<Duration, DurationTextError> {
-        let trimmed = text.trimmingSpaces()
-        if trimmed.hasPrefix("-") { return .failure(.init("must not be negative (got \(text))")) }
-        if trimmed.isEmpty { return .failure(.init("must be a duration such as 500ms, 30s, 2m or 1h (got an empty value)")) }
-        var total = Duration.zero
-        var number = ""
-        var unit = ""
-        var sawPart = false
-        func flush() -> Bool {
-            guard let value = Double(number), value.isFinite else { return false }
-            let scale: Double
-            switch unit {
-            case "ms": scale = 0.001
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            default: return false
-            }
-            total += .milliseconds(Int64((value * scale * 1000).rounded()))
-            number = ""
-            unit = ""
-            sawPart = true
-            return true
-        }
-        for character in trimmed {
-            if character.isNumber || character == "." {
-                if !unit.isEmpty { guard flush() else { return .failure(bad(text)) } }
-                number.append(character)
-            } else if character.isLetter {
-                guard !number.isEmpty else { return .failure(bad(text)) }
-                unit.append(character)
-            } else {
-                return .failure(bad(text))
-            }
-        }
-        if unit.isEmpty, !number.isEmpty {
-            return .failure(.init("needs a unit: ms, s, m or h (got \(text))"))
-        }
-        guard flush(), sawPart else { return .failure(bad(text)) }
-        return .success(total)
-    }
-
-    private static func bad(_ text: String) -> DurationTextError {
-        .init("must be a duration such as 500ms, 30s, 2m or 1h30m (got \(text))")
-    }
-}
-
-/// Why a duration could not be read.
-public struct DurationTextError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }

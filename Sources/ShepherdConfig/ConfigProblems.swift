@@ -34,9 +34,26 @@ package final class ConfigProblems {
         }
     }
 
-    /// Throws the first problem, if any: what a loader that stops at the first one reports.
-    package func throwFirst() throws(ConfigFileError) {
-        if let first = errors.first { throw first }
+    /// Runs a reader and returns what it read, or throws the first problem it recorded or threw:
+    /// what a loader that stops at the first problem reports (`parse`).
+    package static func firstProblem<T>(
+        of read: (ConfigProblems) throws(ConfigFileError) -> T
+    ) throws(ConfigFileError) -> T {
+        let problems = ConfigProblems()
+        let result = Result { () throws(ConfigFileError) -> T in try read(problems) }
+        if let first = problems.errors.first { throw first }
+        return try result.get()
+    }
+
+    /// Runs a reader and returns every problem it recorded, and the one it threw last (`problems`).
+    package static func all<T>(of read: (ConfigProblems) throws(ConfigFileError) -> T) -> [ConfigFileError] {
+        let problems = ConfigProblems()
+        do {
+            _ = try read(problems)
+        } catch {
+            problems.record(error)
+        }
+        return problems.errors
     }
 }
 

@@ -1,3 +1,5 @@
+public import Canary
+
 /// The kinds of file `shepherd validate` understands, told apart by their content.
 public enum ConfigFileKind: String, Sendable {
     case policy
@@ -22,7 +24,7 @@ public enum ConfigFileKind: String, Sendable {
                 return .failure(ConfigFileErrors(problems))
             }
             return .success(
-                "scenario \(scenario.name), \(scenario.duration.shortDescription), "
+                "scenario \(scenario.name), \(DurationText.format(scenario.duration)), "
                     + "\(scenario.traffic.requestsPerSecond) req/s, \(scenario.events.count) events")
         }
         let problems = RolloutPolicy.problems(yaml: text, file: file, defaultID: stem)
@@ -36,7 +38,7 @@ public enum ConfigFileKind: String, Sendable {
                 + "ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)"
         }
         if let bake = policy.ramp.bake {
-            summary += ", bake \(formatPercent(bake.holdback)) held back for \(bake.duration.shortDescription)"
+            summary += ", bake \(formatPercent(bake.holdback)) held back for \(DurationText.format(bake.duration))"
         }
         return .success(summary)
     }
