@@ -14,7 +14,11 @@ struct ConfigurationProblemTests {
             let relayPort = try await h.relayMock.port()
             // The relay mock speaks plain HTTP: a TLS client's handshake with it fails.
             let legacy = AnthropicProvider(configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)"))
-            let broken = OpenAICompatibleProvider(configuration: .init(name: "relay", baseURL: "https://127.0.0.1:\(relayPort)/v1"))
+            // A connect timeout far longer than the handshake's failure takes, so that a loaded machine
+            // (the whole suite at once) cannot turn the TLS failure into a timeout.
+            let broken = OpenAICompatibleProvider(
+                configuration: .init(
+                    name: "relay", baseURL: "https://127.0.0.1:\(relayPort)/v1", connectTimeout: .seconds(120)))
             // Shut down whatever happens: a client dropped without it is a fatal error, not a failure.
             do {
                 let router = try await MigrationRouter(
