@@ -35,6 +35,7 @@ struct RouterHarness {
         rollbackSwitch: RollbackSwitch = RollbackSwitch(),
         policy: RolloutPolicy = RouterHarness.policy,
         deadlines: Deadlines = .standard,
+        relayRetry: RetryPolicy = RetryPolicy(maxAttempts: 1),
         tracing: RouterTracing = RouterTracing(),
         _ body: (RouterHarness) async throws -> R
     ) async throws -> R {
@@ -51,7 +52,7 @@ struct RouterHarness {
                 let router = try await MigrationRouter(
                     legacy: legacy, relay: relay,
                     configuration: .init(
-                        policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
+                        policy: policy, relayRetry: relayRetry, legacyRetry: RetryPolicy(maxAttempts: 1),
                         deadlines: deadlines, tracing: tracing),
                     store: store, rollbackSwitch: rollbackSwitch, clock: clock,
                     wallNow: { epoch.advanced(by: clock.now.offset) }, seed: 7)
