@@ -6,17 +6,20 @@
 //                 switch, the policy and scenario models, simulation, the duration grammar (DurationText)
 //   ShepherdConfig reading YAML files (Yams): policies, simulation scenarios (and, through MockProvider, fault
 //                 scenarios) with one reader (YAMLMap) and one error type (ConfigFileError)
-//   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock; Retry-After,
-//                 HTTP dates and the one calendar codec (CivilTime), the system's wall-clock time
+//   Resilience    retries, budgets, breakers, deadlines, hedging, model chains; generic over Clock; a failure
+//                 decided once (CallFailure); Retry-After, HTTP dates and the one calendar codec (CivilTime)
 //   Upstream      the wire: OpenAI-compatible types, ChatProvider, OpenAI/Anthropic clients, SSE, the vendors'
 //                 list prices (PriceTable)
 //   MockProvider  a fault-injecting upstream server for tests, the demo and benchmarks
 //   Shepherd      the library façade: MigrationRouter, RolloutController, RolloutStore (SQLite via GRDB),
 //                 WallClock (the calendar time stored state and events are kept in)
 //   ShepherdPostgres the shared store for several replicas (postgres-nio), apart so SQLite-only users do not link it
-//   ShepherdServer the OpenAI-compatible proxy and admin API (Hummingbird)
+//   ShepherdServer the OpenAI-compatible proxy and admin API (Hummingbird); serve's configuration
+//                 (swift-configuration)
 //   Operator      what an operator runs against a server or a store: admin client, dashboard, report
-//   shepherd      the executable: thin commands over the modules
+//   shepherd      the executable: thin commands over the modules, and the process-wide choices (executor,
+//                 malloc arenas, open files, logging/metrics/tracing bootstrap)
+//   ShepherdTesting (Tests/) what the test targets share: mock upstreams, the test rollout, a process runner
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -262,7 +265,7 @@ let package = Package(
         .testTarget(
             name: "UpstreamTests",
             dependencies: [
-                "Upstream", "MockProvider", "Canary", "ShepherdConfig", "ShepherdTesting",
+                "Upstream", "MockProvider", "Canary", "Resilience", "ShepherdConfig", "ShepherdTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

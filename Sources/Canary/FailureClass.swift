@@ -29,7 +29,7 @@
 /// Gateway for an invalid answer from its upstream: the relay's garbage fails over to legacy
 /// and counts against the relay. It is not retried on the same upstream by default, since
 /// the upstream may have generated (and billed) it: see
-/// ``ClassifiedFailure/upstreamMayHaveCompleted``.
+/// `ClassifiedFailure.upstreamMayHaveCompleted` (in Resilience).
 ///
 /// An auth error counts against the path because a wrong key on the relay makes
 /// the relay useless for every caller: the scorer must see it and roll back.
@@ -103,27 +103,4 @@ public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The classes that count against a path, in display order.
     public static let pathFailures: [FailureClass] = allCases.filter(\.countsAgainstPath)
-}
-
-/// An error that knows its ``FailureClass`` (and, for rate limits, when to try again).
-///
-/// Upstream clients throw errors conforming to this protocol so that the
-/// resilience layer and the router never have to guess.
-public protocol ClassifiedFailure: Error {
-    /// The class of the failure.
-    var failureClass: FailureClass { get }
-    /// The upstream's `Retry-After`, when it sent one.
-    var retryAfter: RetryAfter? { get }
-    /// Whether the upstream may have carried out the request (generated, and billed, an answer)
-    /// although the call failed: a timeout after the request was sent, or an answer that
-    /// arrived but could not be read. Repeating such a call on the same upstream may pay for
-    /// the same answer again, so the retry layer does not, unless its policy says so.
-    /// Default `false`: the upstream refused or never saw the request (a 5xx, a 429, a
-    /// refused connection, a connect timeout).
-    var upstreamMayHaveCompleted: Bool { get }
-}
-
-extension ClassifiedFailure {
-    public var retryAfter: RetryAfter? { nil }
-    public var upstreamMayHaveCompleted: Bool { false }
 }

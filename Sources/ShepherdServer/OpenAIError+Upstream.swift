@@ -2,7 +2,6 @@ import Canary
 import Hummingbird
 import Resilience
 import Shepherd
-import Upstream
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -24,35 +23,34 @@ import Upstream
 ///
 /// The message lists every attempt (`relay gpt-4.1: serverError (http_503); legacy …`), never a key.
 extension OpenAIError {
-    /// What the mapping needs to know of a failure, whichever type reported it.
+    /// What the mapping needs to know of a failure: the router's code, the attempts, and the
+    /// deciding failure as it was decided below; never the error itself.
     struct UpstreamFailure {
         var code: RouterError.Code
-        var failureClass: FailureClass
+        var failure: CallFailure
         var message: String
         var attempts: [RoutedAttempt]
-        var underlying: (any Error)?
 
         init(router error: RouterError) {
             code = error.code
-            failureClass = error.failureClass
+            failure = error.outcome
             message = error.message
             attempts = error.attempts
-            underlying = error.underlying
         }
 
-        /// An error thrown as is (only `models` does: the router wraps everything else).
-        init(unwrapped error: any Error) {
-            failureClass = FailureClassifier().classify(error)
+        /// An upstream failure thrown as it is (only `models` does: the router wraps everything
+        /// else), decided here since no layer below did.
+        init(unrouted error: any Error) {
+            failure = FailureClassifier().outcome(of: error)
             code =
-                switch failureClass {
+                switch failure.failureClass {
                 case .clientError: .rejected
                 case .authError: .upstreamAuth
                 case .cancelled: .cancelled
                 default: .allPathsFailed
                 }
-            message = (error as? ProviderError)?.label ?? failureClass.rawValue
+            message = failure.provider == nil ? failure.failureClass.rawValue : failure.label
             attempts = []
-            underlying = error
         }
     }
 
@@ -61,13 +59,13 @@ extension OpenAIError {
         if let routerError = error as? RouterError {
             self.init(UpstreamFailure(router: routerError))
         } else {
-            self.init(UpstreamFailure(unwrapped: error))
+            self.init(UpstreamFailure(unrouted: error))
         }
     }
 
-    /// Maps a router error by the table above.
+    /// Maps a router error by the table above, from its decided failure.
     init(_ error: UpstreamFailure) {
-        let provider = error.underlying as? ProviderError
+        let failure = error.failure
         var headers = HTTPFields()
         if let last = error.attempts.last {
             headers[.shepherdPath] = last.path.rawValue
@@ -77,22 +75,22 @@ extension OpenAIError {
         let tried = Self.tried(error)
         switch error.code {
         case .rejected:
-            if provider?.code == .unsupported {
+            if failure.isUnsupportedOperation {
                 self.init(
                     .notImplemented,
-                    "\(provider?.message ?? "The upstream does not support this operation"). Tried: \(tried).",
+                    "\(failure.message ?? "The upstream does not support this operation"). Tried: \(tried).",
                     type: "invalid_request_error", code: "unsupported_operation", headers: headers)
                 return
             }
             let status =
-                provider?.httpStatus.flatMap { (400..<500).contains($0) && ![401, 403, 429].contains($0) ? $0 : nil }
+                failure.httpStatus.flatMap { (400..<500).contains($0) && ![401, 403, 429].contains($0) ? $0 : nil }
                 ?? 400
-            let message = provider?.message.flatMap { $0.isEmpty ? nil : $0 } ?? error.message
+            let message = failure.message.flatMap { $0.isEmpty ? nil : $0 } ?? error.message
             // The upstream's own code and param pass through: SDKs branch on `code`
             // (`context_length_exceeded`), and `param` names the field to fix.
             self.init(
-                HTTPResponse.Status(code: status), message, type: provider?.upstreamType ?? "invalid_request_error",
-                param: provider?.upstreamParam, code: provider?.upstreamCode, headers: headers)
+                HTTPResponse.Status(code: status), message, type: failure.upstreamType ?? "invalid_request_error",
+                param: failure.upstreamParam, code: failure.upstreamCode, headers: headers)
         case .upstreamAuth:
             let who =
                 error.attempts.last(where: { $0.failure == .authError }).map {
@@ -102,23 +100,20 @@ extension OpenAIError {
             self.init(
                 .badGateway,
                 "\(who.prefix(1).uppercased() + who.dropFirst()) refused Shepherd's credentials "
-                    + "(\(provider?.label ?? "auth error")). This is a problem in Shepherd's configuration, not in your "
-                    + "request: the operator must check that upstream's API key.",
+                    + "(\(failure.provider == nil ? "auth error" : failure.label)). This is a problem in Shepherd's "
+                    + "configuration, not in your request: the operator must check that upstream's API key.",
                 type: "api_error", code: "upstream_auth_failed", headers: headers)
         case .cancelled:
             self.init(
                 HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "The request was cancelled.",
                 type: "api_error", code: "cancelled", headers: headers)
         case .allPathsFailed:
-            if error.failureClass == .timeout {
-                let deciding = Self.label(error.underlying).map { " (\($0))" } ?? ""
+            if failure.failureClass == .timeout {
                 self.init(
-                    .gatewayTimeout, "No upstream answered in time\(deciding). Tried: \(tried).", type: "api_error",
-                    code: "upstream_timeout", headers: headers)
+                    .gatewayTimeout, "No upstream answered in time (\(failure.label)). Tried: \(tried).",
+                    type: "api_error", code: "upstream_timeout", headers: headers)
             } else if Self.everyFailureIsUnavailable(error) {
-                if let wait = error.underlying.flatMap({ FailureClassifier().retryAfter(of: $0) }).map(Self.seconds) {
-                    headers[.retryAfter] = String(wait)
-                }
+                if let wait = failure.retryAfter.map(Self.seconds) { headers[.retryAfter] = String(wait) }
                 self.init(
                     .serviceUnavailable, "Every upstream is unavailable or rate limited; retry later. Tried: \(tried).",
                     type: "api_error", code: "upstream_unavailable", headers: headers)
@@ -133,31 +128,17 @@ extension OpenAIError {
     /// `relay gpt-4.1: serverError (http_503); legacy gpt-4.1: serverError (http_503)`.
     private static func tried(_ error: UpstreamFailure) -> String {
         if error.attempts.isEmpty {
-            let label = (error.underlying as? ProviderError).map { "\($0.provider): \($0.label)" } ?? error.message
-            return "\(label) (\(error.failureClass.rawValue))"
+            let label = error.failure.provider.map { "\($0): \(error.failure.label)" } ?? error.message
+            return "\(label) (\(error.failure.failureClass.rawValue))"
         }
         return error.attempts.map(\.summary).joined(separator: "; ")
     }
 
-    /// Whether every failure says "not now" rather than "broken": 429, 503, 529, open breaker, spent budget.
+    /// Whether every failure says "not now" rather than "broken" (``CallFailure/isUnavailable``):
+    /// 429, 503, 529, an open breaker, a spent budget.
     private static func everyFailureIsUnavailable(_ error: UpstreamFailure) -> Bool {
-        var failures = error.attempts.compactMap { attempt in attempt.failure.map { ($0, attempt.detail) } }
-        if failures.isEmpty {
-            let detail = label(error.underlying)
-            failures = [(error.failureClass, detail)]
-        }
-        return failures.allSatisfy { failureClass, detail in
-            if failureClass == .rateLimited { return true }
-            guard failureClass == .serverError, let detail else { return false }
-            return ["http_503", "http_529", "circuit_open", "budget_exhausted"].contains(detail)
-        }
-    }
-
-    /// A short, secret-free label of the deciding error (`attempt_timed_out`, `http_504`, …).
-    private static func label(_ error: (any Error)?) -> String? {
-        if let provider = error as? ProviderError { return provider.label }
-        if let resilience = error as? ResilienceError { return resilience.metricLabel }
-        return nil
+        let failures = error.attempts.compactMap(\.outcome)
+        return (failures.isEmpty ? [error.failure] : failures).allSatisfy(\.isUnavailable)
     }
 
     /// Whole seconds to wait, rounded up, at least 1.

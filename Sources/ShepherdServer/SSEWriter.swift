@@ -51,7 +51,7 @@ enum SSEWriter {
             } catch {
                 // The upstream failed mid-stream. A failure to write below (the caller gone) is
                 // not caught here: it ends the handler and the stream is recorded as cancelled.
-                let failure = streamFailure(error, path: stream.path)
+                let failure = streamFailure(frames.failure ?? CallFailure(.other), path: stream.path)
                 logger.warning(
                     "stream failed after its first chunk; ended with an error event",
                     metadata: ["shepherd_path": "\(stream.path.rawValue)", "code": "\(failure.code ?? "")"])
@@ -88,10 +88,9 @@ enum SSEWriter {
     }
 
     /// The error event for an upstream failure after the stream started.
-    static func streamFailure(_ error: any Error, path: TrafficPath) -> OpenAIError {
-        let failureClass = FailureClassifier().classify(error)
-        let label = (error as? ProviderError)?.label ?? failureClass.rawValue
-        let timedOut = failureClass == .timeout
+    static func streamFailure(_ failure: CallFailure, path: TrafficPath) -> OpenAIError {
+        let label = failure.provider == nil ? failure.failureClass.rawValue : failure.label
+        let timedOut = failure.failureClass == .timeout
         return OpenAIError(
             timedOut ? .gatewayTimeout : .badGateway,
             "The \(path.rawValue) upstream failed after the answer had started (\(label)): the answer is incomplete. "

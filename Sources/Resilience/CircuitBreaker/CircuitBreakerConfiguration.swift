@@ -110,7 +110,7 @@ public struct CircuitBreakerConfiguration: Sendable {
             }
         case .time(let duration, let buckets):
             guard duration > .zero else { throw .invalid("time window must be positive, got \(duration)") }
-            guard buckets >= 1, duration.nanoseconds / Int64(buckets) > 0 else {
+            guard buckets >= 1, wholeNanoseconds(duration) / Int64(buckets) > 0 else {
                 throw .invalid("time window needs ≥ 1 bucket of ≥ 1 ns, got \(buckets) over \(duration)")
             }
         }

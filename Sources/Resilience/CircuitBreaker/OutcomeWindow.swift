@@ -41,7 +41,7 @@ struct OutcomeWindow: Sendable {
             isTimeBased = true
             ring = []
             buckets = Array(repeating: Bucket(), count: count)
-            bucketNanos = max(1, duration.nanoseconds / Int64(count))
+            bucketNanos = max(1, wholeNanoseconds(duration) / Int64(count))
         }
     }
 
@@ -74,7 +74,7 @@ struct OutcomeWindow: Sendable {
         guard isTimeBased else { return running }
         let instant = now()
         guard let origin, origin <= instant else { return Totals() }
-        let current = origin.duration(to: instant).nanoseconds / bucketNanos
+        let current = wholeNanoseconds(origin.duration(to: instant)) / bucketNanos
         var sum = Totals()
         for bucket in buckets where bucket.index >= 0 && bucket.index <= current && current - bucket.index < Int64(buckets.count) {
             sum.calls += bucket.totals.calls
@@ -103,6 +103,6 @@ struct OutcomeWindow: Sendable {
             self.origin = now
             return 0
         }
-        return max(0, origin.duration(to: now).nanoseconds / bucketNanos)
+        return max(0, wholeNanoseconds(origin.duration(to: now)) / bucketNanos)
     }
 }

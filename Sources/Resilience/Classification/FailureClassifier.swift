@@ -6,8 +6,8 @@ import Canary
 /// (`FailureClass`, defined in `Canary`). The order is:
 ///
 /// 1. a `CancellationError` is `.cancelled`;
-/// 2. an error conforming to `ClassifiedFailure` (upstream clients, ``ResilienceError``)
-///    gives its own class;
+/// 2. an error conforming to ``ClassifiedFailure`` (upstream clients, ``ResilienceError``,
+///    a decided ``CallFailure``) gives its own outcome;
 /// 3. the optional custom rule, for errors of libraries that know nothing of Shepherd;
 /// 4. anything else is `.other` (not retried, not failed over).
 ///
@@ -29,21 +29,28 @@ public struct FailureClassifier: Sendable {
         self.custom = custom
     }
 
+    /// The failure `error` stands for, decided: a cancellation is `.cancelled`, a
+    /// `ClassifiedFailure` gives its own ``ClassifiedFailure/outcome``, else the custom rule's
+    /// class or `.other`. The one place an error of any type becomes a ``CallFailure``.
+    public func outcome(of error: any Error) -> CallFailure {
+        if error is CancellationError { return CallFailure(.cancelled) }
+        if let classified = error as? any ClassifiedFailure { return classified.outcome }
+        return CallFailure(custom?(error) ?? .other)
+    }
+
     /// The class of `error`.
     public func classify(_ error: any Error) -> FailureClass {
-        if error is CancellationError { return .cancelled }
-        if let classified = error as? any ClassifiedFailure { return classified.failureClass }
-        return custom?(error) ?? .other
+        outcome(of: error).failureClass
     }
 
     /// Whether the upstream may have carried out the call that failed with `error`
-    /// (``Canary/ClassifiedFailure/upstreamMayHaveCompleted``); `false` for errors that do not say.
+    /// (``ClassifiedFailure/upstreamMayHaveCompleted``); `false` for errors that do not say.
     public func upstreamMayHaveCompleted(_ error: any Error) -> Bool {
-        (error as? any ClassifiedFailure)?.upstreamMayHaveCompleted ?? false
+        outcome(of: error).upstreamMayHaveCompleted
     }
 
     /// The upstream's `Retry-After` carried by `error`, if any.
     public func retryAfter(of error: any Error) -> RetryAfter? {
-        (error as? any ClassifiedFailure)?.retryAfter
+        outcome(of: error).retryAfter
     }
 }

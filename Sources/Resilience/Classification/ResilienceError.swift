@@ -9,7 +9,7 @@ import Canary
 /// the retry budget or a circuit breaker said no, or every model of a chain
 /// failed. The error it gave up on is kept in ``underlying``.
 ///
-/// `ResilienceError` conforms to `ClassifiedFailure`, so the router and the
+/// `ResilienceError` conforms to ``ClassifiedFailure``, so the router and the
 /// health window classify it through the same table as upstream errors.
 ///
 /// ```swift
@@ -121,7 +121,7 @@ extension ResilienceError: ClassifiedFailure {
     public var upstreamMayHaveCompleted: Bool {
         switch code {
         case .deadlineExceeded, .attemptTimedOut: true
-        default: (underlying as? any ClassifiedFailure)?.upstreamMayHaveCompleted ?? false
+        default: underlying.map { FailureClassifier().outcome(of: $0).upstreamMayHaveCompleted } ?? false
         }
     }
 
@@ -133,6 +133,19 @@ extension ResilienceError: ClassifiedFailure {
         case .circuitOpen(let wait): wait.map { .delay($0) }
         default: nil
         }
+    }
+
+    /// The decision as every layer above reads it, labelled ``metricLabel``: an open breaker
+    /// and a spent budget are states that pass (``CallFailure/isUnavailable``).
+    public var outcome: CallFailure {
+        let passes: Bool
+        switch code {
+        case .circuitOpen, .budgetExhausted: passes = true
+        default: passes = false
+        }
+        return CallFailure(
+            failureClass, label: metricLabel, retryAfter: retryAfter,
+            upstreamMayHaveCompleted: upstreamMayHaveCompleted, passes: passes)
     }
 }
 

@@ -147,6 +147,7 @@ extension ModelChainExecutor {
         var result: Result<T, any Error>
         var failureClass: FailureClass?
         var retryAfter: Duration?
+        var mayHaveCompleted = false
         var record: AttemptRecord
     }
 
@@ -254,7 +255,7 @@ extension ModelChainExecutor {
                 // way on this model again, and one the upstream may have carried out is not asked
                 // again: the next model is the only thing left to try.
                 if chain.advancesImmediatelyOn.contains(failureClass) || !failureClass.isRetryable
-                    || (!chain.retriesPossiblyCompletedCalls && executor.classifier.upstreamMayHaveCompleted(error))
+                    || (!chain.retriesPossiblyCompletedCalls && finished.mayHaveCompleted)
                 {
                     index += 1
                     previousDelay = nil
@@ -308,8 +309,10 @@ extension ModelChainExecutor {
                 return Finished(index: index, attempt: number, result: result, record: record)
             case .failure(let error):
                 let killed = call.isKilled(attempt: number)
-                let failureClass = killed || Task.isCancelled ? .cancelled : executor.classifier.classify(error)
-                let retryAfter = executor.classifier.retryAfter(of: error).map { $0.delay(atUnixTime: executor.unixTime()) }
+                // Read once: the error's decided outcome says everything below.
+                let failure = executor.classifier.outcome(of: error)
+                let failureClass = killed || Task.isCancelled ? .cancelled : failure.failureClass
+                let retryAfter = failure.retryAfter.map { $0.delay(atUnixTime: executor.unixTime()) }
                 let cutByDeadline = AttemptRunner<C>.cutByTotalDeadline(error)
                 if cutByDeadline {
                     breaker.onIgnored(permit)
@@ -321,7 +324,7 @@ extension ModelChainExecutor {
                 let record = AttemptRecord(model: model.name, upstream: model.upstream, outcome: outcome, duration: elapsed, isHedge: isHedge)
                 return Finished(
                     index: index, attempt: number, result: result, failureClass: failureClass, retryAfter: retryAfter,
-                    record: record)
+                    mayHaveCompleted: failure.upstreamMayHaveCompleted, record: record)
             }
         }
 
@@ -431,24 +434,5 @@ extension ModelChainExecutor {
             }
             return nil
         }
-    }
-}
-
-extension ModelChainExecutor where C == ContinuousClock {
-    /// Creates an executor for a tier's default chain on the continuous clock.
-    ///
-    /// ```swift
-    /// let executor = try ModelChainExecutor(tier: .bulk, breakers: CircuitBreakerRegistry(clock: ContinuousClock()))
-    /// ```
-    public init(
-        tier: TaskTier,
-        deadlines: Deadlines = Deadlines.standard,
-        hedging: HedgingPolicy = .off,
-        breakers: CircuitBreakerRegistry<ContinuousClock>,
-        budgets: RetryBudgetRegistry = RetryBudgetRegistry()
-    ) throws(ResilienceError) {
-        try self.init(
-            chain: .default(for: tier), deadlines: deadlines, hedging: hedging, breakers: breakers, budgets: budgets,
-            clock: ContinuousClock())
     }
 }

@@ -57,8 +57,8 @@ public struct Backoff: Sendable, Hashable {
     ///
     /// - Parameter retry: 1 for the first retry (the second attempt).
     public func cappedDelay(forRetry retry: Int) -> Duration {
-        let capNanos = maximum.nanoseconds
-        let raw = Double(initial.nanoseconds) * integerPower(multiplier, max(0, retry - 1))
+        let capNanos = wholeNanoseconds(maximum)
+        let raw = Double(wholeNanoseconds(initial)) * integerPower(multiplier, max(0, retry - 1))
         // Cap before converting back: the raw value may be astronomically large (or infinite).
         guard raw < Double(capNanos) else { return .nanoseconds(capNanos) }
         return .nanoseconds(min(capNanos, Int64(raw)))
@@ -77,20 +77,20 @@ public struct Backoff: Sendable, Hashable {
         previous: Duration?,
         using generator: inout some RandomNumberGenerator
     ) -> Duration {
-        let capNanos = maximum.nanoseconds
+        let capNanos = wholeNanoseconds(maximum)
         switch jitter {
         case .none:
             return cappedDelay(forRetry: retry)
         case .full:
-            let capped = cappedDelay(forRetry: retry).nanoseconds
+            let capped = wholeNanoseconds(cappedDelay(forRetry: retry))
             return .nanoseconds(Int64.random(in: 0...capped, using: &generator))
         case .equal:
-            let capped = cappedDelay(forRetry: retry).nanoseconds
+            let capped = wholeNanoseconds(cappedDelay(forRetry: retry))
             let half = capped / 2
             return .nanoseconds(half + Int64.random(in: 0...(capped - half), using: &generator))
         case .decorrelated:
-            let base = min(initial.nanoseconds, capNanos)
-            let previousNanos = max(base, previous?.nanoseconds ?? base)
+            let base = min(wholeNanoseconds(initial), capNanos)
+            let previousNanos = max(base, previous.map(wholeNanoseconds) ?? base)
             // 3 · previous, saturating, then capped: the draw never leaves [base, cap].
             let (tripled, overflow) = previousNanos.multipliedReportingOverflow(by: 3)
             let upper = overflow ? capNanos : min(capNanos, tripled)
@@ -99,15 +99,14 @@ public struct Backoff: Sendable, Hashable {
     }
 }
 
-extension Duration {
-    /// The duration in whole nanoseconds, saturating at `Int64.max`.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflow2 ? (seconds < 0 ? .min : .max) : sum
-    }
+/// `duration` in whole nanoseconds, saturating at `Int64.min` and `Int64.max` (a function, not
+/// an extension of the standard library's `Duration`).
+func wholeNanoseconds(_ duration: Duration) -> Int64 {
+    let (seconds, attoseconds) = duration.components
+    let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    if overflow { return seconds < 0 ? .min : .max }
+    let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+    return overflow2 ? (seconds < 0 ? .min : .max) : sum
 }
 
 /// `base` to an integral power by repeated squaring (no Foundation needed), saturating at infinity.

@@ -33,13 +33,18 @@ public struct Deadlines: Sendable, Hashable {
         if let total, let perAttempt, perAttempt > total {
             throw .invalid("per-attempt timeout (\(perAttempt)) is longer than the total deadline (\(total)): it could never fire")
         }
+        self.init(checked: total, perAttempt: perAttempt)
+    }
+
+    /// Bounds known to be valid (the constants below): nothing to check, nothing to throw.
+    private init(checked total: Duration?, perAttempt: Duration?) {
         self.total = total
         self.perAttempt = perAttempt
     }
 
     /// The defaults: 120 s in total, 60 s per attempt.
-    public static let standard: Deadlines = try! Deadlines()
+    public static let standard = Deadlines(checked: .seconds(120), perAttempt: .seconds(60))
 
     /// No deadline and no per-attempt timeout.
-    public static let none: Deadlines = try! Deadlines(total: nil, perAttempt: nil)
+    public static let none = Deadlines(checked: nil, perAttempt: nil)
 }

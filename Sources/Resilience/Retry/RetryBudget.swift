@@ -40,11 +40,22 @@ public final class RetryBudget: Sendable {
     ///   - maxTokens: the capacity, in `(0, 1000]` (gRPC's range). Default 10.
     ///   - tokenRatio: tokens returned per success, in `(0, maxTokens]`, three decimals kept. Default 0.1.
     /// - Throws: ``ResilienceError/Code/invalidConfiguration(_:)`` outside those ranges.
-    public init(maxTokens: Double = 10, tokenRatio: Double = 0.1) throws(ResilienceError) {
+    public convenience init(maxTokens: Double = 10, tokenRatio: Double = 0.1) throws(ResilienceError) {
         guard maxTokens > 0, maxTokens <= 1000 else { throw .invalid("retry budget maxTokens must be in (0, 1000], got \(maxTokens)") }
         guard tokenRatio.isFinite, tokenRatio >= 0.001, tokenRatio <= maxTokens else {
             throw .invalid("retry budget tokenRatio must be in [0.001, maxTokens], got \(tokenRatio)")
         }
+        self.init(checked: maxTokens, tokenRatio: tokenRatio)
+    }
+
+    /// A full budget with the default settings (10 tokens, 0.1 per success): gRPC's defaults,
+    /// valid by construction, so nothing to throw.
+    public static func standard() -> RetryBudget {
+        RetryBudget(checked: 10, tokenRatio: 0.1)
+    }
+
+    /// A budget whose settings were checked (or are the defaults).
+    private init(checked maxTokens: Double, tokenRatio: Double) {
         self.maxTokens = maxTokens
         self.tokenRatio = tokenRatio
         self.maxMilli = Int((maxTokens * Double(Self.scale)).rounded())

@@ -3,7 +3,7 @@ import Synchronization
 /// One ``RetryBudget`` per upstream, created on first use.
 ///
 /// ```swift
-/// let budgets = RetryBudgetRegistry { _ in try! RetryBudget(maxTokens: 10, tokenRatio: 0.1) }
+/// let budgets = RetryBudgetRegistry { _ in .standard() }
 /// budgets.budget(for: "openai").allowsRetry
 /// ```
 public final class RetryBudgetRegistry: Sendable {
@@ -14,7 +14,7 @@ public final class RetryBudgetRegistry: Sendable {
     ///
     /// - Parameter make: builds the budget of an upstream the first time it is asked for
     ///   (default: gRPC-style 10 tokens, 0.1 per success).
-    public init(make: @escaping @Sendable (String) -> RetryBudget = { _ in try! RetryBudget() }) {
+    public init(make: @escaping @Sendable (String) -> RetryBudget = { _ in .standard() }) {
         self.make = make
     }
 

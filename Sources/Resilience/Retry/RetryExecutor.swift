@@ -123,8 +123,10 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
                 error = failure
             }
 
-            let failureClass = Task.isCancelled ? .cancelled : classifier.classify(error)
-            let retryAfter = classifier.retryAfter(of: error).map { $0.delay(atUnixTime: unixTime()) }
+            // Read once: the error's decided outcome says everything below.
+            let failure = classifier.outcome(of: error)
+            let failureClass = Task.isCancelled ? .cancelled : failure.failureClass
+            let retryAfter = failure.retryAfter.map { $0.delay(atUnixTime: unixTime()) }
             let cutByDeadline = AttemptRunner<C>.cutByTotalDeadline(error)
             if let permit {
                 // An attempt cut short by the total deadline says little about the upstream.
@@ -136,7 +138,7 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
 
             if call.committedAttempt != nil { throw error }  // streamed to the caller: surface as it is
             if failureClass == .cancelled || !failureClass.isRetryable || cutByDeadline { throw error }
-            if !policy.retriesPossiblyCompletedCalls, classifier.upstreamMayHaveCompleted(error) { throw error }
+            if !policy.retriesPossiblyCompletedCalls, failure.upstreamMayHaveCompleted { throw error }
             if attempt >= policy.maxAttempts { throw error }
             if let budget, !budget.tryRetry() {
                 throw ResilienceError(.budgetExhausted, underlying: error, underlyingClass: failureClass)

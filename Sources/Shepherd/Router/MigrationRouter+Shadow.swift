@@ -47,9 +47,9 @@ extension MigrationRouter {
                 let answer = try await relay.complete(shadowRequest, context: context)
                 return shadowAnswer(answer, request: shadowRequest, latency: start.duration(to: clock.now))
             } catch {
-                let providerError = error as? ProviderError
+                let failure = FailureClassifier().outcome(of: error)
                 return ShadowAnswer(
-                    status: providerError?.httpStatus, succeeded: false, failure: FailureClassifier().classify(error),
+                    status: failure.httpStatus, succeeded: false, failure: failure.failureClass,
                     latency: start.duration(to: clock.now))
             }
         }
@@ -59,7 +59,7 @@ extension MigrationRouter {
     /// `finish_reason`, tool calls and the text (as canonical JSON when the caller asked for a
     /// structured answer and the text is JSON).
     func shadowAnswer(_ response: ChatResponse, request: ChatRequest, latency: Duration) -> ShadowAnswer {
-        let (usage, cost) = billing(of: response, request: request)
+        let (usage, cost) = caller.billing(of: response, request: request)
         let message = response.choices.first?.message
         let calls = message?.toolCalls ?? []
         let text = response.text ?? ""

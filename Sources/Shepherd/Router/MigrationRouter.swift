@@ -3,7 +3,6 @@ public import Logging
 public import Resilience
 public import Upstream
 import Synchronization
-import Tracing
 
 /// Routes every LLM call between the legacy path and the relay, and steers the rollout.
 ///
@@ -37,53 +36,6 @@ import Tracing
 /// // and run `router.controller` in your ServiceGroup so that it evaluates on schedule.
 /// ```
 public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Duration {
-    /// How the router behaves around the policy.
-    public struct Configuration: Sendable {
-        /// The rollout policy (ramp, health, window, prices).
-        public var policy: RolloutPolicy
-        /// Retries on the relay before failing over. Default: one attempt, fail over at once
-        /// (legacy is the known-good path; retrying a failing relay only delays the answer).
-        public var relayRetry: RetryPolicy
-        /// Retries on legacy. Default: three attempts.
-        public var legacyRetry: RetryPolicy
-        /// Total deadline and per-attempt timeout of each path.
-        public var deadlines: Deadlines
-        /// Start the rollout at the initial percentage when the store has no state for it. Default `true`.
-        public var autoStart: Bool
-        /// How many recent decisions ``status()`` reports. Default 20.
-        public var recentDecisionLimit: Int
-        /// On a ``SharedRolloutStore``: this replica's coordination settings.
-        public var fleet: FleetConfiguration
-        /// How attempts are traced: the bootstrapped tracer by default, never the prompt unless asked.
-        public var tracing: RouterTracing
-
-        /// Creates a configuration.
-        public init(
-            policy: RolloutPolicy,
-            relayRetry: RetryPolicy = RetryPolicy(maxAttempts: 1),
-            legacyRetry: RetryPolicy = RetryPolicy(maxAttempts: 3),
-            deadlines: Deadlines = .standard,
-            autoStart: Bool = true,
-            recentDecisionLimit: Int = 20,
-            fleet: FleetConfiguration = FleetConfiguration(),
-            tracing: RouterTracing = RouterTracing()
-        ) {
-            self.fleet = fleet
-            self.tracing = tracing
-            self.policy = policy
-            self.relayRetry = relayRetry
-            self.legacyRetry = legacyRetry
-            self.deadlines = deadlines
-            self.autoStart = autoStart
-            self.recentDecisionLimit = recentDecisionLimit
-        }
-
-        /// The controller's part of the configuration.
-        var controllerConfiguration: RolloutController<C>.Configuration {
-            .init(policy: policy, autoStart: autoStart, recentDecisionLimit: recentDecisionLimit, fleet: fleet)
-        }
-    }
-
     /// The configuration in force.
     public let configuration: Configuration
     /// The rollout's id.
@@ -95,7 +47,7 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     public var rollbackSwitch: RollbackSwitch { controller.rollbackSwitch }
     /// The health window of both paths (the controller's), recorded into by every call.
     public let window: HealthWindow<C>
-    /// The circuit breakers, one per path.
+    /// The circuit breakers: one per path (`legacy/*`, `relay/*`), one per relay chain model.
     public let breakers: CircuitBreakerRegistry<C>
 
     let legacy: any ChatProvider
@@ -103,18 +55,14 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     let clock: C
     let split: TrafficSplit
     let random: Mutex<SeededGenerator>
-    let executors: [TrafficPath: RetryExecutor<C>]
-    /// Walks a tier's model chain on the relay (`nil` when the policy has no chains): one
-    /// long-lived executor for every call, its chain chosen per call by ``relayChain(tier:model:)``.
-    let chainExecutor: ModelChainExecutor<C>?
+    /// One executor per path: its retry budget and breakers serve every call on it, tiered or not.
+    let legacyExecutor: PathExecutor<C>
+    let relayExecutor: PathExecutor<C>
+    /// Executes and records each attempt on a path.
+    let caller: PathCaller<C>
+    let failover = FailoverRule()
     let metrics: RouterMetrics
-    /// The list prices under the policy's `prices:`, for answers that do not bring their cost.
-    let prices: PriceTable
     let logger: Logger
-    /// Attempt spans; inert when no tracer is bootstrapped.
-    let tracing: AttemptTracer
-    /// The latest configuration problem of each path (TLS, DNS, credentials), until it answers again.
-    let problems = Mutex<[TrafficPath: String]>([:])
 
     /// Creates a router, resuming the rollout's stored state (or starting it).
     ///
@@ -147,19 +95,19 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         self.relay = relay
         self.clock = clock
         self.logger = logger
-        self.tracing = AttemptTracer(configuration.tracing)
         self.controller = try await RolloutController(
             configuration: configuration.controllerConfiguration, store: store, rollbackSwitch: rollbackSwitch,
             clock: clock, wallNow: wallNow, logger: logger)
-        self.window = controller.window
+        let window = controller.window
+        self.window = window
         self.split = TrafficSplit(rolloutID: policy.rolloutID)
         self.random = Mutex(SeededGenerator(seed: seed))
+        // The list prices under the policy's `prices:`, for answers that do not bring their cost.
         let prices = PriceTable(defaultsOverriddenBy: policy.prices)
-        self.prices = prices
-        self.metrics = RouterMetrics(
+        let metrics = RouterMetrics(
             rolloutID: policy.rolloutID,
             knownModels: Set(prices.prices.keys).union(policy.chains.values.flatMap { $0 }))
-        let metrics = self.metrics
+        self.metrics = metrics
         let breakers = CircuitBreakerRegistry(clock: clock, observer: { key, transition in
             metrics.breakerTransition(key: key.description, to: transition.to)
             logger.notice(
@@ -168,23 +116,18 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
                     key: key.description, from: transition.from, to: transition.to, reason: transition.reason))
         })
         self.breakers = breakers
-        self.executors = [
-            .legacy: try RetryExecutor(
-                policy: configuration.legacyRetry, deadlines: configuration.deadlines,
-                budget: try RetryBudget(), breaker: breakers.breaker(for: .init(upstream: "legacy")), clock: clock),
-            .relay: try RetryExecutor(
-                policy: configuration.relayRetry, deadlines: configuration.deadlines,
-                budget: try RetryBudget(), breaker: breakers.breaker(for: .init(upstream: "relay")), clock: clock),
-        ]
-        if let (_, models) = policy.chains.min(by: { $0.key < $1.key }) {
-            // Per-model breakers come from the same registry (`relay/<model>` in the status).
-            self.chainExecutor = try ModelChainExecutor(
-                chain: Self.modelChain(models, retry: configuration.relayRetry), backoff: configuration.relayRetry.backoff,
-                honoursRetryAfter: configuration.relayRetry.honoursRetryAfter, deadlines: configuration.deadlines,
-                hedging: Self.hedging(policy.hedging, window: window), breakers: breakers, clock: clock)
-        } else {
-            self.chainExecutor = nil
-        }
+        self.legacyExecutor = try PathExecutor(
+            path: .legacy, retry: configuration.legacyRetry, deadlines: configuration.deadlines, chain: nil,
+            hedging: .off, breakers: breakers, clock: clock)
+        // Per-model breakers come from the same registry (`relay/<model>` in the status).
+        self.relayExecutor = try PathExecutor(
+            path: .relay, retry: configuration.relayRetry, deadlines: configuration.deadlines,
+            chain: policy.chains.min(by: { $0.key < $1.key })?.value,
+            hedging: Self.hedging(policy.hedging, window: window), breakers: breakers, clock: clock)
+        self.caller = PathCaller(
+            legacy: legacy, relay: relay, clock: clock, window: window, metrics: metrics, prices: prices,
+            deadlines: configuration.deadlines, tracing: AttemptTracer(configuration.tracing),
+            problems: PathProblems(logger: logger))
         // Both breakers are in /metrics from the start, not only after their first transition.
         for (key, breaker) in breakers.all { metrics.breakerTransition(key: key.description, to: breaker.state) }
     }
@@ -193,16 +136,6 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
 
     /// The percentage the split uses now: the controller's, read from memory.
     public var effectivePercent: Double { controller.effectivePercent }
-
-    /// The rollout's status with this router's circuit breakers.
-    public func status() -> RolloutStatus {
-        var states: [String: String] = [:]
-        for (key, breaker) in breakers.all { states[key.description] = "\(breaker.state)" }
-        var status = controller.status(breakers: states)
-        let problems = configurationProblems
-        status.problems = problems.isEmpty ? nil : problems
-        return status
-    }
 
     /// The path a call with this routing key takes now.
     public func choosePath(forKey key: String?) -> TrafficPath {
@@ -223,170 +156,24 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         let chain = try relayChain(tier: routing.tier, model: request.model)
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
         let attempts = makeAttemptLog(chosen: chosen)
-        if chosen == .relay {
-            do {
-                let response: ChatResponse
-                if let chain, let tier = routing.tier {
-                    response = try await onRelayChain(chain, tier: tier, request, attempts) { call, context in
-                        try await self.attempt(.relay, self.relay, call, routing, attempts, context)
-                    }
-                } else {
-                    response = try await completeOn(.relay, request, routing, attempts)
+        let answer = try await routed(chosen: chosen, attempts) { path in
+            if path == .relay, chosen == .relay, let chain, let tier = routing.tier {
+                return try await self.onRelayChain(chain, tier: tier, request, attempts) { call, context in
+                    try await self.caller.complete(on: .relay, call, routing, attempts, context)
                 }
-                return RoutedResponse(
-                    response: response, path: .relay, chosenPath: .relay, fellBack: false,
-                    attempts: attempts.all)
-            } catch {
-                try rethrowUnlessFailover(error, attempts: attempts.all)
-                metrics.fallback()
-                logger.info(
-                    "relay failed, answering from legacy",
-                    metadata: ["class": "\(FailureClassifier().classify(error).rawValue)"])
+            }
+            return try await self.on(path, model: request.model, attempts) { context in
+                try await self.caller.complete(on: path, request, routing, attempts, context)
             }
         }
-        do {
-            let response = try await completeOn(.legacy, request, routing, attempts)
-            if chosen == .legacy, let latency = attempts.all.last(where: { $0.path == .legacy })?.latency {
-                shadowIfSampled(request, legacy: response, latency: latency, routing: routing)
-            }
-            return RoutedResponse(
-                response: response, path: .legacy, chosenPath: chosen, fellBack: chosen == .relay,
-                attempts: attempts.all)
-        } catch {
-            guard chosen == .legacy, relayMayAnswerForLegacy(error) else {
-                throw routerError(for: error, attempts: attempts.all)
-            }
+        if answer.path == .legacy, chosen == .legacy,
+            let latency = attempts.all.last(where: { $0.path == .legacy })?.latency
+        {
+            shadowIfSampled(request, legacy: answer.value, latency: latency, routing: routing)
         }
-        // Legacy is down and the relay carries traffic already: the caller is better served by it.
-        do {
-            let response = try await completeOn(.relay, request, routing, attempts)
-            metrics.fallback()
-            logger.info(
-                "legacy failed, answering from the relay",
-                metadata: ["class": "\(attempts.all.first?.failure?.rawValue ?? "other")"])
-            return RoutedResponse(
-                response: response, path: .relay, chosenPath: .legacy, fellBack: true, attempts: attempts.all)
-        } catch {
-            throw routerError(for: error, attempts: attempts.all)
-        }
-    }
-
-    /// Whether a call routed to legacy that failed there may be answered by the relay: only for a
-    /// failure that fails over (an outage, not the caller's bad request), and only while the relay
-    /// serves traffic (its percentage is above 0: not before the rollout starts, not after a
-    /// rollback, never while the rollback switch is engaged). The relay's breaker and retry budget
-    /// still apply, and its attempt is judged in its window like any other.
-    private func relayMayAnswerForLegacy(_ error: any Error) -> Bool {
-        FailureClassifier().classify(error).isFailover && effectivePercent > 0
-    }
-
-    private func completeOn(
-        _ path: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint, _ attempts: AttemptLog
-    ) async throws -> ChatResponse {
-        let provider = provider(for: path)
-        do {
-            return try await executors[path]!.execute { context in
-                try await self.attempt(path, provider, request, routing, attempts, context)
-            }
-        } catch let error as ResilienceError {
-            recordRejection(error, path: path, model: request.model, attempts: attempts)
-            throw error
-        }
-    }
-
-    /// A call the path's breaker refused without calling: to the caller and to the scorer this is
-    /// a failed call of the path (the relay is considered down), so the window records it;
-    /// otherwise an open relay breaker would hide the relay's failures from the ramp, and the
-    /// rollout would sit at its percentage with every call falling back.
-    private func recordRejection(_ error: ResilienceError, path: TrafficPath, model: String, attempts: AttemptLog) {
-        guard case .circuitOpen = error.code else { return }
-        tracing.rejected(
-            path: path, provider: provider(for: path), model: model, label: error.metricLabel,
-            failover: path != attempts.chosen)
-        record(.failure(.serverError), path: path, model: model, latency: .zero, at: clock.now)
-        attempts.append(
-            RoutedAttempt(
-                path: path, provider: provider(for: path).name, model: model, failure: .serverError,
-                detail: error.metricLabel, latency: .zero))
-    }
-
-    /// Whether an error is the executor ending an attempt that outlived its timeout (it cancels
-    /// the attempt, which then sees a cancellation): the path's timeout, which counts against it.
-    private func timedOut(_ error: any Error, after latency: Duration) -> Bool {
-        let limits = [configuration.deadlines.perAttempt, configuration.deadlines.total].compactMap { $0 }
-        guard let limit = limits.min() else { return false }
-        return FailureClassifier().classify(error) == .cancelled && latency >= limit
-    }
-
-    /// One attempt on one path: call, record the outcome in the window and the metrics, log it.
-    private func attempt(
-        _ path: TrafficPath, _ provider: any ChatProvider, _ request: ChatRequest, _ routing: RoutingHint,
-        _ attempts: AttemptLog, _ context: AttemptContext
-    ) async throws -> ChatResponse {
-        let span = tracing.start(
-            .init(
-                path: path, provider: provider, request: request, number: context.attempt,
-                failover: path != attempts.chosen, hedge: context.isHedge, retryWait: attempts.retryWait(before: context.attempt)))
-        defer { attempts.ended() }
-        let start = clock.now
-        do {
-            let response = try await inSpan(span) { try await provider.complete(request, context: routing.context) }
-            let end = clock.now
-            let latency = start.duration(to: end)
-            let (usage, cost) = billing(of: response, request: request)
-            record(
-                .success, path: path, model: request.model, latency: latency, at: end,
-                inputTokens: usage?.promptTokens ?? 0, outputTokens: usage?.completionTokens ?? 0, cost: cost)
-            attempts.append(
-                RoutedAttempt(path: path, provider: provider.name, model: request.model, failure: nil, detail: nil, latency: latency))
-            clearProblem(on: path)
-            AttemptTracer.succeeded(span, response: response, usage: usage, cost: cost, recordContent: tracing.recordContent)
-            return response
-        } catch {
-            let end = clock.now
-            let latency = start.duration(to: end)
-            let failureClass = timedOut(error, after: latency) ? .timeout : FailureClassifier().classify(error)
-            AttemptTracer.failed(span, class: failureClass, label: Self.label(of: error))
-            record(.failure(failureClass), path: path, model: request.model, latency: latency, at: end)
-            attempts.append(
-                RoutedAttempt(
-                    path: path, provider: provider.name, model: request.model, failure: failureClass,
-                    detail: Self.label(of: error), latency: latency))
-            alarmIfMisconfigured(error, class: failureClass, path: path, provider: provider.name)
-            throw error
-        }
-    }
-
-    /// What an answer used and cost: the provider's figure, else the usage at the policy's prices
-    /// for the model that answered.
-    func billing(of response: ChatResponse, request: ChatRequest) -> (usage: Usage?, cost: Double) {
-        let usage = response.usage ?? response.metadata?.usage
-        let model = response.metadata?.upstreamModel ?? request.model
-        let cost =
-            response.metadata?.cost
-            ?? usage.flatMap {
-                prices.cost(
-                    model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
-                    cachedInputTokens: $0.cachedTokens)
-            } ?? 0
-        return (usage, cost)
-    }
-
-    private func record(
-        _ status: CallOutcome.Status, path: TrafficPath, model: String, latency: Duration, at end: C.Instant,
-        inputTokens: Int = 0, outputTokens: Int = 0, cost: Double = 0
-    ) {
-        window.record(
-            CallOutcome(
-                status, latency: latency, inputTokens: inputTokens, outputTokens: outputTokens, cost: cost,
-                model: model),
-            on: path, at: end)
-        var outcome: FailureClass?
-        if case .failure(let failureClass) = status { outcome = failureClass }
-        metrics.request(path: path, model: model, outcome: outcome, latency: latency, ttft: nil)
-        if case .success = status {
-            metrics.usage(path: path, model: model, input: inputTokens, output: outputTokens, cost: cost)
-        }
+        return RoutedResponse(
+            response: answer.value, path: answer.path, chosenPath: chosen, fellBack: answer.path != chosen,
+            attempts: attempts.all)
     }
 
     /// Starts a streamed chat completion; fails over to legacy only before the first chunk.
@@ -401,299 +188,88 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
         let chain = try relayChain(tier: routing.tier, model: request.model)
         let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
         let attempts = makeAttemptLog(chosen: chosen)
+        let answer = try await routed(chosen: chosen, attempts) { path in
+            if path == .relay, chosen == .relay, let chain, let tier = routing.tier {
+                // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
+                return try await self.onRelayChain(chain, tier: tier, request, attempts) { call, context in
+                    let stream = try await self.caller.openStream(
+                        on: .relay, chosen: chosen, call, routing, attempts, context)
+                    // The first chunk is in: this attempt is the caller's, and a hedge is cancelled.
+                    // One that got here second is dropped, and its upstream request with it.
+                    guard context.commit() else { throw CancellationError() }
+                    return stream
+                }
+            }
+            return try await self.on(path, model: request.model, attempts) { context in
+                try await self.caller.openStream(on: path, chosen: chosen, request, routing, attempts, context)
+            }
+        }
+        if answer.path == .legacy, chosen == .legacy {
+            shadowIfSampled(request, stream: answer.value.recorder, routing: routing)
+        }
+        return answer.value
+    }
+
+    /// Runs `call` on the chosen path and, when it fails in a way the ``FailoverRule`` answers
+    /// from the other path, there; throws the ``RouterError`` of the deciding failure otherwise.
+    private func routed<T: Sendable>(
+        chosen: TrafficPath, _ attempts: AttemptLog, _ call: (TrafficPath) async throws -> T
+    ) async throws -> (value: T, path: TrafficPath) {
         if chosen == .relay {
             do {
-                if let chain, let tier = routing.tier {
-                    // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
-                    return try await onRelayChain(chain, tier: tier, request, attempts) { call, context in
-                        let stream = try await self.openStream(on: .relay, chosen: chosen, call, routing, attempts, context)
-                        // The first chunk is in: this attempt is the caller's, and a hedge is cancelled.
-                        // One that got here second is dropped, and its upstream request with it.
-                        guard context.commit() else { throw CancellationError() }
-                        return stream
-                    }
-                }
-                return try await streamOn(.relay, chosen: chosen, request, routing, attempts)
+                return (try await call(.relay), .relay)
             } catch {
-                try rethrowUnlessFailover(error, attempts: attempts.all)
+                let failure = FailureClassifier().outcome(of: error)
+                guard failover.legacyAnswers(after: failure) else {
+                    throw RouterError(deciding: failure, error: error, attempts: attempts.all)
+                }
                 metrics.fallback()
-            }
-        }
-        do {
-            return try await streamOn(.legacy, chosen: chosen, request, routing, attempts)
-        } catch {
-            guard chosen == .legacy, relayMayAnswerForLegacy(error) else {
-                throw routerError(for: error, attempts: attempts.all)
-            }
-        }
-        // Legacy failed before its first chunk and the relay carries traffic: open it there.
-        do {
-            let stream = try await streamOn(.relay, chosen: chosen, request, routing, attempts)
-            metrics.fallback()
-            return stream
-        } catch {
-            throw routerError(for: error, attempts: attempts.all)
-        }
-    }
-
-    private func streamOn(
-        _ path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint, _ attempts: AttemptLog
-    ) async throws -> RoutedStream {
-        do {
-            return try await executors[path]!.execute { context in
-                try await self.openStream(on: path, chosen: chosen, request, routing, attempts, context)
-            }
-        } catch let error as ResilienceError {
-            recordRejection(error, path: path, model: request.model, attempts: attempts)
-            throw error
-        }
-    }
-
-    /// Opens a stream on one path and waits for its first chunk (the commit point).
-    private func openStream(
-        on path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint,
-        _ attempts: AttemptLog, _ context: AttemptContext
-    ) async throws -> RoutedStream {
-        let provider = provider(for: path)
-        let span = tracing.start(
-            .init(
-                path: path, provider: provider, request: request, number: context.attempt,
-                failover: path != chosen, hedge: context.isHedge, retryWait: attempts.retryWait(before: context.attempt)))
-        defer { attempts.ended() }
-        let start = clock.now
-        let recorder = StreamRecorder(
-            path: path, model: request.model, provider: provider.name, start: start, clock: clock, window: window,
-            metrics: metrics, prices: prices, span: span)
-        do {
-            let upstream = try await inSpan(span) { try await provider.stream(request, context: routing.context) }
-            if let span { span.attributes[GenAIAttribute.responseModel] = upstream.metadata.upstreamModel }
-            var iterator = upstream.frames()
-            let first = try await iterator.next()
-            recorder.firstChunk()
-            if path == .legacy, chosen == .legacy { shadowIfSampled(request, stream: recorder, routing: routing) }
-            clearProblem(on: path)
-            attempts.append(
-                RoutedAttempt(
-                    path: path, provider: provider.name, model: request.model, failure: nil, detail: nil,
-                    latency: start.duration(to: clock.now)))
-            return RoutedStream(
-                path: path, chosenPath: chosen, fellBack: chosen != path, attempts: attempts.all,
-                metadata: upstream.metadata, first: first, iterator: iterator, recorder: recorder)
-        } catch {
-            let latency = start.duration(to: clock.now)
-            let failureClass = recorder.fail(error, as: timedOut(error, after: latency) ? .timeout : nil)
-            attempts.append(
-                RoutedAttempt(
-                    path: path, provider: provider.name, model: request.model, failure: failureClass,
-                    detail: Self.label(of: error), latency: latency))
-            alarmIfMisconfigured(error, class: failureClass, path: path, provider: provider.name)
-            throw error
-        }
-    }
-
-    // MARK: Model fallback chains
-
-    /// The tiers a call may name: the policy's `chains`.
-    public var tiers: [String] { configuration.policy.chains.keys.sorted() }
-
-    /// Whether a call may name `tier` (the policy has a chain for it).
-    public func knowsTier(_ tier: String) -> Bool {
-        configuration.policy.chains[tier]?.isEmpty == false
-    }
-
-    /// The relay models a call of `tier` asking for `model` tries, in order: the tier's chain
-    /// from `model` on when the chain lists it (a call never moves up to a dearer model than it
-    /// asked for), else `model` first and then the whole chain. `nil` without a tier.
-    ///
-    /// - Throws: ``RouterError`` (`rejected`, 400) for a tier the policy does not define.
-    public func relayChain(tier: String?, model: String) throws -> [String]? {
-        guard let tier else { return nil }
-        guard knowsTier(tier), let list = configuration.policy.chains[tier] else {
-            let known = tiers.isEmpty ? "the policy defines none" : "the policy defines \(tiers.joined(separator: ", "))"
-            throw RouterError(
-                code: .rejected, failureClass: .clientError, httpStatus: 400,
-                message: "unknown tier \"\(tier)\": \(known)", attempts: [], underlying: nil)
-        }
-        if let index = list.firstIndex(of: model) { return Array(list[index...]) }
-        return [model] + list
-    }
-
-    /// The policy's hedging as the chain executor takes it; a p95 delay reads the relay's window.
-    static func hedging(_ settings: HedgingSettings?, window: HealthWindow<C>) -> HedgingPolicy {
-        switch settings?.delay {
-        case nil: .off
-        case .fixed(let delay): .after(.fixed(delay))
-        case .relayP95(let fallback):
-            .after(.observedP95(fallback: fallback, provider: { _ in window.snapshot(of: .relay).p95 }))
-        }
-    }
-
-    static func modelChain(_ models: [String], retry: RetryPolicy) -> ModelChain {
-        let perModel = max(1, retry.maxAttempts)
-        return ModelChain(
-            models.map { ModelChain.Model($0, upstream: TrafficPath.relay.rawValue, maxAttempts: perModel) },
-            maxTotalAttempts: models.count * perModel)
-    }
-
-    /// Runs `call` down the relay chain `models`: the next model on a rate limit, a server error
-    /// or a connection failure, each attempt recorded in the window as a relay call. Every model
-    /// has its own breaker (`relay/<model>`); when all of them are open, nothing was called and
-    /// the call is recorded as one relay failure, as an open path breaker is.
-    private func onRelayChain<T: Sendable>(
-        _ models: [String], tier: String, _ request: ChatRequest, _ attempts: AttemptLog,
-        _ call: @escaping @Sendable (ChatRequest, AttemptContext) async throws -> T
-    ) async throws -> T {
-        guard let executor = chainExecutor else {
-            // Unreachable: relayChain(tier:model:) only returns a chain when the policy has chains.
-            throw RouterError(
-                code: .rejected, failureClass: .clientError, httpStatus: 400, message: "no model chains configured",
-                attempts: [], underlying: nil)
-        }
-        do {
-            let result = try await executor.execute(chain: Self.modelChain(models, retry: configuration.relayRetry)) {
-                model, context in
-                var attempt = request
-                attempt.model = model.name
-                return try await call(attempt, context)
-            }
-            if result.hedged { metrics.hedge(tier: tier) }
-            if result.model != models[0] {
-                metrics.modelFallback(tier: tier)
                 logger.info(
-                    "relay model chain answered with a later model",
-                    metadata: ["tier": "\(tier)", "asked": "\(models[0])", "answered": "\(result.model)"])
+                    "relay failed, answering from legacy", metadata: ["class": "\(failure.failureClass.rawValue)"])
             }
-            return result.value
-        } catch let error as ResilienceError {
-            if case .chainExhausted(let tried) = error.code {
-                let skipped = tried.filter { $0.outcome == .rejectedByBreaker }
-                for record in skipped {
-                    tracing.rejected(
-                        path: .relay, provider: relay, model: record.model, label: "circuit_open",
-                        failover: attempts.chosen != .relay)
-                    attempts.append(
-                        RoutedAttempt(
-                            path: .relay, provider: relay.name, model: record.model, failure: .serverError,
-                            detail: "circuit_open", latency: .zero))
-                }
-                if !skipped.isEmpty, skipped.count == tried.count {
-                    record(.failure(.serverError), path: .relay, model: request.model, latency: .zero, at: clock.now)
-                }
+        }
+        do {
+            return (try await call(.legacy), .legacy)
+        } catch {
+            let failure = FailureClassifier().outcome(of: error)
+            guard failover.relayAnswers(after: failure, chosen: chosen, relayPercent: effectivePercent) else {
+                throw RouterError(deciding: failure, error: error, attempts: attempts.all)
             }
-            throw error
+        }
+        // Legacy is down and the relay carries traffic already: the caller is better served by it.
+        do {
+            let value = try await call(.relay)
+            metrics.fallback()
+            logger.info(
+                "legacy failed, answering from the relay",
+                metadata: ["class": "\(attempts.all.first?.failure?.rawValue ?? "other")"])
+            return (value, .relay)
+        } catch {
+            throw RouterError(deciding: FailureClassifier().outcome(of: error), error: error, attempts: attempts.all)
         }
     }
 
-    /// Runs `body` with `span` as the current context, so that the upstream request (and any
-    /// span made under it) is its child; as it is when tracing is off.
-    private func inSpan<T>(_ span: (any Span)?, _ body: () async throws -> T) async throws -> T {
-        guard let span else { return try await body() }
-        return try await InstrumentationContext.$current.withValue(span.context) { try await body() }
+    /// Runs one call on `path` under its executor; a call its breaker refused is recorded as a
+    /// failed call of the path.
+    private func on<T: Sendable>(
+        _ path: TrafficPath, model: String, _ attempts: AttemptLog,
+        _ operation: @escaping @Sendable (AttemptContext) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await (path == .legacy ? legacyExecutor : relayExecutor).execute(operation)
+        } catch let error as ResilienceError {
+            if case .circuitOpen = error.code {
+                caller.recordRejection(error.outcome, path: path, model: model, attempts: attempts, window: true)
+            }
+            throw error
+        }
     }
 
     /// A call's attempt log; it times the waits between attempts only when tracing is on.
     private func makeAttemptLog(chosen: TrafficPath) -> AttemptLog {
-        guard tracing.isOn else { return AttemptLog(chosen: chosen) }
+        guard caller.tracing.isOn else { return AttemptLog(chosen: chosen) }
         let clock = clock
         let start = clock.now
         return AttemptLog(chosen: chosen, elapsed: { start.duration(to: clock.now) })
     }
-
-    private func provider(for path: TrafficPath) -> any ChatProvider {
-        path == .legacy ? legacy : relay
-    }
-
-    private func rethrowUnlessFailover(_ error: any Error, attempts: [RoutedAttempt]) throws {
-        let failureClass = FailureClassifier().classify(error)
-        if failureClass.isFailover { return }
-        throw routerError(for: error, attempts: attempts)
-    }
-
-    private func routerError(for error: any Error, attempts: [RoutedAttempt]) -> RouterError {
-        let failureClass = FailureClassifier().classify(error)
-        let status = (error as? ProviderError)?.httpStatus
-        let code: RouterError.Code
-        switch failureClass {
-        case .clientError: code = .rejected
-        case .authError: code = .upstreamAuth
-        case .cancelled: code = .cancelled
-        default: code = .allPathsFailed
-        }
-        let message: String
-        switch code {
-        case .rejected: message = "the upstream rejected the request"
-        case .upstreamAuth: message = "an upstream refused Shepherd's credentials"
-        case .cancelled: message = "the caller went away"
-        case .allPathsFailed: message = "every path failed"
-        }
-        return RouterError(
-            code: code, failureClass: failureClass, httpStatus: status,
-            message: "\(message): \(Self.label(of: error))", attempts: attempts, underlying: error)
-    }
-
-    /// A short, secret-free label of an error for attempts and logs.
-    static func label(of error: any Error) -> String {
-        errorLabel(error)
-    }
-
-    /// Embeddings go to the path the split chooses, with the same failover rule.
-    public func embeddings(_ request: EmbeddingRequest, routing: RoutingHint = RoutingHint()) async throws
-        -> (EmbeddingResponse, TrafficPath)
-    {
-        let chosen = choosePath(forKey: routing.key)
-        if chosen == .relay {
-            do {
-                return (try await relay.embeddings(request, context: routing.context), .relay)
-            } catch {
-                try rethrowUnlessFailover(error, attempts: [])
-                metrics.fallback()
-            }
-        }
-        do {
-            return (try await legacy.embeddings(request, context: routing.context), .legacy)
-        } catch {
-            throw routerError(for: error, attempts: [])
-        }
-    }
-
-    /// The models of the path new traffic is heading to (the relay once it carries any), else legacy.
-    public func models(context: CallContext = CallContext()) async throws -> ModelList {
-        if effectivePercent > 0, let list = try? await relay.models(context: context) { return list }
-        return try await legacy.models(context: context)
-    }
-}
-
-/// The attempts of one call, appended from inside retried operations.
-final class AttemptLog: Sendable {
-    private let attempts = Mutex<[RoutedAttempt]>([])
-    /// The path the split chose: an attempt elsewhere answers a failover.
-    let chosen: TrafficPath
-    /// Time since the call began, when tracing wants the waits between attempts; else `nil`.
-    private let elapsed: (@Sendable () -> Duration)?
-    /// When the latest attempt ended (on `elapsed`'s scale).
-    private let lastEnd = Mutex<Duration?>(nil)
-
-    init(chosen: TrafficPath, elapsed: (@Sendable () -> Duration)? = nil) {
-        self.chosen = chosen
-        self.elapsed = elapsed
-    }
-
-    /// The wait before a retry (`attempt` > 1) since the previous attempt ended, when timed.
-    func retryWait(before attempt: Int) -> Duration? {
-        guard attempt > 1, let elapsed, let end = lastEnd.withLock({ $0 }) else { return nil }
-        return elapsed() - end
-    }
-
-    /// Marks the end of an attempt, when timed.
-    func ended() {
-        guard let elapsed else { return }
-        let now = elapsed()
-        lastEnd.withLock { $0 = now }
-    }
-
-    func append(_ attempt: RoutedAttempt) {
-        attempts.withLock { $0.append(attempt) }
-    }
-
-    var all: [RoutedAttempt] { attempts.withLock { $0 } }
 }

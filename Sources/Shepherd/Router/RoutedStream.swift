@@ -1,6 +1,6 @@
 public import Canary
 public import Upstream
-import Resilience
+public import Resilience
 import Synchronization
 import Tracing
 
@@ -26,7 +26,8 @@ public struct RoutedStream: AsyncSequence, Sendable {
     public let metadata: ResponseMetadata
     private let handoff: IteratorHandoff
     private let first: StreamFrame?
-    private let recorder: StreamRecorder
+    /// Records the stream's outcome (and, when shadowed, keeps its answer).
+    let recorder: StreamRecorder
 
     init(
         path: TrafficPath, chosenPath: TrafficPath, fellBack: Bool, attempts: [RoutedAttempt],
@@ -56,10 +57,15 @@ public struct RoutedStream: AsyncSequence, Sendable {
     }
 
     /// Yields the first frame, then the upstream's, recording the outcome at the end.
+    ///
+    /// A failure after the first chunk surfaces as the upstream threw it; ``failure`` is that
+    /// failure as decided when it was recorded, for a caller that maps it (a proxy's error event).
     public struct FrameIterator: AsyncIteratorProtocol {
         var first: StreamFrame?
         var upstream: ChatChunkStream.FrameIterator?
         let recorder: StreamRecorder
+        /// The failure `next()` threw, decided once; `nil` until it threw.
+        public internal(set) var failure: CallFailure?
 
         public mutating func next() async throws -> StreamFrame? {
             if let frame = first {
@@ -78,7 +84,7 @@ public struct RoutedStream: AsyncSequence, Sendable {
                 return nil
             } catch {
                 upstream = nil
-                recorder.fail(error)
+                failure = recorder.fail(error)
                 throw error
             }
         }
@@ -94,8 +100,8 @@ public struct RoutedStream: AsyncSequence, Sendable {
             do {
                 return try frame.chunk(provider: provider)
             } catch {
-                frames.recorder.fail(error)
                 frames.upstream = nil
+                frames.failure = frames.recorder.fail(error)
                 throw error
             }
         }
@@ -127,7 +133,8 @@ final class StreamRecorder: Sendable {
         var done = false
         var firstChunkAt: Duration?
         var usage: Usage?
-        var model: String?
+        /// The model that answered, once the upstream said (its response head, then its usage chunk).
+        var answeredModel: String?
         /// The answer so far, kept only while the stream is shadowed.
         var accumulated: ChatStreamAccumulator?
         var onShadowedFinish: (@Sendable (ChatResponse, Duration) -> Void)?
@@ -160,6 +167,11 @@ final class StreamRecorder: Sendable {
         self.prices = prices
     }
 
+    /// The upstream's response head named the model answering.
+    func answered(by model: String) {
+        state.withLock { $0.answeredModel = model }
+    }
+
     func firstChunk() {
         let at = elapsed()
         state.withLock { if $0.firstChunkAt == nil { $0.firstChunkAt = at } }
@@ -172,7 +184,10 @@ final class StreamRecorder: Sendable {
         // Only a shadowed stream decodes its chunks (to compare the text); the others pass through.
         let chunk = shadowed ? try? frame.chunk() : nil
         state.withLock {
-            if let usage = frame.usage { $0.usage = usage }
+            if let usage = frame.usage {
+                $0.usage = usage
+                if let model = frame.model { $0.answeredModel = model }
+            }
             if let chunk { $0.accumulated?.add(chunk) }
         }
     }
@@ -190,36 +205,37 @@ final class StreamRecorder: Sendable {
     func finish() {
         guard let state = claim() else { return }
         let usage = state.usage
-        let cost =
-            usage.flatMap {
-                prices.cost(
-                    model: model, inputTokens: $0.promptTokens, outputTokens: $0.completionTokens,
-                    cachedInputTokens: $0.cachedTokens)
-            } ?? 0
+        let cost = Billing.cost(
+            of: usage, answeredBy: state.answeredModel ?? model, asked: model, prices: prices)
         let latency = elapsed()
         record(
             CallOutcome(
                 .success, latency: latency, timeToFirstToken: state.firstChunkAt, inputTokens: usage?.promptTokens ?? 0,
                 outputTokens: usage?.completionTokens ?? 0, cost: cost, model: self.model))
         metrics.request(path: path, model: model, outcome: nil, latency: latency, ttft: state.firstChunkAt)
-        metrics.usage(path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
+        metrics.usage(
+            path: path, model: model, input: usage?.promptTokens ?? 0, output: usage?.completionTokens ?? 0, cost: cost)
         AttemptTracer.streamEnded(span, model: nil, usage: usage, cost: cost, timeToFirstChunk: state.firstChunkAt)
         if let accumulated = state.accumulated, let finished = state.onShadowedFinish {
             finished(accumulated.response(), latency)
         }
     }
 
-    /// Records the stream as failed, as `failureClass` when given (a timeout the executor ended
-    /// by cancelling), else as the error's class.
-    @discardableResult
-    func fail(_ error: any Error, as given: FailureClass? = nil) -> FailureClass {
-        let failureClass = given ?? FailureClassifier().classify(error)
-        guard claim() != nil else { return failureClass }
+    /// Records the stream as failed after it started: the failure is decided here, where it
+    /// was seen first, and returned for the caller to keep.
+    func fail(_ error: any Error) -> CallFailure {
+        let failure = FailureClassifier().outcome(of: error)
+        fail(failure)
+        return failure
+    }
+
+    /// Records the stream as failed as `failure` decides (once; later calls do nothing).
+    func fail(_ failure: CallFailure) {
+        guard claim() != nil else { return }
         let latency = elapsed()
-        record(CallOutcome(.failure(failureClass), latency: latency, model: model))
-        metrics.request(path: path, model: model, outcome: failureClass, latency: latency, ttft: nil)
-        AttemptTracer.failed(span, class: failureClass, label: errorLabel(error))
-        return failureClass
+        record(CallOutcome(.failure(failure.failureClass), latency: latency, model: model))
+        metrics.request(path: path, model: model, outcome: failure.failureClass, latency: latency, ttft: nil)
+        AttemptTracer.failed(span, class: failure.failureClass, label: failure.label)
     }
 
     private func claim() -> State? {

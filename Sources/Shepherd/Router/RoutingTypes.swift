@@ -1,4 +1,5 @@
 public import Canary
+public import Resilience
 public import Upstream
 
 /// How to route one call: its routing key and its per-call context.
@@ -54,6 +55,23 @@ public struct RoutedAttempt: Sendable, Hashable, Codable {
     public var detail: String?
     /// How long the attempt took.
     public var latency: Duration
+    /// The failure as decided when the attempt failed (`nil` on success); not encoded.
+    public var outcome: CallFailure?
+
+    private enum CodingKeys: String, CodingKey {
+        case path, provider, model, failure, detail, latency
+    }
+
+    /// An attempt that succeeded (`failure` `nil`) or failed as `failure` decides: its class and label.
+    init(path: TrafficPath, provider: String, model: String, failure: CallFailure? = nil, latency: Duration) {
+        self.path = path
+        self.provider = provider
+        self.model = model
+        self.failure = failure?.failureClass
+        self.detail = failure?.label
+        self.latency = latency
+        self.outcome = failure
+    }
 
     /// `relay gpt-4.1: serverError (http_503)`.
     public var summary: String {
@@ -85,7 +103,9 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Everything tried.
     public var attempts: [RoutedAttempt]
-    /// The deciding upstream error, for callers that map statuses.
+    /// The deciding failure, as decided where it was seen first: what a server maps to a status.
+    public var outcome: CallFailure
+    /// The deciding error as it was thrown.
     public var underlying: (any Error)?
 
     public var description: String {

@@ -143,10 +143,3 @@ struct AttemptTracer: Sendable {
     }
 }
 
-/// A short, secret-free label of an error for attempts, spans and logs.
-func errorLabel(_ error: any Error) -> String {
-    if let provider = error as? ProviderError { return provider.label }
-    if let resilience = error as? ResilienceError { return resilience.metricLabel }
-    if error is CancellationError { return "cancelled" }
-    return FailureClassifier().classify(error).rawValue
-}

@@ -1,4 +1,5 @@
 public import Canary
+public import Resilience
 
 /// Why an upstream call failed, classified by Canary's ``FailureClass`` table.
 ///
@@ -121,6 +122,18 @@ public struct ProviderError: ClassifiedFailure, Sendable, Hashable, CustomString
     public var label: String {
         if code == .httpStatus, let httpStatus { return "http_\(httpStatus)" }
         return code.description
+    }
+
+    /// The failure as every layer above reads it, decided here, where it was seen first: a
+    /// 503 or 529 is a state that passes (``CallFailure/isUnavailable``), ``Code/unsupported``
+    /// an operation this upstream does not have.
+    public var outcome: CallFailure {
+        CallFailure(
+            failureClass, label: label, retryAfter: retryAfter, upstreamMayHaveCompleted: upstreamMayHaveCompleted,
+            httpStatus: httpStatus, provider: provider, message: message, upstreamType: upstreamType,
+            upstreamCode: upstreamCode, upstreamParam: upstreamParam,
+            passes: code == .httpStatus && (httpStatus == 503 || httpStatus == 529),
+            unsupportedOperation: code == .unsupported)
     }
 
     public var description: String {

@@ -28,6 +28,7 @@ struct RouterHarness {
         policy: RolloutPolicy = RouterHarness.policy,
         deadlines: Deadlines = .standard,
         tracing: RouterTracing = RouterTracing(),
+        relayRetry: RetryPolicy = RetryPolicy(maxAttempts: 1),
         _ body: (RouterHarness) async throws -> R
     ) async throws -> R {
         try await MockUpstreams.with(legacy: legacyScenario, relay: relayScenario, clock: ContinuousClock()) {
@@ -36,7 +37,7 @@ struct RouterHarness {
             let router = try await MigrationRouter(
                 legacy: upstreams.legacy, relay: upstreams.relay,
                 configuration: .init(
-                    policy: policy, relayRetry: RetryPolicy(maxAttempts: 1), legacyRetry: RetryPolicy(maxAttempts: 1),
+                    policy: policy, relayRetry: relayRetry, legacyRetry: RetryPolicy(maxAttempts: 1),
                     deadlines: deadlines, tracing: tracing),
                 store: store, rollbackSwitch: rollbackSwitch, clock: clock, wallNow: TestRollout.wallNow(clock), seed: 7)
             return try await body(
