@@ -90,7 +90,10 @@ public final class ManualClock: Clock, Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Outcome { case parked([CheckedContinuation<Void, Never>]), elapsed, cancelled }
+                enum Outcome {
+                    case parked([CheckedContinuation<Void, Never>])
+                    case elapsed, cancelled
+                }
                 let outcome: Outcome = state.withLock { state in
                     if state.cancelledBeforeRegistering.remove(id) != nil { return .cancelled }
                     if deadline <= state.now { return .elapsed }
@@ -98,7 +101,8 @@ public final class ManualClock: Clock, Sendable {
                     return .parked(state.takeSatisfiedWaiters())
                 }
                 switch outcome {
-                case .parked(let waiters): waiters.forEach { $0.resume() }
+                case .parked(let waiters):
+                    for waiter in waiters { waiter.resume() }
                 case .elapsed: continuation.resume()
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 }

@@ -44,7 +44,7 @@ public final class RollbackSwitch: Sendable {
         public var isEngaged: Bool { !engagedBy.isEmpty }
     }
 
-    private let state_: Mutex<State>
+    private let lockedState: Mutex<State>
     private let observers = Mutex<[@Sendable (State) -> Void]>([])
 
     /// Creates a switch from an environment (usually `ProcessInfo.processInfo.environment`).
@@ -61,7 +61,7 @@ public final class RollbackSwitch: Sendable {
             state.reasons[.environment] = error.description
             state.configurationError = error
         }
-        state_ = Mutex(state)
+        lockedState = Mutex(state)
     }
 
     /// Parses a value of `SHEPHERD_ROLLBACK`.
@@ -78,17 +78,17 @@ public final class RollbackSwitch: Sendable {
     }
 
     /// A snapshot of the switch.
-    public var state: State { state_.withLock { $0 } }
+    public var state: State { lockedState.withLock { $0 } }
 
     /// Whether all traffic must go to legacy now.
-    public var isEngaged: Bool { state_.withLock { !$0.engagedBy.isEmpty } }
+    public var isEngaged: Bool { lockedState.withLock { !$0.engagedBy.isEmpty } }
 
     /// Engages or releases one source.
     ///
     /// - Returns: `true` when the overall engaged state changed.
     @discardableResult
     public func set(_ source: Source, engaged: Bool, reason: String) -> Bool {
-        let (sourcesChanged, flipped, after) = state_.withLock { state in
+        let (sourcesChanged, flipped, after) = lockedState.withLock { state in
             let before = state
             if engaged {
                 state.engagedBy.insert(source)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Canary
-import ShepherdConfig
 import Foundation
 import Logging
 import Metrics
@@ -8,6 +7,7 @@ import Prometheus
 import Resilience
 import ServiceLifecycle
 import Shepherd
+import ShepherdConfig
 import ShepherdPostgres
 import ShepherdServer
 import Upstream
@@ -57,7 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "The state: a SQLite file (one process), or postgres://USER@HOST:PORT/DB shared by several replicas (password from SHEPHERD_POSTGRES_PASSWORD).")
+        help:
+            "The state: a SQLite file (one process), or postgres://USER@HOST:PORT/DB shared by several replicas (password from SHEPHERD_POSTGRES_PASSWORD)."
+    )
     var state: String?
 
     @Option(name: .long, help: "This replica's id on a shared store (default: host-pid-random, new at each start).")
@@ -72,7 +74,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check the configuration and the policy, print them (secrets redacted) and exit.")
     var check = false
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    @Option(
+        name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.",
+        transform: { text in
+            // A transform, not a retroactive conformance of swift-log's type to ArgumentParser's protocol.
+            guard let level = Logger.Level(rawValue: text) else {
+                throw ValidationError(
+                    "--log-level: \(text) is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            return level
+        })
     var logLevel: Logger.Level = .info
 
     @Option(
@@ -87,12 +98,15 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? (FileManager.default.fileExists(atPath: "shepherd.yaml") ? "shepherd.yaml" : nil)
         var overrides = ServeConfiguration.Overrides(
-            listen: listen, legacyURL: legacyURL, legacyFlavor: legacyFlavor, relayURL: relayURL, relayFlavor: relayFlavor,
+            listen: listen, legacyURL: legacyURL, legacyFlavor: legacyFlavor, relayURL: relayURL,
+            relayFlavor: relayFlavor,
             policyFile: policy, stateFile: state, allowUnauthenticated: allowUnauthenticated ? true : nil,
             rollbackFlagFile: rollbackFlagFile)
         overrides.connection = connection.overrides
         overrides.logFormat = logFormat
-        let settings = try loadOrExit { try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment) }
+        let settings = try loadOrExit {
+            try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment)
+        }
         let tracing = try loadOrExit {
             try TracingSettings(environment: environment, recordContent: settings.recordContent)
         }
@@ -124,7 +138,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if check {
             print("configuration ok: \(settings); \(tracing)")
-            print("policy ok: rollout \(policy.rolloutID), ladder \(policy.ramp.ladder.map(formatPercent).joined(separator: " → "))")
+            print(
+                "policy ok: rollout \(policy.rolloutID), ladder \(policy.ramp.ladder.map(formatPercent).joined(separator: " → "))"
+            )
             return
         }
 
@@ -207,7 +223,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("shepherd serve stopped; state flushed to \(settings.stateFile)")
     }
 
-    static func provider(name: String, _ upstream: ServeConfiguration.Upstream, prices: PriceTable) -> any ShutdownableProvider {
+    static func provider(name: String, _ upstream: ServeConfiguration.Upstream, prices: PriceTable)
+        -> any ShutdownableProvider
+    {
         switch upstream.flavor {
         case .anthropic:
             return AnthropicProvider(
@@ -236,4 +254,3 @@ extension AnthropicProvider: ShutdownableProvider {}
 extension OpenAICompatibleProvider: ShutdownableProvider {}
 extension ProviderKind: ExpressibleByArgument {}
 extension LogFormat: ExpressibleByArgument {}
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -28,14 +28,14 @@ final class CallState: Sendable {
             state.committedAttempt = attempt
             return (true, Self.killAll(except: attempt, in: &state))
         }
-        toResume.forEach { $0.resume() }
+        for waiter in toResume { waiter.resume() }
         return won
     }
 
     /// Kills every attempt but `survivor`, including attempts not started yet.
     func kill(allExcept survivor: Int) {
         let waiters = state.withLock { Self.killAll(except: survivor, in: &$0) }
-        waiters.forEach { $0.resume() }
+        for waiter in waiters { waiter.resume() }
     }
 
     private static func killAll(except survivor: Int, in state: inout State) -> [CheckedContinuation<Void, Never>] {
