@@ -108,7 +108,8 @@ public struct HealthReason: Sendable, Hashable, Codable {
             }
             return line
         }
-        let rates = "relay \(percent(samples.relaySuccessRate ?? 0)) of \(samples.relay), legacy \(percent(samples.legacySuccessRate ?? 0)) of \(samples.legacy)"
+        let rates =
+            "relay \(percent(samples.relaySuccessRate ?? 0)) of \(samples.relay), legacy \(percent(samples.legacySuccessRate ?? 0)) of \(samples.legacy)"
         return "\(head): all checks pass (\(rates))"
     }
 }

@@ -37,7 +37,9 @@ extension HealthScorer {
                     successes2: $0.legacy.successes, trials2: $0.legacy.judged)
             }, z: z)
         // The two rates on the same (weighted) mix of models, for the operator.
-        var weights = strata.map { Double($0.relay.judged) * Double($0.legacy.judged) / Double($0.relay.judged + $0.legacy.judged) }
+        var weights = strata.map {
+            Double($0.relay.judged) * Double($0.legacy.judged) / Double($0.relay.judged + $0.legacy.judged)
+        }
         let total = weights.reduce(0, +)
         weights = weights.map { $0 / total }
         let legacyRate = zip(strata, weights).reduce(0) { $0 + $1.1 * ($1.0.legacy.successRate ?? 0) }
@@ -47,7 +49,8 @@ extension HealthScorer {
         return CheckResult(
             check: .successVsBaseline, outcome: outcome, relayValue: relayRate, baselineValue: legacyRate,
             threshold: -tolerance, bound: outcome == .fail ? upper : lower,
-            detail: "relay \(percent(relayRate)) vs legacy \(percent(legacyRate)) model for model (\(strata.count) models, "
+            detail:
+                "relay \(percent(relayRate)) vs legacy \(percent(legacyRate)) model for model (\(strata.count) models, "
                 + "Mantel–Haenszel weights); difference in [\(signedPoints(lower)), \(signedPoints(upper))] at "
                 + "\(percent(configuration.confidence)) must stay above \(signedPoints(-tolerance))")
     }
@@ -106,7 +109,8 @@ extension HealthScorer {
                 relayValue: table.compactMap { $0.outcome == nil ? nil : $0.relay.successRate }.min() ?? 0,
                 baselineValue: nil, threshold: -tolerance,
                 bound: lowest,
-                detail: "no model shown worse on the relay than on legacy by more than \(signedPoints(tolerance).dropFirst()) "
+                detail:
+                    "no model shown worse on the relay than on legacy by more than \(signedPoints(tolerance).dropFirst()) "
                     + "(\(judged.count) models judged at \(level) each)")
         }
         return (table, result)

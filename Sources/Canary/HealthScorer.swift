@@ -142,7 +142,9 @@ public struct HealthScorer: Sendable {
             let check = CheckResult(
                 check: .sampleSize, outcome: .inconclusive, relayValue: Double(relay.judged),
                 baselineValue: Double(legacy.judged), threshold: Double(configuration.minSamples), bound: nil,
-                detail: "need \(configuration.minSamples) judged calls per path; have legacy \(legacy.judged), relay \(relay.judged)")
+                detail:
+                    "need \(configuration.minSamples) judged calls per path; have legacy \(legacy.judged), relay \(relay.judged)"
+            )
             if let clientErrors, clientErrors.outcome == .fail {
                 // Too few judged calls to compare success, but enough answered ones to see the relay reject them.
                 let reason = HealthReason(
@@ -160,7 +162,8 @@ public struct HealthScorer: Sendable {
         let (modelChecks, byModel) = modelComparison(rows)
         var checks = [successCheck(legacy: legacy, relay: relay, rows: rows), floorCheck(relay: relay, rows: rows)]
         if let ratio = configuration.p95Ratio, let baselineP95 = legacy.p95 {
-            checks.append(latencyCheck(.latencyVsBaseline, relay: relay, threshold: baselineP95 * ratio, baseline: baselineP95))
+            checks.append(
+                latencyCheck(.latencyVsBaseline, relay: relay, threshold: baselineP95 * ratio, baseline: baselineP95))
         }
         if let ceiling = configuration.maxP95 {
             checks.append(latencyCheck(.latencyCeiling, relay: relay, threshold: ceiling, baseline: nil))
@@ -199,7 +202,8 @@ public struct HealthScorer: Sendable {
         let legacyErrors = legacy.failures[.clientError]
         let relayShare = relay.answered == 0 ? 0 : Double(relayErrors) / Double(relay.answered)
         let legacyShare = legacy.answered == 0 ? 0 : Double(legacyErrors) / Double(legacy.answered)
-        let shares = "relay 4xx \(relayErrors) of \(relay.answered) answered (\(percent(relayShare))) vs legacy "
+        let shares =
+            "relay 4xx \(relayErrors) of \(relay.answered) answered (\(percent(relayShare))) vs legacy "
             + "\(legacyErrors) of \(legacy.answered) (\(percent(legacyShare)))"
         guard relay.answered >= configuration.minSamples, legacy.answered >= configuration.minSamples else {
             return ClientErrorComparison(
@@ -211,7 +215,8 @@ public struct HealthScorer: Sendable {
             successes1: relayErrors, trials1: relay.answered, successes2: legacyErrors, trials2: legacy.answered, z: z)
         let outcome: CheckResult.Outcome =
             relayShare - legacyShare <= excess ? .pass : (lower > excess ? .fail : .inconclusive)
-        var detail = shares + "; difference in [\(signedPoints(lower)), \(signedPoints(upper))] at "
+        var detail =
+            shares + "; difference in [\(signedPoints(lower)), \(signedPoints(upper))] at "
             + "\(percent(configuration.confidence)) may exceed legacy's by at most \(signedPoints(excess))"
         if outcome == .fail {
             detail += ": the relay rejects calls legacy answers (a wrong relay URL, model name or parameter?)"
@@ -272,7 +277,8 @@ public struct HealthScorer: Sendable {
         let outcome: CheckResult.Outcome = rate >= floor ? .pass : (upper < floor ? .fail : .inconclusive)
         return CheckResult(
             check: .absoluteFloor, outcome: outcome, relayValue: rate, baselineValue: nil, threshold: floor,
-            bound: upper, detail: "relay \(percent(rate))\(onMix) (upper bound \(percent(upper))) against floor \(percent(floor))")
+            bound: upper,
+            detail: "relay \(percent(rate))\(onMix) (upper bound \(percent(upper))) against floor \(percent(floor))")
     }
 
     private func latencyCheck(
@@ -283,7 +289,8 @@ public struct HealthScorer: Sendable {
         let share = n == 0 ? 0 : Double(slow) / Double(n)
         let (lower, _) = Statistics.wilson(successes: slow, trials: n, z: z)
         let outcome: CheckResult.Outcome =
-            n < configuration.minSamples ? .inconclusive
+            n < configuration.minSamples
+            ? .inconclusive
             : share <= Self.p95Share ? .pass : (lower > Self.p95Share ? .fail : .inconclusive)
         let relayP95 = relay.p95 ?? .zero
         var detail = "relay p95 \(DurationText.format(relayP95)) against \(DurationText.format(threshold))"
@@ -300,7 +307,10 @@ public struct HealthScorer: Sendable {
         let deficit = max(0, (legacy.successRate ?? 0) - relayRate)
         var score = 1 - min(1, deficit / (2 * max(configuration.tolerance, 1e-9)))
         if relayRate < configuration.absoluteFloor {
-            score = min(score, 0.5 * max(0, 1 - (configuration.absoluteFloor - relayRate) / max(1e-9, 1 - configuration.absoluteFloor)))
+            score = min(
+                score,
+                0.5 * max(0, 1 - (configuration.absoluteFloor - relayRate) / max(1e-9, 1 - configuration.absoluteFloor))
+            )
         }
         if let ratio = configuration.p95Ratio, let base = legacy.p95, let mine = relay.p95, base > .zero {
             let r = inSeconds(mine) / (inSeconds(base) * ratio)

@@ -30,7 +30,8 @@ public struct ModelPrice: Sendable, Hashable, Codable {
         let cached = min(max(cachedInputTokens, 0), max(inputTokens, 0))
         let uncached = max(inputTokens, 0) - cached
         let cachedPrice = cachedInputPerMTok ?? inputPerMTok
-        return (Double(uncached) * inputPerMTok + Double(cached) * cachedPrice
+        return
+            (Double(uncached) * inputPerMTok + Double(cached) * cachedPrice
             + Double(max(outputTokens, 0)) * outputPerMTok) / 1_000_000
     }
 }

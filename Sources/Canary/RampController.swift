@@ -142,7 +142,8 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         return transition(
             to: .ramping, percent: ladder[0], now: now,
             reason: TransitionReason(
-                kind: .shadowPassed, message: "shadow comparison passed (\(verdict.summary)): 0% → \(formatPercent(ladder[0]))",
+                kind: .shadowPassed,
+                message: "shadow comparison passed (\(verdict.summary)): 0% → \(formatPercent(ladder[0]))",
                 verdict: verdict.health))
     }
 
@@ -154,7 +155,8 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                 now: now,
                 reason: TransitionReason(
                     kind: .rolledBackAfterFailedChecks,
-                    message: "\(failures) unhealthy verdicts in a row (max \(policy.maxFailedChecks)): \(verdict.reason.summary)",
+                    message:
+                        "\(failures) unhealthy verdicts in a row (max \(policy.maxFailedChecks)): \(verdict.reason.summary)",
                     verdict: verdict.reason))
         }
         if state.phase == .paused {
@@ -164,11 +166,13 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         case .rollback:
             return rollBack(
                 now: now,
-                reason: TransitionReason(kind: .rolledBackOnFailure, message: verdict.reason.summary, verdict: verdict.reason))
+                reason: TransitionReason(
+                    kind: .rolledBackOnFailure, message: verdict.reason.summary, verdict: verdict.reason))
         case .pause:
             return transition(
                 to: .paused, percent: state.percent, now: now,
-                reason: TransitionReason(kind: .pausedOnFailure, message: verdict.reason.summary, verdict: verdict.reason),
+                reason: TransitionReason(
+                    kind: .pausedOnFailure, message: verdict.reason.summary, verdict: verdict.reason),
                 keepStepStart: true)
         case .stepBack:
             guard let previous = previousPercent(before: state.percent) else {
@@ -207,12 +211,15 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         }
         switch command {
         case .start:
-            guard state.phase == .idle else { throw reject("the rollout has already started; use resume or set-percent") }
+            guard state.phase == .idle else {
+                throw reject("the rollout has already started; use resume or set-percent")
+            }
             if policy.startsWithShadow {
                 return transition(
                     to: .shadowing, percent: 0, now: now,
                     reason: TransitionReason(
-                        kind: .started, message: "started in shadow: legacy answers every call, the relay is compared\(note)")
+                        kind: .started,
+                        message: "started in shadow: legacy answers every call, the relay is compared\(note)")
                 ).event!
             }
             return transition(
@@ -234,7 +241,9 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                     to: .promoted, percent: policy.maxPercent, now: now,
                     reason: TransitionReason(
                         kind: .manualPromote,
-                        message: "bake ended early: \(formatPercent(state.percent)) → \(formatPercent(policy.maxPercent))\(note)")
+                        message:
+                            "bake ended early: \(formatPercent(state.percent)) → \(formatPercent(policy.maxPercent))\(note)"
+                    )
                 ).event!
             case .ramping:
                 let next = nextPercent(after: state.percent)
@@ -249,11 +258,13 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                 return transition(
                     to: next >= policy.maxPercent ? .promoted : .ramping, percent: next, now: now,
                     reason: TransitionReason(
-                        kind: .manualPromote, message: "\(formatPercent(state.percent)) → \(formatPercent(next))\(note)")
+                        kind: .manualPromote, message: "\(formatPercent(state.percent)) → \(formatPercent(next))\(note)"
+                    )
                 ).event!
             case .paused: throw reject("the rollout is paused; resume it first")
             case .promoted: throw reject("the rollout is already at its maximum of \(formatPercent(policy.maxPercent))")
-            case .rolledBack: throw reject("the rollout is rolled back; resume restarts it at \(formatPercent(ladder[0]))")
+            case .rolledBack:
+                throw reject("the rollout is rolled back; resume restarts it at \(formatPercent(ladder[0]))")
             }
         case .pause:
             guard state.phase == .ramping || state.phase == .baking || state.phase == .promoted else {
@@ -264,7 +275,8 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
             }
             return transition(
                 to: .paused, percent: state.percent, now: now,
-                reason: TransitionReason(kind: .manualPause, message: "paused at \(formatPercent(state.percent))\(note)"),
+                reason: TransitionReason(
+                    kind: .manualPause, message: "paused at \(formatPercent(state.percent))\(note)"),
                 keepStepStart: true
             ).event!
         case .resume:
@@ -274,13 +286,15 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
                     state.percent >= policy.maxPercent ? .promoted : state.resumePhase == .baking ? .baking : .ramping
                 return transition(
                     to: phase, percent: state.percent, now: now,
-                    reason: TransitionReason(kind: .manualResume, message: "resumed at \(formatPercent(state.percent))\(note)")
+                    reason: TransitionReason(
+                        kind: .manualResume, message: "resumed at \(formatPercent(state.percent))\(note)")
                 ).event!
             case .rolledBack:
                 if policy.startsWithShadow {
                     return transition(
                         to: .shadowing, percent: 0, now: now,
-                        reason: TransitionReason(kind: .manualResume, message: "restarted after rollback in shadow\(note)")
+                        reason: TransitionReason(
+                            kind: .manualResume, message: "restarted after rollback in shadow\(note)")
                     ).event!
                 }
                 return transition(
@@ -300,7 +314,9 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
             ).event!
         case .setPercent(let percent):
             guard percent.isFinite, percent >= 0, percent <= policy.maxPercent else {
-                throw reject("percent must be between 0 and the policy's maximum \(formatPercent(policy.maxPercent)), got \(percent)")
+                throw reject(
+                    "percent must be between 0 and the policy's maximum \(formatPercent(policy.maxPercent)), got \(percent)"
+                )
             }
             if percent == 0 {
                 guard state.phase != .rolledBack else { throw reject("the rollout is already at 0%") }
@@ -312,7 +328,8 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
             return transition(
                 to: percent >= policy.maxPercent ? .promoted : .ramping, percent: percent, now: now,
                 reason: TransitionReason(
-                    kind: .manualSetPercent, message: "\(formatPercent(state.percent)) → \(formatPercent(percent))\(note)")
+                    kind: .manualSetPercent,
+                    message: "\(formatPercent(state.percent)) → \(formatPercent(percent))\(note)")
             ).event!
         }
     }

@@ -103,7 +103,9 @@ public struct RampPolicy: Sendable, Hashable, Codable {
     /// RampPolicy().ladder  // [5, 7.5, 11.25, 16.875, 25.3125, 37.96875, 56.953125, 85.4296875, 100]
     /// ```
     public var ladder: [Double] {
-        guard initialPercent > 0, stepFactor > 1, maxPercent >= initialPercent else { return [min(initialPercent, maxPercent)] }
+        guard initialPercent > 0, stepFactor > 1, maxPercent >= initialPercent else {
+            return [min(initialPercent, maxPercent)]
+        }
         var steps: [Double] = []
         var percent = initialPercent
         while percent < maxPercent {

@@ -92,7 +92,8 @@ public struct Simulation: Sendable {
                 let decision: RampDecision<ManualClock.Instant>
                 if ramp.state.phase == .shadowing, let settings = policy.shadow {
                     let shadowVerdict = shadow.verdict(policy: settings, health: policy.health, now: clock.now)
-                    decision = ramp.evaluateShadow(now: clock.now, verdict: shadowVerdict, frozen: rollbackSwitch.isEngaged)
+                    decision = ramp.evaluateShadow(
+                        now: clock.now, verdict: shadowVerdict, frozen: rollbackSwitch.isEngaged)
                 } else {
                     decision = ramp.evaluate(
                         now: clock.now, verdict: verdict, relaySamplesInStep: inStep, frozen: rollbackSwitch.isEngaged)
@@ -127,10 +128,12 @@ public struct Simulation: Sendable {
                     text: "the answer")
                 let relayAnswer: ShadowAnswer
                 if case .failure(let failureClass) = shadowed.status {
-                    relayAnswer = ShadowAnswer(status: 503, succeeded: false, failure: failureClass, latency: shadowed.latency)
+                    relayAnswer = ShadowAnswer(
+                        status: 503, succeeded: false, failure: failureClass, latency: shadowed.latency)
                 } else {
                     relayAnswer = ShadowAnswer(
-                        status: 200, succeeded: true, latency: shadowed.latency, cost: shadowed.cost, finishReason: "stop",
+                        status: 200, succeeded: true, latency: shadowed.latency, cost: shadowed.cost,
+                        finishReason: "stop",
                         text: differs ? "another reply entirely" : "the answer")
                 }
                 let comparison = ShadowComparison(
@@ -206,9 +209,9 @@ public struct Simulation: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

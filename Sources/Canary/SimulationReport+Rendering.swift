@@ -7,7 +7,9 @@ extension SimulationReport {
             "Shepherd simulation: scenario \(scenario), rollout \(rolloutID), seed \(seed), "
                 + "\(DurationText.format(Duration.seconds(duration))) of virtual time")
         lines.append("")
-        lines.append(pad("time", 8) + pad("phase", 12) + pad("percent", 9) + pad("verdict", 18) + pad("score", 7) + "what happened")
+        lines.append(
+            pad("time", 8) + pad("phase", 12) + pad("percent", 9) + pad("verdict", 18) + pad("score", 7)
+                + "what happened")
         var index = 0
         while index < entries.count {
             let entry = entries[index]
@@ -32,7 +34,9 @@ extension SimulationReport {
             index += repeats
         }
         lines.append("")
-        lines.append("Final state: \(finalPhase) at \(formatPercent(finalPercent)) (highest reached \(formatPercent(maxPercentReached)))")
+        lines.append(
+            "Final state: \(finalPhase) at \(formatPercent(finalPercent)) (highest reached \(formatPercent(maxPercentReached)))"
+        )
         if let promotedAt { lines.append("Promoted at \(clock(promotedAt))") }
         if let rolledBackAt { lines.append("First rollback at \(clock(rolledBackAt))") }
         lines.append(

@@ -95,16 +95,20 @@ public struct SimulationReport: Sendable, Hashable, Codable {
                     at: at, kind: .transition, phase: event.to, percent: event.toPercent, verdict: verdict.kind,
                     score: verdict.score, transition: event.reason.kind, hold: nil, reason: verdict.reason.code,
                     message: event.summary,
-                    failingModels: verdict.reason.suspectModels.isEmpty ? nil : verdict.reason.suspectModels.map(\.model)))
+                    failingModels: verdict.reason.suspectModels.isEmpty
+                        ? nil : verdict.reason.suspectModels.map(\.model)))
             note(event.to, event.toPercent, at)
         } else {
             let hold = decision.hold ?? .insufficientData
             var message = hold.description
-            if hold == .insufficientData || verdict.kind == .insufficientData { message += " (\(verdict.reason.summary))" }
+            if hold == .insufficientData || verdict.kind == .insufficientData {
+                message += " (\(verdict.reason.summary))"
+            }
             entries.append(
                 Entry(
                     at: at, kind: .hold, phase: state.phase, percent: state.percent, verdict: verdict.kind,
-                    score: verdict.score, transition: nil, hold: hold.code, reason: verdict.reason.code, message: message))
+                    score: verdict.score, transition: nil, hold: hold.code, reason: verdict.reason.code,
+                    message: message))
         }
     }
 

@@ -288,7 +288,9 @@ extension MockProviderServer {
         case .empty:
             return (stream ? "text/event-stream" : "application/json", ByteBuffer())
         case .otherFlavor:
-            return ("application/json", anthropic ? encode(answer.openAIResponse()) : encode(answer.anthropicResponse()))
+            return (
+                "application/json", anthropic ? encode(answer.openAIResponse()) : encode(answer.anthropicResponse())
+            )
         case .noChoices:
             var response = answer.openAIResponse()
             response.choices = []
@@ -378,7 +380,8 @@ extension MockProviderServer {
             model: request.model, promptCharacters: characters, maxTokens: request.maxTokens,
             stream: request.stream ?? false, includeUsage: true,
             toolName: offersTools && !answersTool ? request.tools?.first?.name : nil,
-            lastUserText: request.messages.last { $0.role == "user" }?.content.compactMap(\.text).joined(separator: " ") ?? "")
+            lastUserText: request.messages.last { $0.role == "user" }?.content.compactMap(\.text).joined(separator: " ")
+                ?? "")
     }
 
     /// A deterministic unit-ish vector for a text (FNV-1a seeded SplitMix64).

@@ -193,13 +193,16 @@ public final class MockProviderServer<C: Clock>: Sendable where C.Duration == Du
     }
 
     /// Takes the decision for one request and counts it.
-    func decide(streaming: Bool, record: MockRecordedRequest, model: String? = nil) -> (number: Int, decision: MockDecision) {
+    func decide(streaming: Bool, record: MockRecordedRequest, model: String? = nil) -> (
+        number: Int, decision: MockDecision
+    ) {
         let now = clock.now
         let (number, decision, ready, stats) = state.withLock { state in
             state.requestCount += 1
             state.stats.requests += 1
             state.lastRequest = record
-            let decision = state.upstream.decide(elapsed: state.start.duration(to: now), streaming: streaming, model: model)
+            let decision = state.upstream.decide(
+                elapsed: state.start.duration(to: now), streaming: streaming, model: model)
             let stats = state.stats
             let due = state.statsWaiters.filter { $0.value.predicate(stats) }
             for id in due.keys { state.statsWaiters.removeValue(forKey: id) }

@@ -51,7 +51,9 @@ extension ConfigFileError {
         if size > maximumFileBytes {
             throw ConfigFileError(
                 file: file, keyPath: "",
-                reason: "is \(size / 1024) KiB; a policy or scenario is a few KiB (the limit is \(maximumFileBytes / 1024) KiB)")
+                reason:
+                    "is \(size / 1024) KiB; a policy or scenario is a few KiB (the limit is \(maximumFileBytes / 1024) KiB)"
+            )
         }
     }
 

@@ -34,7 +34,8 @@ public enum ConfigFileKind: String, Sendable {
         let ladder = policy.ramp.ladder.map(formatPercent).joined(separator: " → ")
         var summary = "policy \(policy.rolloutID), ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)"
         if let shadow = policy.shadow {
-            summary = "policy \(policy.rolloutID), shadow first (\(shadow.minPairs) pairs at \(shadow.minAgreement) agreement), "
+            summary =
+                "policy \(policy.rolloutID), shadow first (\(shadow.minPairs) pairs at \(shadow.minAgreement) agreement), "
                 + "ladder \(ladder), on failure \(policy.ramp.onFailure.rawValue)"
         }
         if let bake = policy.ramp.bake {

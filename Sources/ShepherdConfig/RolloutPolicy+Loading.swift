@@ -45,10 +45,12 @@ extension RolloutPolicy {
         var policy = RolloutPolicy(rolloutID: defaultID)
 
         if let rollout = problems.section(root, "rollout") {
-            problems.allowOnly(rollout, [
-                "id", "initialPercent", "stepFactor", "maxPercent", "evaluationInterval", "minHoldTime",
-                "minSamplesPerStep", "onFailure", "maxFailedChecks", "bake",
-            ])
+            problems.allowOnly(
+                rollout,
+                [
+                    "id", "initialPercent", "stepFactor", "maxPercent", "evaluationInterval", "minHoldTime",
+                    "minSamplesPerStep", "onFailure", "maxFailedChecks", "bake",
+                ])
             let before = problems.count
             var ramp = policy.ramp
             problems.attempt { () throws(ConfigFileError) in
@@ -59,7 +61,9 @@ extension RolloutPolicy {
             }
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try rollout.double("initialPercent") {
-                    guard v > 0, v <= 100 else { throw rollout.error("initialPercent", "must be above 0 and at most 100 (got \(v))") }
+                    guard v > 0, v <= 100 else {
+                        throw rollout.error("initialPercent", "must be above 0 and at most 100 (got \(v))")
+                    }
                     ramp.initialPercent = v
                 }
             }
@@ -71,7 +75,9 @@ extension RolloutPolicy {
             }
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try rollout.double("maxPercent") {
-                    guard v > 0, v <= 100 else { throw rollout.error("maxPercent", "must be above 0 and at most 100 (got \(v))") }
+                    guard v > 0, v <= 100 else {
+                        throw rollout.error("maxPercent", "must be above 0 and at most 100 (got \(v))")
+                    }
                     ramp.maxPercent = v
                 }
             }
@@ -96,7 +102,9 @@ extension RolloutPolicy {
                 }
             }
             problems.attempt { () throws(ConfigFileError) in
-                if let v = try rollout.enumeration("onFailure", as: RampPolicy.FailureAction.self) { ramp.onFailure = v }
+                if let v = try rollout.enumeration("onFailure", as: RampPolicy.FailureAction.self) {
+                    ramp.onFailure = v
+                }
             }
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try rollout.int("maxFailedChecks") {
@@ -127,11 +135,14 @@ extension RolloutPolicy {
         }
 
         if let shadow = problems.section(root, "shadow") {
-            problems.allowOnly(shadow, ["sampleRate", "minPairs", "minAgreement", "textSimilarity", "maxSpendPerHour", "keepExamples"])
+            problems.allowOnly(
+                shadow, ["sampleRate", "minPairs", "minAgreement", "textSimilarity", "maxSpendPerHour", "keepExamples"])
             var settings = ShadowPolicy()
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try shadow.double("sampleRate") {
-                    guard v > 0, v <= 1 else { throw shadow.error("sampleRate", "must be above 0 and at most 1 (got \(v))") }
+                    guard v > 0, v <= 1 else {
+                        throw shadow.error("sampleRate", "must be above 0 and at most 1 (got \(v))")
+                    }
                     settings.sampleRate = v
                 }
             }
@@ -157,7 +168,9 @@ extension RolloutPolicy {
                 if shadow.node("maxSpendPerHour")?.null != nil {
                     settings.maxSpendPerHour = nil
                 } else if let v = try shadow.double("maxSpendPerHour") {
-                    guard v > 0 else { throw shadow.error("maxSpendPerHour", "must be above 0 dollars; null lifts the cap (got \(v))") }
+                    guard v > 0 else {
+                        throw shadow.error("maxSpendPerHour", "must be above 0 dollars; null lifts the cap (got \(v))")
+                    }
                     settings.maxSpendPerHour = v
                 }
             }
@@ -169,10 +182,12 @@ extension RolloutPolicy {
 
         let beforeHealth = problems.count
         if let health = problems.section(root, "health") {
-            problems.allowOnly(health, [
-                "window", "minSamples", "tolerance", "absoluteFloor", "confidence", "latency", "clientErrorExcess",
-                "perModel",
-            ])
+            problems.allowOnly(
+                health,
+                [
+                    "window", "minSamples", "tolerance", "absoluteFloor", "confidence", "latency", "clientErrorExcess",
+                    "perModel",
+                ])
             var scorer = policy.health
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try health.int("minSamples") {
@@ -194,7 +209,9 @@ extension RolloutPolicy {
             }
             problems.attempt { () throws(ConfigFileError) in
                 if let v = try health.double("confidence") {
-                    guard v > 0, v < 1 else { throw health.error("confidence", "must be strictly between 0 and 1 (got \(v))") }
+                    guard v > 0, v < 1 else {
+                        throw health.error("confidence", "must be strictly between 0 and 1 (got \(v))")
+                    }
                     scorer.confidence = v
                 }
             }
@@ -204,7 +221,8 @@ extension RolloutPolicy {
                     scorer.clientErrorExcess = nil
                 } else if let v = try health.double("clientErrorExcess") {
                     guard v >= 0, v < 1 else {
-                        throw health.error("clientErrorExcess", "must be in [0, 1) (got \(v)); null turns the check off")
+                        throw health.error(
+                            "clientErrorExcess", "must be in [0, 1) (got \(v)); null turns the check off")
                     }
                     scorer.clientErrorExcess = v
                 }
@@ -221,7 +239,9 @@ extension RolloutPolicy {
                     if latency.node("p95Ratio")?.null != nil {
                         scorer.p95Ratio = nil
                     } else if let v = try latency.double("p95Ratio") {
-                        guard v >= 1 else { throw latency.error("p95Ratio", "must be at least 1 (got \(v)); null turns the check off") }
+                        guard v >= 1 else {
+                            throw latency.error("p95Ratio", "must be at least 1 (got \(v)); null turns the check off")
+                        }
                         scorer.p95Ratio = v
                     }
                 }
@@ -229,7 +249,9 @@ extension RolloutPolicy {
                     if latency.node("maxP95")?.null != nil {
                         scorer.maxP95 = nil
                     } else if let v = try latency.duration("maxP95") {
-                        guard v > .zero else { throw latency.error("maxP95", "must be longer than zero; null turns the check off") }
+                        guard v > .zero else {
+                            throw latency.error("maxP95", "must be longer than zero; null turns the check off")
+                        }
                         scorer.maxP95 = v
                     }
                 }
@@ -239,7 +261,9 @@ extension RolloutPolicy {
                 var shape = policy.window
                 problems.attempt { () throws(ConfigFileError) in
                     if let v = try window.int("buckets") {
-                        guard (1...10_000).contains(v) else { throw window.error("buckets", "must be between 1 and 10000 (got \(v))") }
+                        guard (1...10_000).contains(v) else {
+                            throw window.error("buckets", "must be between 1 and 10000 (got \(v))")
+                        }
                         shape.bucketCount = v
                     }
                 }
@@ -271,10 +295,15 @@ extension RolloutPolicy {
                 guard let entry = problems.section(prices, model) else { continue }
                 problems.allowOnly(entry, ["input", "output", "cachedInput"])
                 problems.attempt { () throws(ConfigFileError) in
-                    guard let input = try entry.double("input") else { throw entry.error("input", "is required ($ per million input tokens)") }
-                    guard let output = try entry.double("output") else { throw entry.error("output", "is required ($ per million output tokens)") }
+                    guard let input = try entry.double("input") else {
+                        throw entry.error("input", "is required ($ per million input tokens)")
+                    }
+                    guard let output = try entry.double("output") else {
+                        throw entry.error("output", "is required ($ per million output tokens)")
+                    }
                     let cached = try entry.double("cachedInput")
-                    for (key, value) in [("input", input), ("output", output), ("cachedInput", cached ?? 0)] where value < 0 {
+                    for (key, value) in [("input", input), ("output", output), ("cachedInput", cached ?? 0)]
+                    where value < 0 {
                         throw entry.error(key, "must not be negative (got \(value))")
                     }
                     table[model] = ModelPrice(inputPerMTok: input, outputPerMTok: output, cachedInputPerMTok: cached)
@@ -316,13 +345,15 @@ extension RolloutPolicy {
     }
 
     /// `health.perModel:`: how many models are judged apart and on how many calls.
-    private static func readPerModel(_ map: YAMLMap, _ problems: ConfigProblems) -> HealthScorer.Configuration.PerModel {
+    private static func readPerModel(_ map: YAMLMap, _ problems: ConfigProblems) -> HealthScorer.Configuration.PerModel
+    {
         problems.allowOnly(map, ["top", "minSamples"])
         var perModel = HealthScorer.Configuration.PerModel()
         problems.attempt { () throws(ConfigFileError) in
             if let v = try map.int("top") {
                 guard (1...100).contains(v) else {
-                    throw map.error("top", "must be between 1 and 100 (got \(v)); `perModel: null` turns verdicts per model off")
+                    throw map.error(
+                        "top", "must be between 1 and 100 (got \(v)); `perModel: null` turns verdicts per model off")
                 }
                 perModel.top = v
             }

@@ -100,7 +100,8 @@ extension Scenario {
                         "is after the end of the scenario "
                             + "(\(DurationText.format(at)) > \(DurationText.format(duration)))")
                 }
-                var change = Event(at: at, note: try event.string("note"), rollbackSwitch: try event.bool("rollbackSwitch"))
+                var change = Event(
+                    at: at, note: try event.string("note"), rollbackSwitch: try event.bool("rollbackSwitch"))
                 if let traffic = problems.section(event, "traffic") {
                     problems.allowOnly(traffic, ["requestsPerSecond", "keyedShare"])
                     problems.attempt { () throws(ConfigFileError) in
@@ -134,7 +135,9 @@ extension Scenario {
                     throw map.error(model, "a model name must not be empty")
                 }
                 let weight = try map.double(model) ?? 0
-                guard weight >= 0, weight.isFinite else { throw map.error(model, "must not be negative (got \(weight))") }
+                guard weight >= 0, weight.isFinite else {
+                    throw map.error(model, "must not be negative (got \(weight))")
+                }
                 mix.append(ModelShare(model, weight))
             }
         }

@@ -18,7 +18,8 @@ extension PostgresRolloutStore {
         }
     }
 
-    public func acquireLease(rolloutID: String, holder: String, epoch: Int64?, ttl: Duration) async throws -> LeaseState {
+    public func acquireLease(rolloutID: String, holder: String, epoch: Int64?, ttl: Duration) async throws -> LeaseState
+    {
         let ttlSeconds = inSeconds(ttl)
         return try await bounded("acquire the lease") {
             try await self.client.withTransaction(logger: self.logger) { connection -> LeaseState in

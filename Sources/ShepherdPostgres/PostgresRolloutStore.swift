@@ -171,7 +171,8 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)
             if let schema = self.configuration.schema, PostgresStoreConfiguration.isPlainIdentifier(schema) {
                 // A plain identifier (checked), quoted: identifiers cannot be bound parameters.
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: self.logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: self.logger)
             }
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS shepherd_schema_version (version INT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
@@ -225,7 +226,8 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
                 if let fence = change.fence {
                     var holds = false
                     for try await (holder, epoch) in try await connection.query(
-                        "SELECT holder, epoch FROM shepherd_lease WHERE rollout_id = \(id) FOR UPDATE", logger: self.logger
+                        "SELECT holder, epoch FROM shepherd_lease WHERE rollout_id = \(id) FOR UPDATE",
+                        logger: self.logger
                     ).decode((String, Int64).self) {
                         holds = holder == fence.holder && epoch == fence.epoch
                     }
@@ -316,7 +318,9 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         }
     }
 
-    public func evaluations(of rolloutID: String, since: WallClock.Instant?, limit: Int) async throws -> [EvaluationRecord] {
+    public func evaluations(of rolloutID: String, since: WallClock.Instant?, limit: Int) async throws
+        -> [EvaluationRecord]
+    {
         guard limit > 0 else { return [] }
         let earliest = since?.unixSeconds ?? -Double.greatestFiniteMagnitude
         return try await bounded("read evaluations") {
@@ -337,7 +341,8 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
         try await bounded("read rollout ids") {
             var ids: [String] = []
             for try await id in try await self.client.query(
-                "SELECT rollout_id FROM shepherd_rollout_state WHERE version > 0 ORDER BY rollout_id", logger: self.logger
+                "SELECT rollout_id FROM shepherd_rollout_state WHERE version > 0 ORDER BY rollout_id",
+                logger: self.logger
             ).decode(String.self) {
                 ids.append(id)
             }
@@ -357,7 +362,8 @@ public final class PostgresRolloutStore: SharedRolloutStore, Service {
 
     // MARK: Support
 
-    static func lease(_ holder: String, _ epoch: Int64, _ expires: Double, _ last: Double?, _ now: Double) -> LeaseState {
+    static func lease(_ holder: String, _ epoch: Int64, _ expires: Double, _ last: Double?, _ now: Double) -> LeaseState
+    {
         LeaseState(
             fence: LeaseFence(holder: holder, epoch: epoch), expiresAt: WallClock.Instant(unixSeconds: expires),
             lastEvaluationAt: last.map { WallClock.Instant(unixSeconds: $0) }, now: WallClock.Instant(unixSeconds: now))

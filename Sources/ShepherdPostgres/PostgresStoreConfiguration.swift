@@ -82,7 +82,8 @@ public struct PostgresStoreConfiguration: Sendable, CustomStringConvertible, Cus
                     "schema=\(value ?? "") must be letters, digits and _ only, starting with a letter")
             case ("sslmode", let value):
                 throw PostgresStoreConfigurationError(
-                    "sslmode=\(value ?? "") is not supported yet: use sslmode=disable on a trusted network or a local socket proxy")
+                    "sslmode=\(value ?? "") is not supported yet: use sslmode=disable on a trusted network or a local socket proxy"
+                )
             default:
                 throw PostgresStoreConfigurationError("unknown URL parameter \"\(item.name)\" (known: sslmode, schema)")
             }

@@ -62,7 +62,8 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
     private func events(_ request: Request) async throws -> Response {
         let (since, limit) = try Self.window(request, defaultLimit: 100)
         do {
-            return JSONBody.response(EventsAnswer(events: try await router.controller.events(since: since, limit: limit)))
+            return JSONBody.response(
+                EventsAnswer(events: try await router.controller.events(since: since, limit: limit)))
         } catch let error as RolloutStoreError {
             throw Self.storeUnavailable(error)
         }
@@ -71,7 +72,8 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
     private func history(_ request: Request) async throws -> Response {
         let (since, limit) = try Self.window(request, defaultLimit: 120)
         do {
-            return JSONBody.response(HistoryAnswer(evaluations: try await router.controller.history(since: since, limit: limit)))
+            return JSONBody.response(
+                HistoryAnswer(evaluations: try await router.controller.history(since: since, limit: limit)))
         } catch let error as RolloutStoreError {
             throw Self.storeUnavailable(error)
         }

@@ -36,7 +36,8 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
         var routing = Self.routing(request, context: context, fallbackKey: nil)
         if let tier = request.headers[.shepherdTier], !tier.isEmpty {
             guard router.knowsTier(tier) else {
-                throw OpenAIError.invalid("x-shepherd-tier", "Unknown tier \"\(tier)\": \(Self.tierList(router.tiers)).")
+                throw OpenAIError.invalid(
+                    "x-shepherd-tier", "Unknown tier \"\(tier)\": \(Self.tierList(router.tiers)).")
             }
             routing.tier = tier
         }

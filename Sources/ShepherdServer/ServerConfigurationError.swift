@@ -1,4 +1,5 @@
 import Upstream
+
 /// A server configuration that must not run, naming the field, the problem and the fix.
 ///
 /// ```text

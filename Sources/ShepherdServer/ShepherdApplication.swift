@@ -78,7 +78,8 @@ public func buildShepherdApplication<C: Clock>(
                     "Incorrect or missing API key. Send one of Shepherd's client keys as `Authorization: Bearer KEY`."))
         )
     }
-    ProxyRoutes(router: router, maxBodyBytes: configuration.maxBodyBytes, serverSpan: serverSpan).register(on: v1, table: table)
+    ProxyRoutes(router: router, maxBodyBytes: configuration.maxBodyBytes, serverSpan: serverSpan).register(
+        on: v1, table: table)
 
     if let adminToken = configuration.adminToken {
         let admin = http.group("admin")

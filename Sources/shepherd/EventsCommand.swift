@@ -1,7 +1,7 @@
 import ArgumentParser
 import Canary
-import Shepherd
 import Operator
+import Shepherd
 
 /// `shepherd events`: the rollout's audit log from a running server.
 struct EventsCommand: AsyncParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Canary
-import Shepherd
 import Foundation
 import Operator
+import Shepherd
 import ShepherdPostgres
 
 /// `shepherd report`: a self-contained report of a rollout, read from the state store.
@@ -44,7 +44,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The rollout to report on (default: the only one in the state file).")
     var rollout: String?
 
-    @Option(name: .long, help: "The serve configuration to take the state file from (default: shepherd.yaml when it exists).")
+    @Option(
+        name: .long,
+        help: "The serve configuration to take the state file from (default: shepherd.yaml when it exists).")
     var config: String?
 
     /// Reads a rollout from the shared PostgreSQL store (password from `SHEPHERD_POSTGRES_PASSWORD`).

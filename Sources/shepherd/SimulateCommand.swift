@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Canary
+import Foundation
 import ShepherdConfig
 
 /// `shepherd simulate`: replay a policy against a scenario in virtual time.

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Canary
-import ShepherdConfig
 import Foundation
 import MockProvider
+import ShepherdConfig
 
 /// `shepherd validate`: check policy, simulation-scenario and fault-scenario files.
 struct ValidateCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import Canary
+import Foundation
 import Testing
 
 struct HealthWindowTests {
@@ -10,7 +11,9 @@ struct HealthWindowTests {
 
     @Test func countsSuccessesAndFailuresByClassPerPath() {
         let window = window()
-        window.record(CallOutcome(.success, latency: .milliseconds(100), inputTokens: 10, outputTokens: 5, cost: 0.01), on: .relay)
+        window.record(
+            CallOutcome(.success, latency: .milliseconds(100), inputTokens: 10, outputTokens: 5, cost: 0.01), on: .relay
+        )
         window.record(CallOutcome(.failure(.rateLimited), latency: .milliseconds(5)), on: .relay)
         window.record(CallOutcome(.failure(.timeout), latency: .seconds(30)), on: .relay)
         window.record(CallOutcome(.success, latency: .milliseconds(200)), on: .legacy)
@@ -185,5 +188,3 @@ struct FailureCountsCodingTests {
         #expect(try JSONDecoder().decode(FailureCounts.self, from: Data("{\"teapot\":1}".utf8))[.other] == 1)
     }
 }
-
-import Foundation

@@ -43,14 +43,16 @@ struct ModelScenarioTests {
     @Test func aScenarioWithoutModelsRunsAsItDidBefore() throws {
         // The model draw is skipped when no model is named, so the random stream (and the run) is unchanged;
         // the healthy scenario still climbs the ladder evaluation for evaluation as before.
-        let report = Simulation(policy: try Repo.policy("default"), scenario: try Repo.scenario("healthy"), seed: 1).run()
+        let report = Simulation(policy: try Repo.policy("default"), scenario: try Repo.scenario("healthy"), seed: 1)
+            .run()
         #expect(report.percentPath == [5, 7.5, 11.25, 16.875, 25.3125, 37.96875, 56.953125, 85.4296875, 100])
         #expect(report.transitions.allSatisfy { $0.failingModels == nil })
     }
 
     /// Runs a study on a thread of its own (see `ScorerStatisticalTests.study`).
     static func study(_ scenario: String) async throws -> SimulationStudy.Result {
-        let study = SimulationStudy(policy: try Repo.policy("default"), scenario: try Repo.scenario(scenario), runs: runs)
+        let study = SimulationStudy(
+            policy: try Repo.policy("default"), scenario: try Repo.scenario(scenario), runs: runs)
         let result = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: study.run()) }.start()
         }

@@ -11,7 +11,9 @@ struct ModelVerdictTests {
         let window = HealthWindow(clock: clock)
         for (model, legacyOK, legacyFailed, relayOK, relayFailed) in models {
             for (path, ok, failed) in [(TrafficPath.legacy, legacyOK, legacyFailed), (.relay, relayOK, relayFailed)] {
-                for _ in 0..<ok { window.record(CallOutcome(.success, latency: .milliseconds(800), model: model), on: path) }
+                for _ in 0..<ok {
+                    window.record(CallOutcome(.success, latency: .milliseconds(800), model: model), on: path)
+                }
                 for _ in 0..<failed {
                     window.record(CallOutcome(.failure(.serverError), latency: .zero, model: model), on: path)
                 }
@@ -89,7 +91,8 @@ struct ModelVerdictTests {
             for _ in 0..<failed { window.record(CallOutcome(.failure(.serverError), latency: .zero), on: path) }
         }
         let a = try #require(HealthScorer().evaluate(named).reason.checks.first { $0.check == .successVsBaseline })
-        let b = try #require(HealthScorer().evaluate(window.snapshot()).reason.checks.first { $0.check == .successVsBaseline })
+        let b = try #require(
+            HealthScorer().evaluate(window.snapshot()).reason.checks.first { $0.check == .successVsBaseline })
         #expect(a == b)
     }
 
@@ -97,7 +100,8 @@ struct ModelVerdictTests {
         let z = Statistics.normalQuantile(0.95)
         let one = Statistics.stratifiedNewcombeDifference(
             [.init(successes1: 940, trials1: 1000, successes2: 4950, trials2: 5000)], z: z)
-        let newcombe = Statistics.newcombeDifference(successes1: 940, trials1: 1000, successes2: 4950, trials2: 5000, z: z)
+        let newcombe = Statistics.newcombeDifference(
+            successes1: 940, trials1: 1000, successes2: 4950, trials2: 5000, z: z)
         #expect(abs(one.lower - newcombe.lower) < 1e-12 && abs(one.upper - newcombe.upper) < 1e-12)
         #expect(abs(one.estimate - (0.94 - 0.99)) < 1e-12)
     }

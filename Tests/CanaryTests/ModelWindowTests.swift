@@ -118,7 +118,9 @@ struct ModelWindowTests {
         #expect(verdict.kind != .unhealthy, "\(verdict.reason.summary)")
         var pooled = configuration
         pooled.perModel = nil
-        let pooledFloor = HealthScorer(configuration: pooled).evaluate(window.snapshot()).reason.checks.first { $0.check == .absoluteFloor }
+        let pooledFloor = HealthScorer(configuration: pooled).evaluate(window.snapshot()).reason.checks.first {
+            $0.check == .absoluteFloor
+        }
         #expect(pooledFloor?.outcome == .fail, "the pooled rate, 92.8% of 1,000, is below the 95% floor")
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Canary
+import Foundation
 import ShepherdConfig
 import Testing
 
@@ -46,7 +46,10 @@ struct PolicyLoadingTests {
         ("health:\n  perModel:\n    minSamples: 0\n", "health.perModel.minSamples", "must be at least 1"),
         ("health:\n  perModel:\n    limit: 3\n", "health.perModel.limit", "unknown key"),
         ("health:\n  perModel: 8\n", "health.perModel", "must be a mapping"),
-        ("health:\n  window:\n    buckets: 2\n    bucketWidth: 5s\n", "health.window", "shorter than rollout.evaluationInterval"),
+        (
+            "health:\n  window:\n    buckets: 2\n    bucketWidth: 5s\n", "health.window",
+            "shorter than rollout.evaluationInterval"
+        ),
         ("prices:\n  gpt-4.1: { input: 2 }\n", "prices.gpt-4.1.output", "is required"),
         ("prices:\n  gpt-4.1: { input: -2, output: 3 }\n", "prices.gpt-4.1.input", "must not be negative"),
         ("chains:\n  critical: []\n", "chains.critical", "non-empty list"),
@@ -100,7 +103,8 @@ struct PolicyLoadingTests {
     }
 
     @Test func latencyChecksTurnOffWithNull() throws {
-        let policy = try RolloutPolicy.parse(yaml: "health:\n  latency:\n    p95Ratio: null\n    maxP95: null\n", file: "p.yaml")
+        let policy = try RolloutPolicy.parse(
+            yaml: "health:\n  latency:\n    p95Ratio: null\n    maxP95: null\n", file: "p.yaml")
         #expect(policy.health.p95Ratio == nil && policy.health.maxP95 == nil)
     }
 
@@ -137,13 +141,22 @@ struct ScenarioLoadingTests {
         ("duration: 1h\nrelay:\n  failures: { teapot: 1 }\n", "relay.failures.teapot", "unknown key"),
         ("duration: 1h\nevents:\n  - at: 2h\n", "events[0].at", "after the end"),
         ("duration: 1h\nevents:\n  - note: x\n", "events[0].at", "is required"),
-        ("duration: 1h\nevents:\n  - at: 5m\n    relay: { succesRate: 0 }\n", "events[0].relay.succesRate", "unknown key"),
+        (
+            "duration: 1h\nevents:\n  - at: 5m\n    relay: { succesRate: 0 }\n", "events[0].relay.succesRate",
+            "unknown key"
+        ),
         ("duration: 1h\ntraffic: { requestsPerSecond: -1 }\n", "traffic.requestsPerSecond", "between 0 and 10000"),
         ("duration: 0s\n", "duration", "longer than zero"),
         ("duration: 1h\ntraffic:\n  models: { gpt-4.1: -1, b: 1 }\n", "traffic.models.gpt-4.1", "must not be negative"),
-        ("duration: 1h\ntraffic:\n  models: { gpt-4.1: 0 }\n", "traffic.models", "at least one model with a positive weight"),
+        (
+            "duration: 1h\ntraffic:\n  models: { gpt-4.1: 0 }\n", "traffic.models",
+            "at least one model with a positive weight"
+        ),
         ("duration: 1h\nrelay:\n  mix: { a: lots }\n", "relay.mix.a", "must be a number"),
-        ("duration: 1h\nrelay:\n  models:\n    a: { successRate: 2 }\n", "relay.models.a.successRate", "between 0 and 1"),
+        (
+            "duration: 1h\nrelay:\n  models:\n    a: { successRate: 2 }\n", "relay.models.a.successRate",
+            "between 0 and 1"
+        ),
         ("duration: 1h\nrelay:\n  models:\n    a: { mix: { b: 1 } }\n", "relay.models.a.mix", "unknown key"),
     ])
     func badScenarioNamesTheFileTheKeyAndTheReason(yaml: String, keyPath: String, reason: String) {
@@ -156,7 +169,10 @@ struct ScenarioLoadingTests {
 
     @Test func modelsMixesAndPerModelBehaviourAreRead() throws {
         let scenario = try Repo.scenario("model-mix-shift")
-        #expect(scenario.traffic.models.map(\.model) == ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"])
+        #expect(
+            scenario.traffic.models.map(\.model) == [
+                "gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2",
+            ])
         #expect(scenario.relay.mix?.first == Scenario.ModelShare("gpt-4.1", 0.1))
         #expect(scenario.relay.behaviour(for: "deepseek-v3.2").successRate == 0.95)
         #expect(scenario.relay.behaviour(for: "gpt-4.1").successRate == 0.999)
@@ -166,12 +182,17 @@ struct ScenarioLoadingTests {
     }
 
     @Test func validateTellsPoliciesFromScenarios() {
-        #expect((try? ConfigFileKind.check(file: Repo.path("policies/fast.yaml")).get())?.hasPrefix("policy fast-migration") == true)
-        #expect((try? ConfigFileKind.check(file: Repo.path("scenarios/healthy.yaml")).get())?.hasPrefix("scenario healthy") == true)
+        #expect(
+            (try? ConfigFileKind.check(file: Repo.path("policies/fast.yaml")).get())?.hasPrefix("policy fast-migration")
+                == true)
+        #expect(
+            (try? ConfigFileKind.check(file: Repo.path("scenarios/healthy.yaml")).get())?.hasPrefix("scenario healthy")
+                == true)
     }
 
     @Test func aDirectoryOrAHugeFileIsRefusedBeforeItIsRead() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-policy-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shepherd-policy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(throws: ConfigFileError.self) { try RolloutPolicy.load(file: directory.path) }
@@ -208,14 +229,18 @@ struct ScenarioLoadingTests {
             extra: true
             """
         let problems = RolloutPolicy.problems(yaml: yaml, file: "bad.yaml")
-        #expect(problems.map(\.keyPath) == [
-            "extra", "rollout.bogus", "rollout.initialPercent", "rollout.stepFactor", "rollout.maxPercent",
-            "health.tolerance", "health.window.buckets", "chains.cheap[1]",
-        ])
+        #expect(
+            problems.map(\.keyPath) == [
+                "extra", "rollout.bogus", "rollout.initialPercent", "rollout.stepFactor", "rollout.maxPercent",
+                "health.tolerance", "health.window.buckets", "chains.cheap[1]",
+            ])
         #expect(problems.allSatisfy { $0.file == "bad.yaml" && !$0.reason.isEmpty })
         #expect(throws: problems[0]) { try RolloutPolicy.parse(yaml: yaml, file: "bad.yaml") }
         #expect(RolloutPolicy.problems(yaml: "rollout: {stepFactor: 2}", file: "ok.yaml").isEmpty)
-        #expect(RolloutPolicy.problems(yaml: "- a", file: "list.yaml").map(\.reason) == ["must be a mapping of keys to values"])
+        #expect(
+            RolloutPolicy.problems(yaml: "- a", file: "list.yaml").map(\.reason) == [
+                "must be a mapping of keys to values"
+            ])
     }
 
     @Test func everyProblemOfAScenarioIsListed() throws {
@@ -227,12 +252,15 @@ struct ScenarioLoadingTests {
               - {at: 10m, nope: 1}
             """
         let problems = Scenario.problems(yaml: yaml, file: "s.yaml")
-        #expect(problems.map(\.keyPath) == [
-            "duration", "traffic.requestsPerSecond", "traffic.users", "relay.successRate", "events[0].nope",
-        ])
+        #expect(
+            problems.map(\.keyPath) == [
+                "duration", "traffic.requestsPerSecond", "traffic.users", "relay.successRate", "events[0].nope",
+            ])
         #expect(throws: problems[0]) { try Scenario.parse(yaml: yaml, file: "s.yaml") }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml").path
-        try "rollout: {stepFactor: 1, maxPercent: 0}\nhealth: {tolerance: 2}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml")
+            .path
+        try "rollout: {stepFactor: 1, maxPercent: 0}\nhealth: {tolerance: 2}\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         guard case .failure(let all) = ConfigFileKind.check(file: file) else {
             Issue.record("a policy with three errors passed the check")

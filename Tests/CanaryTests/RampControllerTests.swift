@@ -1,4 +1,5 @@
 import Canary
+import Foundation
 import Testing
 
 struct RampControllerTests {
@@ -27,7 +28,8 @@ struct RampControllerTests {
         var t: Int64 = 0
         while ramp.state.phase == .ramping {
             t += 120
-            let decision = ramp.evaluate(now: .at(t), verdict: .fixture(.healthy), relaySamplesInStep: 100, frozen: false)
+            let decision = ramp.evaluate(
+                now: .at(t), verdict: .fixture(.healthy), relaySamplesInStep: 100, frozen: false)
             let event = try #require(decision.event)
             #expect(event.time == .at(t))
             #expect(event.reason.verdict?.code == .healthy)
@@ -39,7 +41,8 @@ struct RampControllerTests {
 
     @Test(arguments: [(5.0, 1.5, 60.0), (10, 2, 100), (1, 1.7, 33.3), (5, 3, 7)])
     func neverExceedsTheMaximumByRounding(initial: Double, factor: Double, max: Double) throws {
-        let policy = RampPolicy(initialPercent: initial, stepFactor: factor, maxPercent: max, minHoldTime: .zero, minSamplesPerStep: 0)
+        let policy = RampPolicy(
+            initialPercent: initial, stepFactor: factor, maxPercent: max, minHoldTime: .zero, minSamplesPerStep: 0)
         var ramp = try started(policy)
         for t in 1...40 {
             ramp.evaluate(now: .at(Int64(t)), verdict: .fixture(.healthy), relaySamplesInStep: 0, frozen: false)
@@ -81,7 +84,8 @@ struct RampControllerTests {
     @Test func unhealthyRollsBackWhenThePolicySaysRollback() throws {
         var ramp = try started()
         ramp.evaluate(now: .at(120), verdict: .fixture(.healthy), relaySamplesInStep: 100, frozen: false)
-        let decision = ramp.evaluate(now: .at(150), verdict: .fixture(.unhealthy), relaySamplesInStep: 10, frozen: false)
+        let decision = ramp.evaluate(
+            now: .at(150), verdict: .fixture(.unhealthy), relaySamplesInStep: 10, frozen: false)
         let event = try #require(decision.event)
         #expect(event.to == .rolledBack && event.toPercent == 0 && event.fromPercent == 7.5)
         #expect(event.reason.kind == .rolledBackOnFailure)
@@ -98,7 +102,8 @@ struct RampControllerTests {
             ramp.evaluate(now: .at(Int64(t) * 120), verdict: .fixture(.healthy), relaySamplesInStep: 100, frozen: false)
         }
         #expect(ramp.state.percent == 16.875)
-        let back = try #require(ramp.evaluate(now: .at(400), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
+        let back = try #require(
+            ramp.evaluate(now: .at(400), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
         #expect(back.reason.kind == .steppedBack)
         #expect(ramp.state.percent == 11.25 && ramp.state.phase == .ramping)
         // The hold restarts at the lower step.
@@ -109,7 +114,8 @@ struct RampControllerTests {
         var policy = self.policy
         policy.onFailure = .stepBack
         var ramp = try started(policy)
-        let event = try #require(ramp.evaluate(now: .at(30), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
+        let event = try #require(
+            ramp.evaluate(now: .at(30), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
         #expect(event.to == .rolledBack)
     }
 
@@ -117,7 +123,8 @@ struct RampControllerTests {
         var policy = self.policy
         policy.onFailure = .pause
         var ramp = try started(policy)
-        let event = try #require(ramp.evaluate(now: .at(30), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
+        let event = try #require(
+            ramp.evaluate(now: .at(30), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
         #expect(event.to == .paused && event.reason.kind == .pausedOnFailure)
         #expect(ramp.state.percent == 5)
         // Paused: a healthy verdict does not advance.
@@ -133,7 +140,8 @@ struct RampControllerTests {
         ramp.evaluate(now: .at(30), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false)
         ramp.evaluate(now: .at(60), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false)
         #expect(ramp.state.phase == .paused)
-        let third = try #require(ramp.evaluate(now: .at(90), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
+        let third = try #require(
+            ramp.evaluate(now: .at(90), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false).event)
         #expect(third.to == .rolledBack)
         #expect(third.reason.kind == .rolledBackAfterFailedChecks)
         #expect(third.reason.message.hasPrefix("3 unhealthy verdicts in a row"))
@@ -156,7 +164,8 @@ struct RampControllerTests {
 
     @Test func frozenRampDoesNotMove() throws {
         var ramp = try started()
-        let decision = ramp.evaluate(now: .at(600), verdict: .fixture(.unhealthy), relaySamplesInStep: 1000, frozen: true)
+        let decision = ramp.evaluate(
+            now: .at(600), verdict: .fixture(.unhealthy), relaySamplesInStep: 1000, frozen: true)
         #expect(decision.hold == .frozen && decision.event == nil)
         #expect(ramp.state.percent == 5 && ramp.state.consecutiveFailures == 0)
     }
@@ -214,5 +223,3 @@ struct RampControllerTests {
         #expect(resumed.state.percent == 7.5)
     }
 }
-
-import Foundation

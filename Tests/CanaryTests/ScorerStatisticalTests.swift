@@ -40,7 +40,9 @@ struct ScorerStatisticalTests {
                 continuation.resume(returning: (promoted, rolledBack))
             }.start()
         }
-        print("scorer study, relay success \(relaySuccess) vs legacy 0.99: promoted \(promoted), rolled back \(rolledBack) of \(runs)")
+        print(
+            "scorer study, relay success \(relaySuccess) vs legacy 0.99: promoted \(promoted), rolled back \(rolledBack) of \(runs)"
+        )
         return (promoted, rolledBack)
     }
 

@@ -6,7 +6,8 @@ import Testing
 struct ShadowAndBakeTests {
     typealias Ramp = RampController<ManualClock.Instant>
     static let bake = RampPolicy.Bake(holdback: 1, duration: .seconds(3600))
-    let policy = RampPolicy(initialPercent: 50, stepFactor: 2, minHoldTime: .seconds(60), minSamplesPerStep: 10, bake: bake)
+    let policy = RampPolicy(
+        initialPercent: 50, stepFactor: 2, minHoldTime: .seconds(60), minSamplesPerStep: 10, bake: bake)
 
     func ramped(to phase: RampPhase) throws -> Ramp {
         var ramp = Ramp(policy: policy)
@@ -27,10 +28,12 @@ struct ShadowAndBakeTests {
         #expect(ramp.state.percent == 99)
         #expect(ramp.state.effectivePercent == 99, "the last 1% of the buckets stay on legacy")
         let baked = try #require(ramp.state.stepStartedAt)
-        let early = ramp.evaluate(now: baked.advanced(by: .seconds(3599)), verdict: .fixture(.healthy), relaySamplesInStep: 0, frozen: false)
+        let early = ramp.evaluate(
+            now: baked.advanced(by: .seconds(3599)), verdict: .fixture(.healthy), relaySamplesInStep: 0, frozen: false)
         #expect(early.hold == .baking(remaining: .seconds(1)))
         let due = ramp.evaluate(
-            now: baked.advanced(by: .seconds(3600)), verdict: .fixture(.insufficientData), relaySamplesInStep: 0, frozen: false)
+            now: baked.advanced(by: .seconds(3600)), verdict: .fixture(.insufficientData), relaySamplesInStep: 0,
+            frozen: false)
         #expect(due.event?.to == .promoted)
         #expect(ramp.state.percent == 100)
         #expect(due.event?.reason.message.contains("baked 1h") == true)
@@ -38,7 +41,8 @@ struct ShadowAndBakeTests {
 
     @Test func aRegressionDuringTheBakeActsByOnFailure() throws {
         var ramp = try ramped(to: .baking)
-        let decision = ramp.evaluate(now: .at(9_000), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false)
+        let decision = ramp.evaluate(
+            now: .at(9_000), verdict: .fixture(.unhealthy), relaySamplesInStep: 0, frozen: false)
         #expect(decision.event?.to == .rolledBack)
         #expect(ramp.state.effectivePercent == 0)
     }
@@ -73,7 +77,8 @@ struct ShadowAndBakeTests {
 
     static func verdict(passed: Bool) -> ShadowVerdict {
         ShadowVerdict(
-            passed: passed, summary: passed ? "200 pairs agree" : "text differs", pairs: 200, agreeing: passed ? 200 : 10,
+            passed: passed, summary: passed ? "200 pairs agree" : "text differs", pairs: 200,
+            agreeing: passed ? 200 : 10,
             agreementLower: 0.9, agreementUpper: 1, worst: [], spendLastHour: 0, pausedForSpend: false, health: nil)
     }
 
@@ -111,7 +116,9 @@ struct ShadowAndBakeTests {
 
     // MARK: Comparison and tally
 
-    static func answer(_ text: String, finish: String? = "stop", tools: [String] = [], json: String? = nil, ok: Bool = true)
+    static func answer(
+        _ text: String, finish: String? = "stop", tools: [String] = [], json: String? = nil, ok: Bool = true
+    )
         -> ShadowAnswer
     {
         ShadowAnswer(
@@ -125,14 +132,22 @@ struct ShadowAndBakeTests {
             ShadowComparison(legacy: a, relay: b, similarityThreshold: 0.5).failed
         }
         #expect(compare(Self.answer("The capital is Paris."), Self.answer("The capital is Paris.")) == [])
-        #expect(compare(Self.answer("The capital of France is Paris."), Self.answer("Paris is the capital of France!")) == [])
-        #expect(compare(Self.answer("The capital is Paris."), Self.answer("I cannot help with that request.")) == [.text])
+        #expect(
+            compare(Self.answer("The capital of France is Paris."), Self.answer("Paris is the capital of France!"))
+                == [])
+        #expect(
+            compare(Self.answer("The capital is Paris."), Self.answer("I cannot help with that request.")) == [.text])
         #expect(compare(Self.answer("x"), Self.answer("x", finish: "length")) == [.finishReason])
         #expect(compare(Self.answer("", tools: ["f"]), Self.answer("", tools: ["g"])) == [.toolCalls])
         #expect(compare(Self.answer("x"), Self.answer("", ok: false)) == [.bothSucceeded, .status])
         // A structured answer is compared as JSON: same keys in another order agree, close text does not.
-        #expect(compare(Self.answer("{\"a\":1,\"b\":2}", json: "{\"a\":1,\"b\":2}"), Self.answer("{\"b\":2,\"a\":1}", json: "{\"a\":1,\"b\":2}")) == [])
-        #expect(compare(Self.answer("{\"a\":1}", json: "{\"a\":1}"), Self.answer("{\"a\":2}", json: "{\"a\":2}")) == [.text])
+        #expect(
+            compare(
+                Self.answer("{\"a\":1,\"b\":2}", json: "{\"a\":1,\"b\":2}"),
+                Self.answer("{\"b\":2,\"a\":1}", json: "{\"a\":1,\"b\":2}")) == [])
+        #expect(
+            compare(Self.answer("{\"a\":1}", json: "{\"a\":1}"), Self.answer("{\"a\":2}", json: "{\"a\":2}")) == [.text]
+        )
         #expect(ShadowComparison.tokenSetOverlap("a b c", "a b d") == 0.5)
     }
 
@@ -144,10 +159,14 @@ struct ShadowAndBakeTests {
         for i in 0..<150 {
             let legacy = Self.answer("The capital is Paris.")
             let same = ShadowComparison(legacy: legacy, relay: legacy, similarityThreshold: 0.5)
-            agreeing.add(legacy: legacy, relay: legacy, comparison: same, requestID: "r\(i)", keepTexts: false, now: .at(Int64(i)))
+            agreeing.add(
+                legacy: legacy, relay: legacy, comparison: same, requestID: "r\(i)", keepTexts: false,
+                now: .at(Int64(i)))
             let other = Self.answer(i % 3 == 0 ? "The capital is Paris." : "No idea, sorry.")
             let compared = ShadowComparison(legacy: legacy, relay: other, similarityThreshold: 0.5)
-            differing.add(legacy: legacy, relay: other, comparison: compared, requestID: "r\(i)", keepTexts: false, now: .at(Int64(i)))
+            differing.add(
+                legacy: legacy, relay: other, comparison: compared, requestID: "r\(i)", keepTexts: false,
+                now: .at(Int64(i)))
         }
         let pass = agreeing.verdict(policy: policy, health: health, now: .at(200))
         #expect(pass.passed, "\(pass.summary)")
@@ -159,7 +178,8 @@ struct ShadowAndBakeTests {
         #expect(fail.worst.first?.exampleTexts == nil, "no text is kept without keepExamples")
         var few = ShadowTally<ManualClock.Instant>()
         let legacy = Self.answer("x")
-        few.add(legacy: legacy, relay: legacy, comparison: .init(legacy: legacy, relay: legacy, similarityThreshold: 0.5),
+        few.add(
+            legacy: legacy, relay: legacy, comparison: .init(legacy: legacy, relay: legacy, similarityThreshold: 0.5),
             requestID: nil, keepTexts: false, now: .at(0))
         let early = few.verdict(policy: policy, health: health, now: .at(1))
         #expect(early.summary.hasPrefix("1 of 100 pairs"), "\(early.summary)")
@@ -172,7 +192,9 @@ struct ShadowAndBakeTests {
         let fresh = tally.mayShadow(policy: policy, now: .at(0))
         #expect(fresh)
         for t in 0..<3 {
-            tally.add(legacy: legacy, relay: legacy, comparison: .init(legacy: legacy, relay: legacy, similarityThreshold: 0.5),
+            tally.add(
+                legacy: legacy, relay: legacy,
+                comparison: .init(legacy: legacy, relay: legacy, similarityThreshold: 0.5),
                 requestID: nil, keepTexts: false, now: .at(Int64(t)))
         }
         let capped = tally.mayShadow(policy: policy, now: .at(10))
@@ -191,11 +213,19 @@ struct ShadowAndBakeTests {
                 """, file: "p.yaml")
         #expect(policy.ramp.bake == RampPolicy.Bake(holdback: 2, duration: .seconds(43_200)))
         #expect(policy.ramp.bakePercent == 98)
-        #expect(policy.shadow == ShadowPolicy(sampleRate: 0.1, minPairs: 50, minAgreement: 0.8, maxSpendPerHour: nil, keepExamples: true))
+        #expect(
+            policy.shadow
+                == ShadowPolicy(
+                    sampleRate: 0.1, minPairs: 50, minAgreement: 0.8, maxSpendPerHour: nil, keepExamples: true))
         #expect(policy.ramp.startsWithShadow)
-        #expect(try RolloutPolicy.parse(yaml: "rollout: {stepFactor: 2}", file: "p.yaml").ramp.startsWithShadow == false)
+        #expect(
+            try RolloutPolicy.parse(yaml: "rollout: {stepFactor: 2}", file: "p.yaml").ramp.startsWithShadow == false)
         let problems = RolloutPolicy.problems(
-            yaml: "rollout: {bake: {holdback: 100}}\nshadow: {sampleRate: 0, minAgreement: 2, bogus: 1}", file: "p.yaml")
-        #expect(problems.map(\.keyPath) == ["rollout.bake.holdback", "shadow.bogus", "shadow.sampleRate", "shadow.minAgreement"])
+            yaml: "rollout: {bake: {holdback: 100}}\nshadow: {sampleRate: 0, minAgreement: 2, bogus: 1}", file: "p.yaml"
+        )
+        #expect(
+            problems.map(\.keyPath) == [
+                "rollout.bake.holdback", "shadow.bogus", "shadow.sampleRate", "shadow.minAgreement",
+            ])
     }
 }

@@ -16,10 +16,14 @@ struct FailureClassTests {
     @Test func onlyTransientClassesAreRetriedAndAMisconfiguredConnectionFailsOverWithoutARetry() {
         #expect(FailureClass.allCases.filter(\.isRetryable) == [.timeout, .rateLimited, .serverError, .connection])
         #expect(
-            FailureClass.allCases.filter(\.isFailover) == [.timeout, .rateLimited, .serverError, .connection, .tls, .dns])
+            FailureClass.allCases.filter(\.isFailover) == [
+                .timeout, .rateLimited, .serverError, .connection, .tls, .dns,
+            ])
         #expect(FailureClass.allCases.filter(\.isConfigurationProblem) == [.tls, .dns, .authError])
         #expect(
-            FailureClass.pathFailures == [.timeout, .rateLimited, .serverError, .connection, .tls, .dns, .authError, .other])
+            FailureClass.pathFailures == [
+                .timeout, .rateLimited, .serverError, .connection, .tls, .dns, .authError, .other,
+            ])
     }
 
     @Test func countsOfAClassThisBuildDoesNotKnowAreReadAsOther() throws {
@@ -38,8 +42,14 @@ struct ManualClockTests {
     @Test func sleepersWakeWhenTimeReachesTheirDeadlineInOrder() async throws {
         let clock = ManualClock()
         let order = Order()
-        let late = Task { try await clock.sleep(for: .seconds(10)); await order.append(10) }
-        let early = Task { try await clock.sleep(for: .seconds(5)); await order.append(5) }
+        let late = Task {
+            try await clock.sleep(for: .seconds(10))
+            await order.append(10)
+        }
+        let early = Task {
+            try await clock.sleep(for: .seconds(5))
+            await order.append(5)
+        }
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(4))
         #expect(clock.sleeperCount == 2)

@@ -42,7 +42,9 @@ struct SimulationTests {
     /// The guarded policy's shadow phase holds a relay whose answers differ from legacy's: no user
     /// gets a relay answer, and every hold says the text differs.
     @Test func aRelayThatDisagreesIsHeldInTheShadowPhase() throws {
-        let report = Simulation(policy: try Repo.policy("guarded"), scenario: try Repo.scenario("relay-disagrees"), seed: 1).run()
+        let report = Simulation(
+            policy: try Repo.policy("guarded"), scenario: try Repo.scenario("relay-disagrees"), seed: 1
+        ).run()
         #expect(report.finalPhase == .shadowing && report.finalPercent == 0)
         #expect(report.relay.requests == 0, "no client call went to the relay")
         let holds = report.entries.filter { $0.kind == .hold }
@@ -53,7 +55,9 @@ struct SimulationTests {
     /// An agreeing relay leaves the shadow phase, climbs, bakes with the holdback on legacy, and
     /// the regression during the bake rolls back.
     @Test func aRegressionDuringTheBakeIsRolledBack() throws {
-        let report = Simulation(policy: try Repo.policy("guarded"), scenario: try Repo.scenario("bake-regression"), seed: 1).run()
+        let report = Simulation(
+            policy: try Repo.policy("guarded"), scenario: try Repo.scenario("bake-regression"), seed: 1
+        ).run()
         let kinds = report.transitions.compactMap(\.transition)
         #expect(kinds.prefix(2) == [.started, .shadowPassed], "\(kinds)")
         #expect(kinds.contains(.bakeStarted))
@@ -65,11 +69,14 @@ struct SimulationTests {
     }
 
     @Test func brownoutIsRolledBack() throws {
-        let report = Simulation(policy: try Repo.policy("default"), scenario: try Repo.scenario("relay-brownout"), seed: 1).run()
+        let report = Simulation(
+            policy: try Repo.policy("default"), scenario: try Repo.scenario("relay-brownout"), seed: 1
+        ).run()
         #expect(report.finalPhase == .rolledBack)
         let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
         #expect(rollback.at > 600)
-        #expect(rollback.message.contains("successRateBelowBaseline") || rollback.message.contains("belowAbsoluteFloor"))
+        #expect(
+            rollback.message.contains("successRateBelowBaseline") || rollback.message.contains("belowAbsoluteFloor"))
     }
 
     @Test func latencyRegressionIsRolledBackByTheLatencyGuard() throws {

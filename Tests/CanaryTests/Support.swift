@@ -1,6 +1,6 @@
 import Canary
-import ShepherdConfig
 import Foundation
+import ShepherdConfig
 
 /// Paths into the repository, found from this file's location.
 enum Repo {

@@ -1,7 +1,7 @@
 import Canary
-import ShepherdConfig
 import Foundation
 import NIOCore
+import ShepherdConfig
 import Upstream
 
 /// The properties the fuzz targets check, one function per target.
@@ -72,7 +72,9 @@ public enum FuzzChecks {
             AnthropicTranslation.shapeProblem(of: message) == nil
         {
             let response = AnthropicTranslation.response(from: message, model: "m", created: 0)
-            if response.choices.count != 1 { problems.append("a translated answer has \(response.choices.count) choices") }
+            if response.choices.count != 1 {
+                problems.append("a translated answer has \(response.choices.count) choices")
+            }
             if (try? encoder.encode(response)) == nil { problems.append("a translated answer does not encode") }
         }
         if let request = try? ChatRequest(json: ByteBuffer(bytes: data)) {
@@ -89,7 +91,9 @@ public enum FuzzChecks {
         var translator = AnthropicStreamTranslator(provider: "legacy", model: "m", created: 0, includeUsage: true)
         guard let events = try? parser.parse(data) else { return problems }
         for event in events {
-            guard let decoded = try? decoder.decode(AnthropicStreamEvent.self, from: Data(event.data.utf8)) else { continue }
+            guard let decoded = try? decoder.decode(AnthropicStreamEvent.self, from: Data(event.data.utf8)) else {
+                continue
+            }
             let wasFinished = translator.isFinished
             guard let chunks = try? translator.translate(decoded) else { continue }
             if wasFinished, !chunks.isEmpty { problems.append("chunks after message_stop") }
@@ -113,7 +117,9 @@ public enum FuzzChecks {
     /// Fields, against `JSONDecoder` into `JSONValue`: the same `model`, `stream`,
     /// `stream_options.include_usage`, `user` and number of `messages`.
     @Sendable public static func requestScan(_ data: [UInt8]) -> [String] {
-        let scanned = data.withUnsafeBytes { bytes in Result { () throws(JSONScanError) in try ChatRequestScan(bytes: bytes) } }
+        let scanned = data.withUnsafeBytes { bytes in
+            Result { () throws(JSONScanError) in try ChatRequestScan(bytes: bytes) }
+        }
         let readsAnObject = (try? JSONSerialization.jsonObject(with: Data(data), options: [])) is NSDictionary
         var problems: [String] = []
         switch scanned {
@@ -129,16 +135,22 @@ public enum FuzzChecks {
                 // Foundation guesses UTF-16 or UTF-32 from NUL bytes (`{\0}\0` is `{}` in UTF-16LE);
                 // JSON between systems is UTF-8 (RFC 8259), where a raw NUL is never valid.
             } else if error.reason == JSONScanError.trailingComma {
-                if !isTrailingComma(data, at: error.offset) { problems.append("a trailing comma reported where there is none: \(error)") }
+                if !isTrailingComma(data, at: error.offset) {
+                    problems.append("a trailing comma reported where there is none: \(error)")
+                }
             } else {
                 problems.append("the scanner rejects a JSON object JSONSerialization reads: \(error)")
             }
         case .success where data.contains(0):
             problems.append("the scanner accepts bytes with a raw NUL, which UTF-8 JSON never holds")
         case .success where !readsAnObject:
-            if !hasNumberOutOfRange(data) { problems.append("the scanner accepts what JSONSerialization does not read as an object") }
+            if !hasNumberOutOfRange(data) {
+                problems.append("the scanner accepts what JSONSerialization does not read as an object")
+            }
         case .success(let scan):
-            if let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)), case .object(let fields) = decoded {
+            if let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)),
+                case .object(let fields) = decoded
+            {
                 let expected = expectedScan(fields)
                 if scan != expected { problems.append("fields differ: scanned \(scan), decoded \(expected)") }
             }
@@ -154,11 +166,14 @@ public enum FuzzChecks {
     /// on what it reads: the number of `choices`, the `usage` object (its bytes decode to the same
     /// value), an `error` key, `model`.
     static func chunkScan(_ data: [UInt8], readsAnObject: Bool) -> [String] {
-        let scanned = data.withUnsafeBytes { bytes in Result { () throws(JSONScanError) in try ChatChunkScan(bytes: bytes) } }
+        let scanned = data.withUnsafeBytes { bytes in
+            Result { () throws(JSONScanError) in try ChatChunkScan(bytes: bytes) }
+        }
         guard case .success(let scan) = scanned else {
             if case .failure(let error) = scanned, readsAnObject, !data.contains(0),
                 error.reason != JSONScanError.trailingComma,
-                let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)), case .object(let fields) = decoded,
+                let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)),
+                case .object(let fields) = decoded,
                 Self.hasChunkShape(fields)
             {
                 return ["the chunk scanner rejects a chunk-shaped object JSONSerialization reads: \(error)"]
@@ -166,15 +181,20 @@ public enum FuzzChecks {
             return []
         }
         if data.contains(0) { return ["the chunk scanner accepts bytes with a raw NUL"] }
-        if !readsAnObject { return hasNumberOutOfRange(data) ? [] : ["the chunk scanner accepts what is not a JSON object"] }
+        if !readsAnObject {
+            return hasNumberOutOfRange(data) ? [] : ["the chunk scanner accepts what is not a JSON object"]
+        }
         // A repeated key: JSONDecoder keeps one of the two, the scanner reads both; not compared.
         let text = String(decoding: data, as: UTF8.self)
         let readKeys = ["choices", "usage", "error", "model"]
-        if data.contains(UInt8(ascii: "\\")) || readKeys.contains(where: { text.components(separatedBy: "\"\($0)\"").count > 2 }) {
+        if data.contains(UInt8(ascii: "\\"))
+            || readKeys.contains(where: { text.components(separatedBy: "\"\($0)\"").count > 2 })
+        {
             return []
         }
         // What JSONValue cannot hold (a number out of range) is not compared.
-        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)), case .object(let fields) = decoded
+        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(data)),
+            case .object(let fields) = decoded
         else { return [] }
         guard hasChunkShape(fields) else {
             return ["the chunk scanner accepts an object that is not chunk-shaped: \(text.prefix(200))"]
@@ -192,7 +212,9 @@ public enum FuzzChecks {
             if (try? JSONDecoder().decode(JSONValue.self, from: bytes)) != .object(usage) {
                 problems.append("the usage bytes do not decode to the usage object")
             }
-        default: problems.append("usage: scanned \(String(describing: scan.usageRange)), decoded \(String(describing: fields["usage"]))")
+        default:
+            problems.append(
+                "usage: scanned \(String(describing: scan.usageRange)), decoded \(String(describing: fields["usage"]))")
         }
         return problems
     }
@@ -218,7 +240,9 @@ public enum FuzzChecks {
             if numberBytes.contains(byte) {
                 token.append(byte)
             } else {
-                if !token.isEmpty, let value = Double(String(decoding: token, as: UTF8.self)), !value.isFinite { return true }
+                if !token.isEmpty, let value = Double(String(decoding: token, as: UTF8.self)), !value.isFinite {
+                    return true
+                }
                 token.removeAll()
             }
         }
@@ -227,7 +251,9 @@ public enum FuzzChecks {
 
     /// Whether `offset` holds `}` or `]` with only whitespace between it and a `,` before it.
     static func isTrailingComma(_ data: [UInt8], at offset: Int) -> Bool {
-        guard offset < data.count, data[offset] == UInt8(ascii: "}") || data[offset] == UInt8(ascii: "]") else { return false }
+        guard offset < data.count, data[offset] == UInt8(ascii: "}") || data[offset] == UInt8(ascii: "]") else {
+            return false
+        }
         var index = offset - 1
         while index >= 0, [0x20, 0x09, 0x0A, 0x0D].contains(data[index]) { index -= 1 }
         return index >= 0 && data[index] == UInt8(ascii: ",")

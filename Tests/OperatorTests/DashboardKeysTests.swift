@@ -1,6 +1,6 @@
 import Canary
-import Shepherd
 import Operator
+import Shepherd
 import Testing
 
 struct DashboardKeysTests {

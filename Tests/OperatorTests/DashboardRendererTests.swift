@@ -50,14 +50,16 @@ struct DashboardRendererTests {
     }
 
     @Test func aMisconfiguredPathIsNamedWithItsCauseAndItsClassInTheErrorMix() {
-        let cause = "relay path misconfigured: TLS: certificate not trusted (self-signed, expired or from an unknown "
+        let cause =
+            "relay path misconfigured: TLS: certificate not trusted (self-signed, expired or from an unknown "
             + "authority: add it with caFile) for relay localhost:18643"
         let model = StatusFixtures.model(
             StatusFixtures.Scene(
                 phase: .ramping, step: 2, now: 1_160, stepStartedAt: 1_080, legacy: .init(successes: 900),
                 relay: .init(successes: 40, failures: [.tls: 12]), problems: ["relay": cause]))
         let lines = DashboardRenderer.render(model, width: 120, height: 40, style: .monochrome)
-        #expect(lines.contains { $0.hasPrefix("  ! relay path misconfigured: TLS: certificate not trusted") }, "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix("  ! relay path misconfigured: TLS: certificate not trusted") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("  errors") && $0.contains("TLS 12") }, "\(lines)")
         let text = StatusText.render(model.status!, url: StatusFixtures.server)
         #expect(text.contains("configuration problem (relay): \(cause)"))
@@ -72,7 +74,9 @@ struct DashboardRendererTests {
             return DashboardRenderer.render(model, width: 120, height: 40, style: .monochrome)
                 .first { $0.hasPrefix("  breakers") }
         }
-        let allClosed = breakersRow(["legacy/*": "closed", "relay/*": "closed", "relay/gpt-4.1": "closed", "relay/deepseek-v3.2": "closed"])
+        let allClosed = breakersRow([
+            "legacy/*": "closed", "relay/*": "closed", "relay/gpt-4.1": "closed", "relay/deepseek-v3.2": "closed",
+        ])
         #expect(allClosed?.hasSuffix("all 3 closed") == true, "\(allClosed ?? "no row")")
         let pathOpen = breakersRow(["legacy/*": "closed", "relay/*": "open", "relay/gpt-4.1": "half_open"])
         #expect(pathOpen?.hasSuffix("path open · gpt-4.1 half_open") == true, "\(pathOpen ?? "no row")")

@@ -71,7 +71,8 @@ struct DashboardTmuxTests {
                 "tmux is not installed: install it (apt-get install tmux) to run the dashboard test; CI installs it")
             return
         }
-        let binary = try #require(ProductBinary.shepherd, "the shepherd executable was not found next to the test binary")
+        let binary = try #require(
+            ProductBinary.shepherd, "the shepherd executable was not found next to the test binary")
         let tmux = Tmux(executable: executable, socket: "shepherd-op-\(UUID().uuidString.prefix(8))-\(getpid())")
         defer {
             // Kill the tmux server whatever happened (synchronously: defer cannot await).

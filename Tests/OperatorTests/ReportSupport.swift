@@ -180,7 +180,8 @@ final class ParsedXML: NSObject, XMLParserDelegate {
         let svg = openIDs.last { $0.isSVG }?.id
         elements.append(
             Element(
-                name: elementName, namespace: namespaceURI, attributes: attributes, ancestors: stack, enclosingSVG: svg))
+                name: elementName, namespace: namespaceURI, attributes: attributes, ancestors: stack, enclosingSVG: svg)
+        )
         stack.append(elementName)
         if let id = attributes["id"] { openIDs.append((id, stack.count, elementName == "svg")) }
     }

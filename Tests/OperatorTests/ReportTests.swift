@@ -1,9 +1,10 @@
 import Canary
 import Foundation
-@testable import Operator
 import Shepherd
 import ShepherdTesting
 import Testing
+
+@testable import Operator
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -145,9 +146,10 @@ struct ReportTests {
         #expect(root.name == "html" && root.namespace == "http://www.w3.org/1999/xhtml")
 
         let svgs = xml.elements(named: "svg")
-        #expect(svgs.map { $0.attributes["id"] ?? "" } == [
-            "chart-percent", "chart-success", "chart-latency", "chart-spend", "chart-cost-per-1k",
-        ])
+        #expect(
+            svgs.map { $0.attributes["id"] ?? "" } == [
+                "chart-percent", "chart-success", "chart-latency", "chart-spend", "chart-cost-per-1k",
+            ])
         #expect(svgs.allSatisfy { $0.namespace == "http://www.w3.org/2000/svg" && $0.ancestors.last == "figure" })
         // In every chart, one marker per transition, numbered like the table and carrying the store's sequence.
         let markers = xml.elements(named: "g").filter { $0.attributes["class"]?.hasPrefix("event ") == true }
@@ -198,7 +200,10 @@ struct ReportTests {
         #expect(health.contains(ReportFormat.latency(last.legacy.p95)))
         let spend = try #require(xml.textByID["spend"])
         #expect(spend.contains(ReportFormat.dollars(last.legacy.cost)))
-        #expect(spend.contains(ReportFormat.dollars(last.legacy.requests == 0 ? nil : last.legacy.cost / Double(last.legacy.requests) * 1000)))
+        #expect(
+            spend.contains(
+                ReportFormat.dollars(
+                    last.legacy.requests == 0 ? nil : last.legacy.cost / Double(last.legacy.requests) * 1000)))
         #expect(spend.contains("spent in each evaluation"))  // the chart is labelled as window spend, not a total
         let finalState = try #require(xml.textByID["final-state"])
         #expect(finalState.contains(history.finalState.phase.rawValue))
@@ -211,7 +216,10 @@ struct ReportTests {
         let (path, _) = try await Self.storeWithHistory(in: directory)
         let html = ReportRenderer.html(try await Self.load(path))
         let lower = html.lowercased()
-        for forbidden in ["<script", "url(", "@import", "src=", "<link", "<img", "<iframe", "<object", "<embed", "<use", "<image", "xlink:"] {
+        for forbidden in [
+            "<script", "url(", "@import", "src=", "<link", "<img", "<iframe", "<object", "<embed", "<use", "<image",
+            "xlink:",
+        ] {
             #expect(!lower.contains(forbidden), "found \(forbidden)")
         }
         // Links stay inside the document.
@@ -231,7 +239,8 @@ struct ReportTests {
 
     /// The report shows the shadow comparison an evaluation judged and each bake with its end.
     @Test func theShadowComparisonAndTheBakeAreReported() throws {
-        var policy = RampPolicy(initialPercent: 50, stepFactor: 2, minHoldTime: .zero, minSamplesPerStep: 0,
+        var policy = RampPolicy(
+            initialPercent: 50, stepFactor: 2, minHoldTime: .zero, minSamplesPerStep: 0,
             bake: .init(holdback: 1, duration: .seconds(60)), startsWithShadow: true)
         policy.maxFailedChecks = 3
         var ramp = RampController<WallClock.Instant>(policy: policy)
@@ -239,27 +248,45 @@ struct ReportTests {
         var events = [try ramp.apply(.start, now: t0)]
         let shadow = ShadowVerdict(
             passed: false, summary: "agreement 0.31 below 0.9", pairs: 212, agreeing: 66, agreementLower: 0.25,
-            agreementUpper: 0.38, worst: [.init(check: .text, count: 146, exampleRequestID: "req-42", exampleTexts: nil)],
+            agreementUpper: 0.38,
+            worst: [.init(check: .text, count: 146, exampleRequestID: "req-42", exampleTexts: nil)],
             spendLastHour: 0.12, pausedForSpend: false, health: nil)
         let passed = ShadowVerdict(
-            passed: true, summary: "212 pairs agree", pairs: 212, agreeing: 212, agreementLower: 0.98, agreementUpper: 1,
+            passed: true, summary: "212 pairs agree", pairs: 212, agreeing: 212, agreementLower: 0.98,
+            agreementUpper: 1,
             worst: [], spendLastHour: 0.12, pausedForSpend: false, health: nil)
-        events.append(try #require(ramp.evaluateShadow(now: t0.advanced(by: .seconds(30)), verdict: passed, frozen: false).event))
-        events.append(try #require(ramp.evaluate(now: t0.advanced(by: .seconds(60)), verdict: .healthyFixture, relaySamplesInStep: 0, frozen: false).event))
-        events.append(try #require(ramp.evaluate(now: t0.advanced(by: .seconds(200)), verdict: .healthyFixture, relaySamplesInStep: 0, frozen: false).event))
+        events.append(
+            try #require(ramp.evaluateShadow(now: t0.advanced(by: .seconds(30)), verdict: passed, frozen: false).event))
+        events.append(
+            try #require(
+                ramp.evaluate(
+                    now: t0.advanced(by: .seconds(60)), verdict: .healthyFixture, relaySamplesInStep: 0, frozen: false
+                ).event))
+        events.append(
+            try #require(
+                ramp.evaluate(
+                    now: t0.advanced(by: .seconds(200)), verdict: .healthyFixture, relaySamplesInStep: 0, frozen: false
+                ).event))
         var record = EvaluationRecord(
             time: t0.advanced(by: .seconds(20)), phase: .shadowing, percent: 0, rollbackEngaged: false,
-            verdict: .healthyFixture, decision: "hold:shadowing", legacy: PathSummary(PathSnapshot()), relay: PathSummary(PathSnapshot()))
+            verdict: .healthyFixture, decision: "hold:shadowing", legacy: PathSummary(PathSnapshot()),
+            relay: PathSummary(PathSnapshot()))
         record.shadow = shadow
         let data = ReportData(
             rolloutID: "guarded", source: "state.sqlite", generatedAt: Self.generatedAt, state: ramp.state,
-            events: events.enumerated().map { StoredEvent(sequence: Int64($0.offset + 1), rolloutID: "guarded", event: $0.element) },
+            events: events.enumerated().map {
+                StoredEvent(sequence: Int64($0.offset + 1), rolloutID: "guarded", event: $0.element)
+            },
             evaluations: [record])
         let markdown = ReportRenderer.markdown(data)
         #expect(markdown.contains("## Shadow comparison and bake"))
-        #expect(markdown.contains(#"212 pairs compared, 66 agree (0.311, interval \[0.250, 0.380\]); holding: agreement 0.31 below 0.9"#))
+        #expect(
+            markdown.contains(
+                #"212 pairs compared, 66 agree (0.311, interval \[0.250, 0.380\]); holding: agreement 0.31 below 0.9"#))
         #expect(markdown.contains("| text") && markdown.contains("req-42"))
-        #expect(markdown.contains("Bake from") && markdown.contains("at 99%") && markdown.contains("promoted (promoted)"), "\(markdown)")
+        #expect(
+            markdown.contains("Bake from") && markdown.contains("at 99%") && markdown.contains("promoted (promoted)"),
+            "\(markdown)")
         let xml = ParsedXML(ReportRenderer.html(data))
         #expect(xml.error == nil)
         #expect(xml.text.contains("Shadow comparison and bake") && xml.text.contains("req-42"))
@@ -368,14 +395,15 @@ struct ReportTests {
 
     // MARK: The state file default
 
-    @Test(arguments: [
-        ("listen: 127.0.0.1:8080\nstate: shepherd.sqlite            # rollout state\n", "shepherd.sqlite"),
-        ("state: \"/var/lib/shepherd/state db.sqlite\"  # quoted\n", "/var/lib/shepherd/state db.sqlite"),
-        ("state: '/srv/a#b.sqlite'\n", "/srv/a#b.sqlite"),
-        ("server:\n  state: nested.sqlite\nstate: top.sqlite\r\n", "top.sqlite"),
-        ("listen: 127.0.0.1:8080\n", nil),
-        ("state:   # none\n", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("listen: 127.0.0.1:8080\nstate: shepherd.sqlite            # rollout state\n", "shepherd.sqlite"),
+            ("state: \"/var/lib/shepherd/state db.sqlite\"  # quoted\n", "/var/lib/shepherd/state db.sqlite"),
+            ("state: '/srv/a#b.sqlite'\n", "/srv/a#b.sqlite"),
+            ("server:\n  state: nested.sqlite\nstate: top.sqlite\r\n", "top.sqlite"),
+            ("listen: 127.0.0.1:8080\n", nil),
+            ("state:   # none\n", nil),
+        ] as [(String, String?)])
     func stateFileComesFromTheTopLevelStateKey(text: String, expected: String?) {
         #expect(ReportStateFile.path(inConfiguration: text) == expected)
     }
@@ -396,7 +424,8 @@ struct ReportTests {
         let (path, history) = try await Self.storeWithHistory(in: directory)
         let out = directory.path("rollout.html")
 
-        let run = try await ProductBinary.runShepherd(["report", "--state", path, "--format", "html", "--out", out], in: directory.url.path)
+        let run = try await ProductBinary.runShepherd(
+            ["report", "--state", path, "--format", "html", "--out", out], in: directory.url.path)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains(out))
         let html = try String(contentsOfFile: out, encoding: .utf8)
@@ -406,7 +435,8 @@ struct ReportTests {
         #expect(xml.textByID["transition-count"]?.hasPrefix("\(history.events.count) ") == true)
         #expect(xml.textByID["final-percent"] == formatPercent(history.finalState.percent))
 
-        let markdown = try await ProductBinary.runShepherd(["report", "--state", path, "--format", "md"], in: directory.url.path)
+        let markdown = try await ProductBinary.runShepherd(
+            ["report", "--state", path, "--format", "md"], in: directory.url.path)
         #expect(markdown.status == 0, "stderr: \(markdown.stderr)")
         #expect(markdown.stdout.hasPrefix("# Rollout report: \(ReportHistory.rolloutID)\n"))
         #expect(markdown.stdout.contains("| Transitions | \(history.events.count) (1 rollback) |"))
@@ -418,7 +448,8 @@ struct ReportTests {
         let missing = directory.path("nowhere.sqlite")
         let out = directory.path("report.html")
 
-        let run = try await ProductBinary.runShepherd(["report", "--state", missing, "--out", out], in: directory.url.path)
+        let run = try await ProductBinary.runShepherd(
+            ["report", "--state", missing, "--out", out], in: directory.url.path)
         #expect(run.status == 2)
         #expect(run.stderr.contains("error: state file \(missing) does not exist"), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
@@ -444,7 +475,9 @@ struct ReportTests {
 
         let unknown = try await ProductBinary.runShepherd(["report", "--rollout", "billing"], in: directory.url.path)
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("has no rollout billing; it holds only: \(ReportHistory.rolloutID)"), "\(unknown.stderr)")
+        #expect(
+            unknown.stderr.contains("has no rollout billing; it holds only: \(ReportHistory.rolloutID)"),
+            "\(unknown.stderr)")
     }
 }
 

@@ -122,7 +122,10 @@ struct CircuitBreakerStateMachineTests {
         Self.record(&machine, [true])
         let (first, transition) = machine.acquire(at: Self.t(10))
         #expect(transition?.from == .open && transition?.to == .halfOpen)
-        guard case .permitted(let trial) = first else { Issue.record("first trial rejected"); return }
+        guard case .permitted(let trial) = first else {
+            Issue.record("first trial rejected")
+            return
+        }
         #expect(trial.isTrial)
         #expect(Self.permit(&machine, at: Self.t(10)) != nil)
         #expect(machine.acquire(at: Self.t(10)).decision == .rejected(retryAt: nil), "a third trial is refused")
@@ -193,10 +196,12 @@ struct CircuitBreakerStateMachineTests {
     @Test func aServerErrorsRetryAfterDoesNotTripTheBreakerButLengthensATrip() throws {
         var machine = try Machine(configuration: Self.config(consecutive: 2))
         let first = try #require(Self.permit(&machine, at: Self.t(0)))
-        #expect(machine.onFailure(first, .serverError, duration: .zero, retryAfterUntil: Self.t(42), at: Self.t(0)) == nil)
+        #expect(
+            machine.onFailure(first, .serverError, duration: .zero, retryAfterUntil: Self.t(42), at: Self.t(0)) == nil)
         #expect(machine.state == .closed, "one stray 503 does not shut the upstream")
         let second = try #require(Self.permit(&machine, at: Self.t(1)))
-        let transition = machine.onFailure(second, .serverError, duration: .zero, retryAfterUntil: Self.t(42), at: Self.t(1))
+        let transition = machine.onFailure(
+            second, .serverError, duration: .zero, retryAfterUntil: Self.t(42), at: Self.t(1))
         #expect(transition?.reason == .consecutiveFailures(2))
         #expect(transition?.openUntil == Self.t(42), "the trip lasts until the upstream's Retry-After")
         #expect(machine.acquire(at: Self.t(41.9)).decision == .rejected(retryAt: Self.t(42)))

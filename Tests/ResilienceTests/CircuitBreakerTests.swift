@@ -82,9 +82,11 @@ struct CircuitBreakerTests {
 
     @Test func registryKeepsOneBreakerPerUpstreamAndModel() throws {
         let seen = Log<String>()
-        let registry = CircuitBreakerRegistry(clock: clock, observer: { key, transition in
-            seen.append("\(key) \(transition.to)")
-        })
+        let registry = CircuitBreakerRegistry(
+            clock: clock,
+            observer: { key, transition in
+                seen.append("\(key) \(transition.to)")
+            })
         let gpt = registry.breaker(for: CircuitBreakerKey(upstream: "openai", model: "gpt-4.1"))
         #expect(gpt === registry.breaker(for: CircuitBreakerKey(upstream: "openai", model: "gpt-4.1")))
         #expect(gpt !== registry.breaker(for: CircuitBreakerKey(upstream: "openai", model: "gpt-4.1-mini")))

@@ -67,7 +67,12 @@ struct ConcurrencyTests {
         #expect(budget.tokens == 700)
         #expect(budget.allowsRetry)
         let refusals = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<1_000 { group.addTask { budget.recordFailure(); return budget.tryRetry() } }
+            for _ in 0..<1_000 {
+                group.addTask {
+                    budget.recordFailure()
+                    return budget.tryRetry()
+                }
+            }
             return await group.reduce(0) { $0 + ($1 ? 0 : 1) }
         }
         #expect(budget.tokens == 0)

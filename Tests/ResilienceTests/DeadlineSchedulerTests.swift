@@ -85,7 +85,8 @@ struct DeadlineSchedulerTests {
         await clock.advance(toSleep: .seconds(30))
         #expect(await eventually { fired.all == [3, 0, 1, 2] })
         #expect(await eventually { scheduler.pendingCount == 0 && scheduler.sleeperCount == 0 })
-        #expect(Set(clock.deadlines.all) == [.at(.seconds(4)), .at(.seconds(10)), .at(.seconds(20)), .at(.seconds(30))])
+        #expect(
+            Set(clock.deadlines.all) == [.at(.seconds(4)), .at(.seconds(10)), .at(.seconds(20)), .at(.seconds(30))])
     }
 
     @Test func anActionCanMoveItsDeadlineOn() async throws {

@@ -25,7 +25,9 @@ struct FailureClassificationTests {
         #expect(classifier.classify(UpstreamFailure(.connection)) == .connection)
         #expect(classifier.classify(CancellationError()) == .cancelled)
         #expect(classifier.classify(MysteryError()) == .other)
-        #expect(classifier.retryAfter(of: UpstreamFailure(.rateLimited, retryAfter: .delay(.seconds(3)))) == .delay(.seconds(3)))
+        #expect(
+            classifier.retryAfter(of: UpstreamFailure(.rateLimited, retryAfter: .delay(.seconds(3))))
+                == .delay(.seconds(3)))
         #expect(classifier.retryAfter(of: MysteryError()) == nil)
     }
 
@@ -41,10 +43,16 @@ struct FailureClassificationTests {
         arguments: [
             (ResilienceError(.deadlineExceeded), FailureClass.timeout, "deadline_exceeded"),
             (ResilienceError(.attemptTimedOut), .timeout, "attempt_timed_out"),
-            (ResilienceError(.retryAfterExceedsDeadline(retryAfter: .seconds(9))), .rateLimited, "retry_after_exceeds_deadline"),
+            (
+                ResilienceError(.retryAfterExceedsDeadline(retryAfter: .seconds(9))), .rateLimited,
+                "retry_after_exceeds_deadline"
+            ),
             (ResilienceError(.budgetExhausted, underlyingClass: .connection), .connection, "budget_exhausted"),
             (ResilienceError(.circuitOpen(retryAfter: .seconds(4))), .serverError, "circuit_open"),
-            (ResilienceError(.chainExhausted(tried: []), underlyingClass: .rateLimited), .rateLimited, "chain_exhausted"),
+            (
+                ResilienceError(.chainExhausted(tried: []), underlyingClass: .rateLimited), .rateLimited,
+                "chain_exhausted"
+            ),
             (ResilienceError(.invalidConfiguration("x")), .other, "invalid_configuration"),
         ])
     func resilienceErrorsHaveClassesAndLabelSafeNames(error: ResilienceError, expected: FailureClass, label: String) {

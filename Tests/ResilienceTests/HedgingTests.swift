@@ -35,7 +35,9 @@ struct HedgingTests {
     @Test func hedgingIsOffByDefault() async throws {
         let (started, cancelled) = (Log<String>(), Log<String>())
         let executor = try executor(hedging: .off)
-        let task = Task { try await executor.execute(models(["primary": .seconds(10)], started: started, cancelled: cancelled)) }
+        let task = Task {
+            try await executor.execute(models(["primary": .seconds(10)], started: started, cancelled: cancelled))
+        }
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .seconds(10))
         let result = try await task.value
@@ -46,7 +48,8 @@ struct HedgingTests {
     @Test func hedgeStartsAfterFixedDelayAndFirstSuccessWins() async throws {
         let (started, cancelled) = (Log<String>(), Log<String>())
         let executor = try executor(hedging: .after(.fixed(.seconds(2))))
-        let operation = models(["primary": .seconds(10), "secondary": .seconds(1)], started: started, cancelled: cancelled)
+        let operation = models(
+            ["primary": .seconds(10), "secondary": .seconds(1)], started: started, cancelled: cancelled)
         let task = Task { try await executor.execute(operation) }
         await clock.waitForSleepers(count: 2)  // the primary and the hedge timer
         clock.advance(by: .milliseconds(1999))
@@ -68,7 +71,8 @@ struct HedgingTests {
     @Test func primaryCanStillWinAfterTheHedgeStarted() async throws {
         let (started, cancelled) = (Log<String>(), Log<String>())
         let executor = try executor(hedging: .after(.fixed(.seconds(2))))
-        let operation = models(["primary": .seconds(3), "secondary": .seconds(10)], started: started, cancelled: cancelled)
+        let operation = models(
+            ["primary": .seconds(3), "secondary": .seconds(10)], started: started, cancelled: cancelled)
         let task = Task { try await executor.execute(operation) }
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(2))
@@ -83,7 +87,9 @@ struct HedgingTests {
     @Test func noHedgeWhenThePrimaryAnswersBeforeTheDelay() async throws {
         let (started, cancelled) = (Log<String>(), Log<String>())
         let executor = try executor(hedging: .after(.fixed(.seconds(2))))
-        let task = Task { try await executor.execute(models(["primary": .seconds(1)], started: started, cancelled: cancelled)) }
+        let task = Task {
+            try await executor.execute(models(["primary": .seconds(1)], started: started, cancelled: cancelled))
+        }
         await clock.waitForSleepers(count: 2)  // the primary and the executor's shared sleeper
         #expect(executor.deadlineScheduler.pendingCount == 1, "the hedge timer waits on the shared sleeper")
         clock.advance(by: .seconds(1))
@@ -112,10 +118,12 @@ struct HedgingTests {
 
     @Test func hedgeDelayFollowsTheObservedP95() async throws {
         let (started, cancelled) = (Log<String>(), Log<String>())
-        let policy = HedgingPolicy.after(.observedP95(fallback: .seconds(9)) { model in model.upstream == "a" ? .seconds(4) : nil })
+        let policy = HedgingPolicy.after(
+            .observedP95(fallback: .seconds(9)) { model in model.upstream == "a" ? .seconds(4) : nil })
         let executor = try executor(hedging: policy)
         let task = Task {
-            try await executor.execute(models(["primary": .seconds(10), "secondary": .zero], started: started, cancelled: cancelled))
+            try await executor.execute(
+                models(["primary": .seconds(10), "secondary": .zero], started: started, cancelled: cancelled))
         }
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .milliseconds(3999))
@@ -132,7 +140,9 @@ struct HedgingTests {
         var chain = chain
         chain.maxTotalAttempts = 1
         let executor = try executor(hedging: .after(.fixed(.seconds(2))), chain: chain)
-        let task = Task { try await executor.execute(models(["primary": .seconds(10)], started: started, cancelled: cancelled)) }
+        let task = Task {
+            try await executor.execute(models(["primary": .seconds(10)], started: started, cancelled: cancelled))
+        }
         await clock.waitForSleepers(count: 1)  // no hedge timer: no attempt left for a hedge
         clock.advance(by: .seconds(10))
         let result = try await task.value
@@ -144,7 +154,8 @@ struct HedgingTests {
         let (started, cancelled) = (Log<String>(), Log<String>())
         let executor = try executor(hedging: .after(.fixed(.seconds(2))))
         let task = Task {
-            try await executor.execute(models(["primary": .seconds(10)], started: started, cancelled: cancelled, commit: true))
+            try await executor.execute(
+                models(["primary": .seconds(10)], started: started, cancelled: cancelled, commit: true))
         }
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(2))  // the hedge timer fires, but the primary has committed

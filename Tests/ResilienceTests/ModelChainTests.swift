@@ -21,11 +21,14 @@ struct ModelChainTests {
     ) throws -> ModelChainExecutor<ManualClock> {
         try ModelChainExecutor(
             chain: chain, backoff: noJitter, deadlines: deadlines, hedging: hedging,
-            breakers: breakers ?? CircuitBreakerRegistry(clock: clock), budgets: budgets, random: seeded(), clock: clock)
+            breakers: breakers ?? CircuitBreakerRegistry(clock: clock), budgets: budgets, random: seeded(), clock: clock
+        )
     }
 
     /// An operation whose models behave as scripted (per call, the last behaviour repeating).
-    func scripted(_ script: [String: [Behaviour]], calls: Log<String>) -> @Sendable (ModelChain.Model, AttemptContext) async throws -> String {
+    func scripted(_ script: [String: [Behaviour]], calls: Log<String>)
+        -> @Sendable (ModelChain.Model, AttemptContext) async throws -> String
+    {
         let clock = clock
         let counters = Log<String>()
         return { model, context in
@@ -49,15 +52,21 @@ struct ModelChainTests {
     }
 
     @Test func defaultChainsFollowTheSeeds() {
-        #expect(ModelChain.default(for: .critical).models.map(\.name) == ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"])
-        #expect(ModelChain.default(for: .balanced).models.map(\.name) == ["gemini-2.5-flash", "gpt-4.1", "deepseek-v3.2"])
+        #expect(
+            ModelChain.default(for: .critical).models.map(\.name) == [
+                "gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2",
+            ])
+        #expect(
+            ModelChain.default(for: .balanced).models.map(\.name) == ["gemini-2.5-flash", "gpt-4.1", "deepseek-v3.2"])
         #expect(ModelChain.default(for: .bulk).models.map(\.name) == ["deepseek-v3.2", "gemini-2.5-flash"])
         for tier in TaskTier.allCases { #expect(throws: Never.self) { try ModelChain.default(for: tier).validate() } }
     }
 
     @Test func rateLimitMovesToTheNextModelAtOnce() async throws {
         let calls = Log<String>()
-        let script: [String: [Behaviour]] = ["gpt-4.1": [.fail(UpstreamFailure(.rateLimited, retryAfter: .delay(.seconds(30))))]]
+        let script: [String: [Behaviour]] = [
+            "gpt-4.1": [.fail(UpstreamFailure(.rateLimited, retryAfter: .delay(.seconds(30))))]
+        ]
         let result = try await executor().execute(scripted(script, calls: calls))
         #expect(result.value == "claude-sonnet-4.5 answered")
         #expect(result.model == "claude-sonnet-4.5")
@@ -104,7 +113,8 @@ struct ModelChainTests {
         for index in chain.models.indices { chain.models[index].maxAttempts = 3 }
         chain.maxTotalAttempts = 4
         let executor = try executor(chain)
-        let everyoneTimesOut = Dictionary(uniqueKeysWithValues: chain.models.map { ($0.name, [Behaviour.fail(UpstreamFailure(.timeout))]) })
+        let everyoneTimesOut = Dictionary(
+            uniqueKeysWithValues: chain.models.map { ($0.name, [Behaviour.fail(UpstreamFailure(.timeout))]) })
         let task = Task { try await executor.execute(scripted(everyoneTimesOut, calls: calls)) }
         for backoff in [1, 2] {  // gpt-4.1 three times (1 s, 2 s back-offs), then claude once
             await clock.waitForSleepers(count: 1)
@@ -135,7 +145,9 @@ struct ModelChainTests {
         let calls = Log<String>()
         let breakers = CircuitBreakerRegistry(clock: clock)
         let executor = try executor(breakers: breakers)
-        let script: [String: [Behaviour]] = ["gpt-4.1": [.fail(UpstreamFailure(.rateLimited, retryAfter: .delay(.seconds(30)))), .answer]]
+        let script: [String: [Behaviour]] = [
+            "gpt-4.1": [.fail(UpstreamFailure(.rateLimited, retryAfter: .delay(.seconds(30)))), .answer]
+        ]
         let operation = scripted(script, calls: calls)
         _ = try await executor.execute(operation)
         let second = try await executor.execute(operation)
@@ -158,7 +170,8 @@ struct ModelChainTests {
     @Test func neverFailsOverAfterStreamCommitted() async throws {
         let calls = Log<String>()
         let error = await thrownError {
-            try await executor().execute(scripted(["gpt-4.1": [.commitThenFail(UpstreamFailure(.connection))]], calls: calls))
+            try await executor().execute(
+                scripted(["gpt-4.1": [.commitThenFail(UpstreamFailure(.connection))]], calls: calls))
         }
         #expect(error as? UpstreamFailure == UpstreamFailure(.connection), "surfaces as it is")
         #expect(calls.all == ["gpt-4.1"])
@@ -179,10 +192,14 @@ struct ModelChainTests {
         let down = [Behaviour.fail(UpstreamFailure(.serverError))]
         let error = await thrownError {
             try await executor(.default(for: .bulk)).execute(
-                scripted(["deepseek-v3.2": down, "gemini-2.5-flash": [.fail(UpstreamFailure(.rateLimited))]], calls: calls))
+                scripted(
+                    ["deepseek-v3.2": down, "gemini-2.5-flash": [.fail(UpstreamFailure(.rateLimited))]], calls: calls))
         }
         let resilienceError = try #require(error as? ResilienceError)
-        guard case .chainExhausted(let tried) = resilienceError.code else { Issue.record("\(resilienceError)"); return }
+        guard case .chainExhausted(let tried) = resilienceError.code else {
+            Issue.record("\(resilienceError)")
+            return
+        }
         #expect(tried.map(\.model) == ["deepseek-v3.2", "gemini-2.5-flash"])
         #expect(tried.map(\.failureClass) == [.serverError, .rateLimited])
         #expect(resilienceError.failureClass == .rateLimited)
@@ -192,7 +209,9 @@ struct ModelChainTests {
     @Test func totalDeadlineCoversTheWholeChain() async throws {
         let calls = Log<String>()
         let executor = try executor(deadlines: Deadlines(total: .seconds(5), perAttempt: .seconds(5)))
-        let task = Task { try await executor.execute(scripted(["gpt-4.1": [.answerAfter(.seconds(60))]], calls: calls)) }
+        let task = Task {
+            try await executor.execute(scripted(["gpt-4.1": [.answerAfter(.seconds(60))]], calls: calls))
+        }
         await clock.waitForSleepers(count: 2)
         clock.advance(by: .seconds(5))
         let error = await thrownError { try await task.value }
@@ -203,6 +222,8 @@ struct ModelChainTests {
     @Test func invalidChainsAreRejected() {
         #expect(throws: ResilienceError.self) { try executor(ModelChain([])) }
         #expect(throws: ResilienceError.self) { try executor(ModelChain([.init("m", upstream: "u", maxAttempts: 0)])) }
-        #expect(throws: ResilienceError.self) { try executor(ModelChain([.init("m", upstream: "u")], maxTotalAttempts: 0)) }
+        #expect(throws: ResilienceError.self) {
+            try executor(ModelChain([.init("m", upstream: "u")], maxTotalAttempts: 0))
+        }
     }
 }

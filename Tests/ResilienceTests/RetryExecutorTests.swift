@@ -14,7 +14,8 @@ struct RetryExecutorTests {
     ) throws -> RetryExecutor<TestClock> {
         try RetryExecutor(
             policy: RetryPolicy(
-                maxAttempts: maxAttempts, backoff: backoff, retriesPossiblyCompletedCalls: retriesPossiblyCompletedCalls),
+                maxAttempts: maxAttempts, backoff: backoff, retriesPossiblyCompletedCalls: retriesPossiblyCompletedCalls
+            ),
             deadlines: deadlines, budget: budget, breaker: breaker, random: seeded(), unixTime: unixTime, clock: clock)
     }
 
@@ -91,7 +92,9 @@ struct RetryExecutorTests {
         // Sun, 06 Nov 1994 08:49:37 GMT is 784111777; the wall clock reads 12 s before it.
         let date = try #require(RetryAfter(headerValue: "Sun, 06 Nov 1994 08:49:37 GMT"))
         let executor = try executor(unixTime: { 784_111_765 })
-        let task = Task { try await executor.execute(scripted([UpstreamFailure(.rateLimited, retryAfter: date)], log: log)) }
+        let task = Task {
+            try await executor.execute(scripted([UpstreamFailure(.rateLimited, retryAfter: date)], log: log))
+        }
         await clock.advance(toSleep: .seconds(12))
         _ = try await task.value
         #expect(log.all == [.zero, .seconds(12)])
@@ -107,7 +110,8 @@ struct RetryExecutorTests {
         #expect(resilienceError.underlying as? UpstreamFailure == failure)
         #expect(clock.now == .at(.zero), "gave up without waiting")
         // The deadline's shared sleeper may or may not have started its sleep by now; no back-off slept.
-        #expect(clock.deadlines.all.allSatisfy { $0 == .at(.seconds(30)) }, "only the deadline timer, no back-off sleep")
+        #expect(
+            clock.deadlines.all.allSatisfy { $0 == .at(.seconds(30)) }, "only the deadline timer, no back-off sleep")
         #expect(log.count == 1)
     }
 
@@ -207,7 +211,9 @@ struct RetryExecutorTests {
         // Attempts fail at once; back-offs 1 s, 2 s, 4 s: the third would end at 7 s > 6 s.
         let log = Log<Duration>()
         let executor = try executor(maxAttempts: 10, deadlines: Deadlines(total: .seconds(6), perAttempt: nil))
-        let task = Task { try await executor.execute(scripted(Array(repeating: UpstreamFailure(.timeout), count: 10), log: log)) }
+        let task = Task {
+            try await executor.execute(scripted(Array(repeating: UpstreamFailure(.timeout), count: 10), log: log))
+        }
         await clock.advance(toSleep: .seconds(1))
         await clock.advance(toSleep: .seconds(3))
         let error = await thrownError { try await task.value }
@@ -222,7 +228,9 @@ struct RetryExecutorTests {
         #expect(throws: ResilienceError.self) { try Deadlines(total: .seconds(5), perAttempt: .seconds(10)) }
         #expect(throws: ResilienceError.self) { try Deadlines(total: .zero, perAttempt: nil) }
         #expect(throws: ResilienceError.self) { try RetryPolicy(maxAttempts: 0).validate() }
-        #expect(throws: ResilienceError.self) { try RetryExecutor(policy: RetryPolicy(maxAttempts: 0), clock: ManualClock()) }
+        #expect(throws: ResilienceError.self) {
+            try RetryExecutor(policy: RetryPolicy(maxAttempts: 0), clock: ManualClock())
+        }
     }
 
     @Test func cancellationIsNeverRetried() async throws {
@@ -297,7 +305,8 @@ struct RetryExecutorTests {
 
     @Test func retryBudgetStopsRetriesDuringOutage() async throws {
         let budget = try RetryBudget(maxTokens: 4, tokenRatio: 0.5)
-        let executor = try executor(maxAttempts: 3, backoff: Backoff(initial: .nanoseconds(1), jitter: .none), budget: budget)
+        let executor = try executor(
+            maxAttempts: 3, backoff: Backoff(initial: .nanoseconds(1), jitter: .none), budget: budget)
         let calls = Log<Int>()
         let operation: @Sendable (AttemptContext) async throws -> Int = { context in
             calls.append(context.attempt)

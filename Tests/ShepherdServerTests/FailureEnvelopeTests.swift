@@ -47,7 +47,8 @@ struct FailureEnvelopeTests {
         #expect(error.status.code == 422 && error.message == "bad tool schema")
         #expect(error.code == "invalid_tools" && error.param == "tools" && error.type == "invalid_request_error")
         let unsupported = Self.envelope(
-            CallFailure(.clientError, label: "unsupported", provider: "legacy", message: "no embeddings here",
+            CallFailure(
+                .clientError, label: "unsupported", provider: "legacy", message: "no embeddings here",
                 unsupportedOperation: true))
         #expect(unsupported.status.code == 501 && unsupported.code == "unsupported_operation")
         #expect(unsupported.message.hasPrefix("no embeddings here. Tried: relay gpt-4.1: clientError (unsupported)"))
@@ -58,8 +59,9 @@ struct FailureEnvelopeTests {
         let error = Self.envelope(passing)
         #expect(error.status.code == 503 && error.code == "upstream_unavailable")
         #expect(error.headers[.retryAfter] == "3")
-        #expect(error.message == "Every upstream is unavailable or rate limited; retry later. Tried: "
-            + "relay gpt-4.1: serverError (http_503).")
+        #expect(
+            error.message == "Every upstream is unavailable or rate limited; retry later. Tried: "
+                + "relay gpt-4.1: serverError (http_503).")
         let broken = Self.envelope(CallFailure(.serverError, label: "http_503", retryAfter: .delay(.seconds(2))))
         #expect(broken.status.code == 502 && broken.headers[.retryAfter] == nil)
         // The breaker's rejection, the resilience layer's decision, passes too.
@@ -69,8 +71,9 @@ struct FailureEnvelopeTests {
 
     @Test func aTimeoutNamesItsDecidedLabelAndTheAttemptsTheirs() {
         let error = Self.envelope(ResilienceError(.attemptTimedOut).outcome)
-        #expect(error.message == "No upstream answered in time (attempt_timed_out). Tried: "
-            + "relay gpt-4.1: timeout (attempt_timed_out).")
+        #expect(
+            error.message == "No upstream answered in time (attempt_timed_out). Tried: "
+                + "relay gpt-4.1: timeout (attempt_timed_out).")
     }
 
     @Test func withoutAttemptsTheDecidedFailureIsWhatWasTried() {

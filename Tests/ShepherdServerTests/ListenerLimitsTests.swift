@@ -19,7 +19,9 @@ struct ListenerLimitsTests {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collect(received)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collect(received))
+                }
             }
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
@@ -53,7 +55,8 @@ struct ListenerLimitsTests {
     @Test func anIdleKeepAliveConnectionIsClosedAfterItsAnswer() async throws {
         try await ServerHarness.with(server: Self.quick) { h in
             let port = try #require(h.client.port)
-            let answer = try await Self.serverCloses(port: port, after: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let answer = try await Self.serverCloses(
+                port: port, after: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 200"), "the request is answered first: \(answer)")
         }
     }
@@ -101,8 +104,12 @@ struct ListenerLimitsTests {
             // The second request asks for the close, so only it ends the wait.
             let answer = try await Self.serverCloses(
                 port: port,
-                after: "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-            #expect(answer.components(separatedBy: "HTTP/1.1 200").count == 3, "both requests answered on one connection: \(answer)")
+                after:
+                    "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
+            #expect(
+                answer.components(separatedBy: "HTTP/1.1 200").count == 3,
+                "both requests answered on one connection: \(answer)")
             #expect(!answer.contains("HTTP/1.0"))
         }
     }

@@ -53,7 +53,9 @@ struct OpsRoutesTests {
             }
             #expect(lines.count == 1, "\(h.logs.lines)")
             let line = try #require(lines.first)
-            #expect(line.hasPrefix("debug"), "request lines are at debug: at proxy rates info would cost more than the proxying")
+            #expect(
+                line.hasPrefix("debug"),
+                "request lines are at debug: at proxy rates info would cost more than the proxying")
             #expect(
                 line.contains("status=200") && line.contains("shepherd_path=relay") && line.contains("fallback=false"))
             #expect(line.contains("latency_ms="))

@@ -21,9 +21,15 @@ struct ProxyErrorTests {
 
     /// JSON that Foundation's decoder reads but an upstream would not, or would read otherwise.
     @Test(arguments: [
-        (#"{"model":"gpt-4.1","model":"gpt-4.1-mini","messages":[{"role":"user","content":"hi"}]}"#, "invalid_value", "model"),
+        (
+            #"{"model":"gpt-4.1","model":"gpt-4.1-mini","messages":[{"role":"user","content":"hi"}]}"#, "invalid_value",
+            "model"
+        ),
         (#"{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}],}"#, "invalid_json", nil),
-        (#"{"model":"gpt-4.1","stream":true,"stream":false,"messages":[{"role":"user","content":"hi"}]}"#, "invalid_value", "stream"),
+        (
+            #"{"model":"gpt-4.1","stream":true,"stream":false,"messages":[{"role":"user","content":"hi"}]}"#,
+            "invalid_value", "stream"
+        ),
     ])
     func bodiesUpstreamsWouldReadOtherwiseGetA400(body: String, code: String, param: String?) async throws {
         try await ServerHarness.with { h in

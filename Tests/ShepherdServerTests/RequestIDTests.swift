@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Shepherd
-import ShepherdTesting
 import ShepherdServer
+import ShepherdTesting
 import Testing
 import Upstream
 

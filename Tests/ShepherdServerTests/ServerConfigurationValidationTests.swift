@@ -1,7 +1,7 @@
 import Canary
 import Shepherd
-import ShepherdTesting
 import ShepherdServer
+import ShepherdTesting
 import Testing
 import Upstream
 

@@ -3,9 +3,10 @@ import Canary
 import Hummingbird
 import HummingbirdTesting
 import MockProvider
-@testable import ShepherdServer
 import Testing
 import Upstream
+
+@testable import ShepherdServer
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -49,7 +49,8 @@ public struct MockUpstreams<C: Clock>: Sendable where C.Duration == Duration {
                 switch legacyFlavor {
                 case .anthropic:
                     let client = AnthropicProvider(
-                        configuration: .init(name: "legacy", baseURL: legacyURL, apiKey: keys ? Secret(legacyKey) : nil))
+                        configuration: .init(name: "legacy", baseURL: legacyURL, apiKey: keys ? Secret(legacyKey) : nil)
+                    )
                     legacyClient = (client, client.shutdown)
                 case .openAICompatible:
                     let client = OpenAICompatibleProvider(
@@ -62,7 +63,8 @@ public struct MockUpstreams<C: Clock>: Sendable where C.Duration == Duration {
                     configuration: .init(
                         name: "relay", baseURL: "http://127.0.0.1:\(relayPort)/v1",
                         apiKey: keys ? Secret(relayKey) : nil))
-                let upstreams = MockUpstreams(legacyMock: legacyMock, relayMock: relayMock, legacy: legacy, relay: relay)
+                let upstreams = MockUpstreams(
+                    legacyMock: legacyMock, relayMock: relayMock, legacy: legacy, relay: relay)
                 do {
                     let result = try await body(upstreams)
                     try await shutdownLegacy()

@@ -209,7 +209,8 @@ struct AnthropicGoldenTests {
         }
         #expect(translator.isFinished)
         let late = try JSON.decode(
-            AnthropicStreamEvent.self, #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}}"#)
+            AnthropicStreamEvent.self,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}}"#)
         #expect(try translator.translate(late).isEmpty)
     }
 

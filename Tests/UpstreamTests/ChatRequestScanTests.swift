@@ -47,7 +47,8 @@ struct ChatRequestScanTests {
         #expect { try Self.scan(#"{"stream_options": {"include_usage": true, "include_usage": false}}"#) } throws: {
             error in (error as? JSONScanError)?.repeatedKey == "stream_options.include_usage"
         }
-        #expect((try? Self.scan(#"{"model": "m", "other": 1, "other": 2}"#)) != nil, "a key it does not read may repeat")
+        #expect(
+            (try? Self.scan(#"{"model": "m", "other": 1, "other": 2}"#)) != nil, "a key it does not read may repeat")
     }
 
     /// Found by the fuzzer: JSONDecoder reads these, but they are not JSON.
@@ -92,7 +93,8 @@ struct ChatRequestScanTests {
 
     @Test func nestingDeeperThanJSONDecoderAcceptsIsRefused() throws {
         let deep = #"{"a":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
-        #expect { try Self.scan(deep) } throws: { error in (error as? JSONScanError)?.reason.contains("deeper") == true }
+        #expect { try Self.scan(deep) } throws: { error in (error as? JSONScanError)?.reason.contains("deeper") == true
+        }
         let fine = #"{"a":"# + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
         #expect((try? Self.scan(fine)) != nil)
     }

@@ -12,7 +12,6 @@ struct ConnectionTests {
         ChatRequest(model: "gpt-4.1", messages: [.init(role: .user, content: .text("hello"))])
     }
 
-
     // A connect timeout of ten minutes and a one-minute test limit: a provider that retried
     // the refused connection until its connect timeout (AsyncHTTPClient's default) fails the test.
     @Test(.timeLimit(.minutes(1)))
@@ -38,7 +37,8 @@ struct ConnectionTests {
         let mock = MockProviderServer(scenario: .healthy, configuration: .init(seed: 1), clock: ContinuousClock())
         try await mock.withRunning { port in
             let provider = OpenAICompatibleProvider(
-                configuration: .init(name: "relay", baseURL: "https://127.0.0.1:\(port)/v1", connectTimeout: .seconds(600)))
+                configuration: .init(
+                    name: "relay", baseURL: "https://127.0.0.1:\(port)/v1", connectTimeout: .seconds(600)))
             let error = try await #require(throws: ProviderError.self) {
                 try await provider.complete(Self.request(), context: CallContext())
             }
@@ -76,7 +76,9 @@ struct ConnectionTests {
     // MARK: TLS settings
 
     static func temporaryFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-tls-\(UUID().uuidString).pem").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shepherd-tls-\(UUID().uuidString).pem"
+        ).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -106,7 +108,8 @@ struct ConnectionTests {
     @Test func aProviderWithTLSSettingsThatCannotWorkFailsEveryCallClassedTLS() async throws {
         let provider = OpenAICompatibleProvider(
             configuration: .init(
-                name: "relay", baseURL: "https://relay.example.com/v1", tls: UpstreamTLS(caFile: "/nonexistent/ca.pem")))
+                name: "relay", baseURL: "https://relay.example.com/v1", tls: UpstreamTLS(caFile: "/nonexistent/ca.pem"))
+        )
         let error = try await #require(throws: ProviderError.self) {
             try await provider.complete(Self.request(), context: CallContext())
         }
@@ -117,21 +120,32 @@ struct ConnectionTests {
 
     // MARK: Proxies
 
-    @Test(arguments: [
-        // (environment, upstream URL, expected proxy host:port or nil)
-        (["HTTPS_PROXY": "http://proxy:3128"], "https://relay.example.com/v1", "proxy:3128"),
-        (["https_proxy": "http://lower:1", "HTTPS_PROXY": "http://upper:2"], "https://relay.example.com/v1", "lower:1"),
-        (["HTTPS_PROXY": "http://proxy:3128"], "http://relay.example.com/v1", nil),
-        (["HTTP_PROXY": "proxy:8080"], "http://relay.example.com/v1", "proxy:8080"),
-        (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "example.com"], "https://relay.example.com/v1", nil),
-        (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": ".example.com"], "https://relay.example.com/v1", nil),
-        (["HTTPS_PROXY": "http://proxy:3128", "no_proxy": "*"], "https://relay.example.com/v1", nil),
-        (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "ample.com"], "https://relay.example.com/v1", "proxy:3128"),
-        (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "relay.example.com:8443"], "https://relay.example.com/v1", "proxy:3128"),
-        (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "localhost, 127.0.0.1"], "https://127.0.0.1:9/v1", nil),
-        ([:], "https://relay.example.com/v1", nil),
-    ] as [([String: String], String, String?)])
-    func theEnvironmentsProxyIsTakenAsCurlTakesIt(environment: [String: String], url: String, expected: String?) throws {
+    @Test(
+        arguments: [
+            // (environment, upstream URL, expected proxy host:port or nil)
+            (["HTTPS_PROXY": "http://proxy:3128"], "https://relay.example.com/v1", "proxy:3128"),
+            (
+                ["https_proxy": "http://lower:1", "HTTPS_PROXY": "http://upper:2"], "https://relay.example.com/v1",
+                "lower:1"
+            ),
+            (["HTTPS_PROXY": "http://proxy:3128"], "http://relay.example.com/v1", nil),
+            (["HTTP_PROXY": "proxy:8080"], "http://relay.example.com/v1", "proxy:8080"),
+            (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "example.com"], "https://relay.example.com/v1", nil),
+            (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": ".example.com"], "https://relay.example.com/v1", nil),
+            (["HTTPS_PROXY": "http://proxy:3128", "no_proxy": "*"], "https://relay.example.com/v1", nil),
+            (
+                ["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "ample.com"], "https://relay.example.com/v1",
+                "proxy:3128"
+            ),
+            (
+                ["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "relay.example.com:8443"],
+                "https://relay.example.com/v1", "proxy:3128"
+            ),
+            (["HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "localhost, 127.0.0.1"], "https://127.0.0.1:9/v1", nil),
+            ([:], "https://relay.example.com/v1", nil),
+        ] as [([String: String], String, String?)])
+    func theEnvironmentsProxyIsTakenAsCurlTakesIt(environment: [String: String], url: String, expected: String?) throws
+    {
         let proxy = try UpstreamProxy.fromEnvironment(environment, for: url)
         #expect(proxy.map { "\($0.host):\($0.port)" } == expected)
     }
@@ -143,7 +157,8 @@ struct ConnectionTests {
         for text in [proxy.description, String(describing: proxy), String(reflecting: proxy), "\(dump(proxy))"] {
             #expect(!text.contains("s3cret"), "\(text)")
         }
-        let configuration = OpenAICompatibleProvider.Configuration(baseURL: "https://relay.example.com/v1", proxy: proxy)
+        let configuration = OpenAICompatibleProvider.Configuration(
+            baseURL: "https://relay.example.com/v1", proxy: proxy)
         #expect(!configuration.description.contains("s3cret"))
         #expect(throws: UpstreamConfigurationError.self) { try UpstreamProxy(url: "socks5://proxy:1080") }
         do {

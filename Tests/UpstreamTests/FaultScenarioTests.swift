@@ -1,7 +1,7 @@
 import Canary
-import ShepherdConfig
 import Foundation
 import MockProvider
+import ShepherdConfig
 import Testing
 
 /// Scenario files, their errors, and the seeded decision engine.
@@ -186,7 +186,8 @@ struct FaultScenarioTests {
             extra: 1
             """
         let problems = FaultScenario.problems(yaml: yaml, file: "f.yaml")
-        #expect(problems.map(\.keyPath) == ["extra", "phases[0].errorRate.503", "phases[0].bogus", "phases[1].latency"])
+        #expect(
+            problems.map(\.keyPath) == ["extra", "phases[0].errorRate.503", "phases[0].bogus", "phases[1].latency"])
         #expect(throws: ConfigFileError.self) { try FaultScenario.parse(yaml: yaml, file: "f.yaml") }
         do {
             _ = try FaultScenario.parse(yaml: yaml, file: "f.yaml")

@@ -36,7 +36,8 @@ private func withRawUpstream<R>(
         var ports = port.stream.makeAsyncIterator()
         let bound = try #require(await ports.next())
         let provider = OpenAICompatibleProvider(
-            configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(bound)/v1", apiKey: Secret("sk-pass-0123456789ab")))
+            configuration: .init(
+                name: "relay", baseURL: "http://127.0.0.1:\(bound)/v1", apiKey: Secret("sk-pass-0123456789ab")))
         defer { group.cancelAll() }
         do {
             let result = try await body(provider)
@@ -85,12 +86,15 @@ struct PassThroughTests {
     }
 
     @Test func anEventSplitOverDataLinesIsWrittenAsOneLine() async throws {
-        let events = "data: {\"id\":\"c2\",\ndata: \"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"
+        let events =
+            "data: {\"id\":\"c2\",\ndata: \"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"
         try await withRawUpstream(events) { provider in
             let chunks = try await provider.stream(streamRequest(), context: CallContext())
             var frames = chunks.frames()
             let frame = try #require(try await frames.next())
-            #expect(String(buffer: frame.wire) == "data: {\"id\":\"c2\", \"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n")
+            #expect(
+                String(buffer: frame.wire)
+                    == "data: {\"id\":\"c2\", \"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n")
             #expect(try frame.chunk().choices.first?.delta.content == "a")
             #expect(try await frames.next() == nil)
         }

@@ -13,7 +13,8 @@ struct PriceTableTests {
         ("deepseek-v3.2", 0, 1_000_000, 0, 0.42),
     ])
     func costFollowsTheTable(model: String, input: Int, output: Int, cached: Int, dollars: Double) throws {
-        let cost = try #require(PriceTable.defaults.cost(model: model, inputTokens: input, outputTokens: output, cachedInputTokens: cached))
+        let cost = try #require(
+            PriceTable.defaults.cost(model: model, inputTokens: input, outputTokens: output, cachedInputTokens: cached))
         #expect(abs(cost - dollars) < 1e-12)
     }
 

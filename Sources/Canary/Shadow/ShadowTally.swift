@@ -85,7 +85,8 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
         disagreements.values.sorted {
             $0.count != $1.count
                 ? $0.count > $1.count
-                : ShadowComparison.Check.allCases.firstIndex(of: $0.check)! < ShadowComparison.Check.allCases.firstIndex(of: $1.check)!
+                : ShadowComparison.Check.allCases.firstIndex(of: $0.check)! < ShadowComparison.Check.allCases
+                    .firstIndex(of: $1.check)!
         }
     }
 
@@ -94,9 +95,12 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// The phase passes when at least `minPairs` pairs were compared, the lower confidence bound
     /// (Wilson, at `health.confidence`) of the share that agrees is at least `minAgreement`, and
     /// the relay's shadow calls pass the usual health checks against legacy's paired calls.
-    public mutating func verdict(policy: ShadowPolicy, health: HealthScorer.Configuration, now: Instant) -> ShadowVerdict {
+    public mutating func verdict(policy: ShadowPolicy, health: HealthScorer.Configuration, now: Instant)
+        -> ShadowVerdict
+    {
         let z = Statistics.normalQuantile(health.confidence)
-        let interval = pairs == 0 ? (lower: 0.0, upper: 1.0) : Statistics.wilson(successes: agreeing, trials: pairs, z: z)
+        let interval =
+            pairs == 0 ? (lower: 0.0, upper: 1.0) : Statistics.wilson(successes: agreeing, trials: pairs, z: z)
         let spent = spendInLastHour(now: now)
         let capped = policy.maxSpendPerHour.map { spent >= $0 } ?? false
         var verdict = ShadowVerdict(
@@ -107,7 +111,10 @@ public struct ShadowTally<Instant: InstantProtocol>: Sendable where Instant.Dura
         verdict.cost = [cost.legacy, cost.relay]
         verdict.meanTextSimilarity = meanTextSimilarity
         let spendNote = capped ? "; shadowing paused: spend cap $\(policy.maxSpendPerHour!)/h reached" : ""
-        let agreement = pairs == 0 ? "no pairs" : "agreement \(Self.share(agreeing, pairs)) [\(Self.fraction(interval.lower)), \(Self.fraction(interval.upper))]"
+        let agreement =
+            pairs == 0
+            ? "no pairs"
+            : "agreement \(Self.share(agreeing, pairs)) [\(Self.fraction(interval.lower)), \(Self.fraction(interval.upper))]"
         guard pairs >= policy.minPairs else {
             verdict.summary = "\(pairs) of \(policy.minPairs) pairs compared (\(agreement))\(worstNote())\(spendNote)"
             return verdict

@@ -57,7 +57,9 @@ public enum StatusText {
                 + "spend last hour $\(TextFormat.fixed(shadow.spendLastHour, 4))\(shadow.pausedForSpend ? " (PAUSED: spend cap)" : "")",
             "shadow verdict: \(shadow.passed ? "passed" : "holding"): \(shadow.summary)",
         ]
-        if let tokens = shadow.outputTokens, let cost = shadow.cost, tokens.count == 2, cost.count == 2, shadow.pairs > 0 {
+        if let tokens = shadow.outputTokens, let cost = shadow.cost, tokens.count == 2, cost.count == 2,
+            shadow.pairs > 0
+        {
             lines.append(
                 "shadow answers: output tokens legacy \(TextFormat.count(tokens[0])), relay \(TextFormat.count(tokens[1]))   "
                     + "spend legacy $\(TextFormat.fixed(cost[0], 4)), relay $\(TextFormat.fixed(cost[1], 4))   "
@@ -66,7 +68,9 @@ public enum StatusText {
         for worst in shadow.worst {
             var line = "shadow differs: \(worst.check.rawValue) in \(worst.count) of \(shadow.pairs)"
             if let id = worst.exampleRequestID { line += ", e.g. request \(id)" }
-            if let texts = worst.exampleTexts, texts.count == 2 { line += " (legacy: \(texts[0].debugDescription), relay: \(texts[1].debugDescription))" }
+            if let texts = worst.exampleTexts, texts.count == 2 {
+                line += " (legacy: \(texts[0].debugDescription), relay: \(texts[1].debugDescription))"
+            }
             lines.append(line)
         }
         return lines
@@ -79,7 +83,8 @@ public enum StatusText {
                 + (fleet.note.map { " (\($0))" } ?? "")
         ]
         if let lease = fleet.lease {
-            lines.append("evaluator: \(lease.fence.holder) (epoch \(lease.fence.epoch), lease until \(lease.expiresAt))")
+            lines.append(
+                "evaluator: \(lease.fence.holder) (epoch \(lease.fence.epoch), lease until \(lease.expiresAt))")
         }
         for replica in fleet.replicas {
             let report = replica.report
@@ -158,7 +163,8 @@ public enum StatusText {
         case .promoted:
             return "none: promoted, all traffic on the relay"
         case .shadowing:
-            return "shadowing: the first step (\(first)) begins when the shadow comparison passes; `shepherd promote` skips it"
+            return
+                "shadowing: the first step (\(first)) begins when the shadow comparison passes; `shepherd promote` skips it"
         case .baking:
             return "baking: promoted when the bake ends with no regression; `shepherd promote` ends it now"
         case .ramping:
@@ -201,7 +207,8 @@ public enum StatusText {
             return "rollback switch: override released; still ENGAGED by \(sources): the relay gets 0% until "
                 + "that is released too"
         }
-        return "rollback switch: off; the split follows the ramp again (relay \(formatPercent(result.effectivePercent)))"
+        return
+            "rollback switch: off; the split follows the ramp again (relay \(formatPercent(result.effectivePercent)))"
     }
 
     /// The result of a command: `paused: ramping 11.25% → paused 11.25% (manualPause): …`.

@@ -20,7 +20,8 @@ extension Frame {
         }
         var lines = [StyledLine(spans)]
         if let note = fleet.note {
-            lines.append(StyledLine([Span("  ! ", fleet.storeReachable ? .yellow : .red), Span(TextFormat.oneLine(note))]))
+            lines.append(
+                StyledLine([Span("  ! ", fleet.storeReachable ? .yellow : .red), Span(TextFormat.oneLine(note))]))
         }
         return lines
     }
@@ -44,7 +45,8 @@ extension Frame {
             let behind = (status.version ?? 0) > report.versionSeen
             let sources = report.localSwitchSources.keys.sorted().joined(separator: ", ")
             var spans = [
-                Span("  " + TerminalWidth.pad(report.replica + (report.replica == fleet.replicaID ? " *" : ""), idWidth)),
+                Span(
+                    "  " + TerminalWidth.pad(report.replica + (report.replica == fleet.replicaID ? " *" : ""), idWidth)),
                 Span(TerminalWidth.pad("seen \(ago) ago", 14), .dim),
                 Span(TerminalWidth.pad("v\(report.versionSeen)", 6), behind ? .yellow : nil),
                 Span(TerminalWidth.pad(formatPercent(report.effectivePercent), 8)),

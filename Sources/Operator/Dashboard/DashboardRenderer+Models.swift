@@ -24,7 +24,9 @@ extension Frame {
                 StyledLine([
                     Span("  " + TerminalWidth.pad(row.model, nameWidth)),
                     Span(TerminalWidth.pad("legacy " + ModelRowText.rate(row.legacy), 24)),
-                    Span(TerminalWidth.pad("relay " + ModelRowText.rate(row.relay), 23), row.outcome == .fail ? .red : nil),
+                    Span(
+                        TerminalWidth.pad("relay " + ModelRowText.rate(row.relay), 23),
+                        row.outcome == .fail ? .red : nil),
                     Span(text, tone),
                 ]))
         }

@@ -13,9 +13,12 @@ extension Frame {
             StyledLine([
                 Span("  SHADOW  ", .bold),
                 Span("\(TextFormat.count(shadow.pairs)) pairs · agree \(TextFormat.fixed(share, 3)) "),
-                Span("[\(TextFormat.fixed(shadow.agreementLower, 3))–\(TextFormat.fixed(shadow.agreementUpper, 3))]", .dim),
+                Span(
+                    "[\(TextFormat.fixed(shadow.agreementLower, 3))–\(TextFormat.fixed(shadow.agreementUpper, 3))]",
+                    .dim),
                 Span(" · spend/h $\(TextFormat.fixed(shadow.spendLastHour, 2))"),
-                shadow.pausedForSpend ? Span(" · PAUSED: spend cap", .red) : Span(shadow.passed ? " · passed" : "", .green),
+                shadow.pausedForSpend
+                    ? Span(" · PAUSED: spend cap", .red) : Span(shadow.passed ? " · passed" : "", .green),
             ])
         ]
         for worst in shadow.worst {

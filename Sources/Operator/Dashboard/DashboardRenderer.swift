@@ -41,7 +41,8 @@ public enum DashboardRenderer {
             top.append(.blank)
             top += frame.paths(status)
             optional = [
-                frame.shadow(status), frame.fleet(status), frame.models(status), frame.trends(model.history, status: status), frame.events(model.events, status: status),
+                frame.shadow(status), frame.fleet(status), frame.models(status),
+                frame.trends(model.history, status: status), frame.events(model.events, status: status),
             ]
         } else {
             top.append(.blank)
@@ -230,10 +231,13 @@ struct Frame {
         case .promoted: return StyledLine([Span("  promoted: ", .green), Span("all traffic on the relay")])
         case .shadowing:
             return StyledLine([
-                Span("  shadowing: ", .cyan), Span(status.shadow?.summary ?? "comparing the relay's answers with legacy's"),
+                Span("  shadowing: ", .cyan),
+                Span(status.shadow?.summary ?? "comparing the relay's answers with legacy's"),
             ])
         case .baking:
-            return StyledLine([Span("  baking: ", .cyan), Span(status.bake.map(Self.bakeText) ?? "holding back on legacy")])
+            return StyledLine([
+                Span("  baking: ", .cyan), Span(status.bake.map(Self.bakeText) ?? "holding back on legacy"),
+            ])
         case .ramping:
             guard let next = status.nextStep else { return StyledLine("  at the last step", .dim) }
             let samplesLeft = max(0, next.samplesNeeded - next.relaySamplesInStep)

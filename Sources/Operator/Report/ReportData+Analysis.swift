@@ -103,8 +103,10 @@ extension EvaluationRecord {
 extension ReportData {
     /// The first and last recorded times (transitions and evaluations), or `nil` without either.
     var timeRange: (start: WallClock.Instant, end: WallClock.Instant)? {
-        let times = [events.first?.event.time, events.last?.event.time, evaluations.first?.time, evaluations.last?.time]
-            .compactMap { $0 }
+        let times = [
+            events.first?.event.time, events.last?.event.time, evaluations.first?.time, evaluations.last?.time,
+        ]
+        .compactMap { $0 }
         guard let start = times.min(), let end = times.max() else { return nil }
         return (start, end)
     }
@@ -148,7 +150,9 @@ extension ReportData {
     var decisionCounts: [(decision: String, count: Int)] {
         var counts: [String: Int] = [:]
         for evaluation in evaluations { counts[evaluation.decision, default: 0] += 1 }
-        return counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.decision < $1.decision }
+        return counts.map { ($0.key, $0.value) }.sorted {
+            $0.count != $1.count ? $0.count > $1.count : $0.decision < $1.decision
+        }
     }
 
     /// The relay's absolute success floor, as the scorer's last check of it reported.

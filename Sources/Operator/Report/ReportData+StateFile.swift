@@ -98,7 +98,8 @@ extension ReportData {
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ReportError(
-                code: .storeUnreadable, path: path, message: "state file \(path) cannot be read (check its permissions)")
+                code: .storeUnreadable, path: path, message: "state file \(path) cannot be read (check its permissions)"
+            )
         }
         defer { try? handle.close() }
         let header: Data
@@ -111,7 +112,8 @@ extension ReportData {
         }
         guard !header.isEmpty else {
             throw ReportError(
-                code: .storeUnreadable, path: path, message: "state file \(path) is empty: no rollout was ever stored there")
+                code: .storeUnreadable, path: path,
+                message: "state file \(path) is empty: no rollout was ever stored there")
         }
         guard header == Data("SQLite format 3\u{0}".utf8) else {
             throw ReportError(

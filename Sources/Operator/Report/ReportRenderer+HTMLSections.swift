@@ -34,7 +34,8 @@ extension HTMLReport {
                         + "overlap, so the points are not to be added up: each is what one window held.")
             }
             figure(&m, charts.first { $0.id == "cost-per-1k" }) { m in
-                m.text("Spend in the window divided by the window's requests, times 1,000: comparable across percentages.")
+                m.text(
+                    "Spend in the window divided by the window's requests, times 1,000: comparable across percentages.")
             }
             if let last = data.evaluations.last {
                 m.element("p") { m in
@@ -64,11 +65,14 @@ extension HTMLReport {
             }
             m.element("table", ["class": "steps"]) { m in
                 m.element("thead") { m in
-                    headerRow(&m, [
-                        "#", "began", "held", "phase", "percent", "evaluations", "healthy", "insufficient data",
-                        "unhealthy", "relay success", "legacy success", "relay p95", "legacy p95", "relay cost per 1k",
-                        "legacy cost per 1k",
-                    ])
+                    headerRow(
+                        &m,
+                        [
+                            "#", "began", "held", "phase", "percent", "evaluations", "healthy", "insufficient data",
+                            "unhealthy", "relay success", "legacy success", "relay p95", "legacy p95",
+                            "relay cost per 1k",
+                            "legacy cost per 1k",
+                        ])
                 }
                 m.element("tbody") { m in
                     for step in steps {
@@ -102,7 +106,8 @@ extension HTMLReport {
         section(&m, id: "transitions", title: "Transitions") { m in
             m.element(
                 "p",
-                text: "Every transition in the audit log (\(data.events.count)), oldest first, with its structured reason. "
+                text:
+                    "Every transition in the audit log (\(data.events.count)), oldest first, with its structured reason. "
                     + "For automatic transitions the scorer's checks are listed as they were judged.")
             guard !data.events.isEmpty else {
                 m.element("p", text: "No transition is stored for this rollout.")
@@ -138,7 +143,9 @@ extension HTMLReport {
                                 m.element("p", text: ReportRenderer.verdictLine(verdict))
                                 m.element("ul", ["class": "checks"]) { m in
                                     for check in verdict.checks {
-                                        m.element("li", ["class": "check \(check.outcome.rawValue)"], text: ReportRenderer.checkLine(check))
+                                        m.element(
+                                            "li", ["class": "check \(check.outcome.rawValue)"],
+                                            text: ReportRenderer.checkLine(check))
                                     }
                                 }
                             }

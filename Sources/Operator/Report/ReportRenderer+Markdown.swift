@@ -43,7 +43,8 @@ struct MarkdownReport {
         if let percent = data.state?.percent { rows.append(["Final percent", ReportFormat.percent(percent)]) }
         rows.append(["Highest percent reached", ReportFormat.percent(data.highestPercent)])
         rows.append([
-            "Transitions", "\(data.events.count) (\(data.rollbacks.count) rollback\(data.rollbacks.count == 1 ? "" : "s"))",
+            "Transitions",
+            "\(data.events.count) (\(data.rollbacks.count) rollback\(data.rollbacks.count == 1 ? "" : "s"))",
         ])
         let verdicts = data.verdictCounts
         rows.append([
@@ -113,7 +114,8 @@ struct MarkdownReport {
             lines.append("No transition is stored for this rollout.")
             return
         }
-        lines.append("The percentage stored after each transition (one block = 2.5%); numbers as in the transitions table.")
+        lines.append(
+            "The percentage stored after each transition (one block = 2.5%); numbers as in the transitions table.")
         lines.append("")
         lines.append("```text")
         let width = data.events.count >= 100 ? 3 : data.events.count >= 10 ? 2 : 1
@@ -133,7 +135,8 @@ struct MarkdownReport {
             lines.append("")
             lines.append(
                 "The rollback switch was engaged (every request on legacy) from "
-                    + spans.map { "\(ReportFormat.time($0.start)) to \(ReportFormat.time($0.end))" }.joined(separator: ", ")
+                    + spans.map { "\(ReportFormat.time($0.start)) to \(ReportFormat.time($0.end))" }.joined(
+                        separator: ", ")
                     + ".")
         }
     }
@@ -185,11 +188,15 @@ struct MarkdownReport {
                 let worst = data.extremes(of: path)
                 return [
                     path.displayName,
-                    worst.lowestSuccess.map { "\(ReportFormat.rate($0.value)) at \(ReportFormat.time($0.time))" } ?? "n/a",
-                    worst.highestP95.map { "\(ReportFormat.latency($0.value)) at \(ReportFormat.time($0.time))" } ?? "n/a",
+                    worst.lowestSuccess.map { "\(ReportFormat.rate($0.value)) at \(ReportFormat.time($0.time))" }
+                        ?? "n/a",
+                    worst.highestP95.map { "\(ReportFormat.latency($0.value)) at \(ReportFormat.time($0.time))" }
+                        ?? "n/a",
                     worst.highestCostPer1k.map { "\(ReportFormat.dollars($0.value)) at \(ReportFormat.time($0.time))" }
                         ?? "n/a",
-                    worst.largestWindow.map { "\(ReportFormat.count($0.value)) requests at \(ReportFormat.time($0.time))" }
+                    worst.largestWindow.map {
+                        "\(ReportFormat.count($0.value)) requests at \(ReportFormat.time($0.time))"
+                    }
                         ?? "n/a",
                 ]
             })
@@ -245,7 +252,8 @@ struct MarkdownReport {
             return
         }
         lines.append(
-            "Each transition began a step; figures are those of the step's last scoring window (the one that ended it, if any).")
+            "Each transition began a step; figures are those of the step's last scoring window (the one that ended it, if any)."
+        )
         lines.append("")
         table(
             &lines,
@@ -291,7 +299,8 @@ struct MarkdownReport {
                     "\(offset + 1)", ReportFormat.preciseTime(event.time),
                     "\(event.from) \(ReportFormat.percent(event.fromPercent))",
                     "\(event.to) \(ReportFormat.percent(event.toPercent))",
-                    EventCategory(event) == .rollback ? "**\(event.reason.kind.rawValue)**" : event.reason.kind.rawValue,
+                    EventCategory(event) == .rollback
+                        ? "**\(event.reason.kind.rawValue)**" : event.reason.kind.rawValue,
                     event.reason.kind.isManual ? "operator" : "scorer", md(event.reason.message), md(verdict),
                 ]
             }, numeric: [0])

@@ -71,7 +71,8 @@ public enum ReportRenderer {
             yLabel: "% of requests to the relay", xRange: xRange, y: .fixed(0, 100),
             format: { ReportFormat.fixed($0, 0) + "%" })
         percent.series = [
-            TimeChart.Series(name: "stored canary percent", color: "#6a3d9a", points: percentSteps(data, end: end), stepped: true)
+            TimeChart.Series(
+                name: "stored canary percent", color: "#6a3d9a", points: percentSteps(data, end: end), stepped: true)
         ]
         percent.markers = markers
         percent.bands = bands
@@ -130,12 +131,14 @@ public enum ReportRenderer {
     /// A transition's one-line name: `#3 2027-01-15 08:02:30Z: ramping 5% → ramping 7.5% (stepAdvanced)`.
     static func eventTitle(number: Int, _ stored: StoredEvent) -> String {
         let event = stored.event
-        return "#\(number) \(ReportFormat.time(event.time)): \(event.from) \(ReportFormat.percent(event.fromPercent)) → "
+        return
+            "#\(number) \(ReportFormat.time(event.time)): \(event.from) \(ReportFormat.percent(event.fromPercent)) → "
             + "\(event.to) \(ReportFormat.percent(event.toPercent)) (\(event.reason.kind.rawValue))"
     }
 
     private static func latencyTick(_ seconds: Double) -> String {
-        seconds == 0 ? "0" : seconds < 2 ? ReportFormat.fixed(seconds * 1000, 0) + " ms" : ReportFormat.fixed(seconds, 1) + " s"
+        seconds == 0
+            ? "0" : seconds < 2 ? ReportFormat.fixed(seconds * 1000, 0) + " ms" : ReportFormat.fixed(seconds, 1) + " s"
     }
 
     private static func dollarTick(_ value: Double) -> String {
@@ -154,7 +157,8 @@ public enum ReportRenderer {
     /// The scorer's verdict in one line: `unhealthy (successRateBelowBaseline), relay 81.2% of 240 vs legacy 99.1% of 1200 at 95% confidence`.
     static func verdictLine(_ reason: HealthReason) -> String {
         let samples = reason.samples
-        return "\(reason.code.rawValue): relay \(ReportFormat.rate(samples.relaySuccessRate)) of \(samples.relay) judged, "
+        return
+            "\(reason.code.rawValue): relay \(ReportFormat.rate(samples.relaySuccessRate)) of \(samples.relay) judged, "
             + "legacy \(ReportFormat.rate(samples.legacySuccessRate)) of \(samples.legacy) judged, "
             + "confidence \(ReportFormat.fixed(reason.confidence * 100, 0))%"
     }
@@ -183,7 +187,8 @@ public enum ReportRenderer {
 
     /// The columns of the per-model table.
     static let modelHeaders = [
-        "model", "legacy judged", "legacy success", "relay judged", "relay success", "relay − legacy (model's own check)",
+        "model", "legacy judged", "legacy success", "relay judged", "relay success",
+        "relay − legacy (model's own check)",
     ]
 
     /// What the per-model table means.
@@ -214,7 +219,9 @@ public enum ReportRenderer {
     /// The shadow comparison of the latest evaluation that judged one: a sentence and the failing
     /// comparisons as rows (`check`, pairs that failed it, an example's request id).
     static func shadowSummary(_ data: ReportData) -> (text: String, rows: [[String]])? {
-        guard let record = data.evaluations.last(where: { $0.shadow != nil }), let shadow = record.shadow else { return nil }
+        guard let record = data.evaluations.last(where: { $0.shadow != nil }), let shadow = record.shadow else {
+            return nil
+        }
         let share = shadow.pairs == 0 ? 0 : Double(shadow.agreeing) / Double(shadow.pairs)
         let text =
             "At \(ReportFormat.time(record.time)): \(ReportFormat.count(shadow.pairs)) pairs compared, "
@@ -222,7 +229,9 @@ public enum ReportRenderer {
             + "[\(ReportFormat.fixed(shadow.agreementLower, 3)), \(ReportFormat.fixed(shadow.agreementUpper, 3))]); "
             + "\(shadow.passed ? "passed" : "holding"): \(shadow.summary). Shadow spend over the last hour "
             + "\(ReportFormat.dollars(shadow.spendLastHour))\(shadow.pausedForSpend ? ", paused by the spend cap" : "")."
-        let rows = shadow.worst.map { [$0.check.rawValue, ReportFormat.count($0.count), $0.exampleRequestID ?? "none kept"] }
+        let rows = shadow.worst.map {
+            [$0.check.rawValue, ReportFormat.count($0.count), $0.exampleRequestID ?? "none kept"]
+        }
         return (text, rows)
     }
 
@@ -236,9 +245,12 @@ public enum ReportRenderer {
             guard event.reason.kind == .bakeStarted else { return nil }
             let end = events[(index + 1)...].first
             let outcome =
-                end.map { "ended \(ReportFormat.time($0.time)): \($0.to.rawValue) (\($0.reason.kind.rawValue)): \($0.reason.message)" }
+                end.map {
+                    "ended \(ReportFormat.time($0.time)): \($0.to.rawValue) (\($0.reason.kind.rawValue)): \($0.reason.message)"
+                }
                 ?? "still baking"
-            return "Bake from \(ReportFormat.time(event.time)) at \(formatPercent(event.toPercent)): \(event.reason.message); \(outcome)."
+            return
+                "Bake from \(ReportFormat.time(event.time)) at \(formatPercent(event.toPercent)): \(event.reason.message); \(outcome)."
         }
     }
 

@@ -128,7 +128,10 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
     ) {
         let now = machineNow()
         let until = retryAfter.map { now.advanced(by: $0) }
-        emit(core.machine.withLock { $0.onFailure(permit, failureClass, duration: duration, retryAfterUntil: until, at: now) })
+        emit(
+            core.machine.withLock {
+                $0.onFailure(permit, failureClass, duration: duration, retryAfterUntil: until, at: now)
+            })
     }
 
     /// Reports a call whose outcome says nothing about the upstream (client error, cancellation).

@@ -106,7 +106,8 @@ public struct CircuitBreakerConfiguration: Sendable {
         case .count(let size):
             guard size >= 1 else { throw .invalid("count window size must be ≥ 1, got \(size)") }
             guard minimumCalls <= size else {
-                throw .invalid("minimumCalls (\(minimumCalls)) exceeds the count window (\(size)): the breaker could never judge")
+                throw .invalid(
+                    "minimumCalls (\(minimumCalls)) exceeds the count window (\(size)): the breaker could never judge")
             }
         case .time(let duration, let buckets):
             guard duration > .zero else { throw .invalid("time window must be positive, got \(duration)") }
@@ -121,11 +122,15 @@ public struct CircuitBreakerConfiguration: Sendable {
         guard slowCallRateThreshold > 0, slowCallRateThreshold <= 1 else {
             throw .invalid("slowCallRateThreshold must be in (0, 1], got \(slowCallRateThreshold)")
         }
-        guard slowCallDuration > .zero else { throw .invalid("slowCallDuration must be positive, got \(slowCallDuration)") }
+        guard slowCallDuration > .zero else {
+            throw .invalid("slowCallDuration must be positive, got \(slowCallDuration)")
+        }
         if let threshold = consecutiveFailureThreshold, threshold < 1 {
             throw .invalid("consecutiveFailureThreshold must be ≥ 1 or nil, got \(threshold)")
         }
-        guard halfOpenTrialCalls >= 1 else { throw .invalid("halfOpenTrialCalls must be ≥ 1, got \(halfOpenTrialCalls)") }
+        guard halfOpenTrialCalls >= 1 else {
+            throw .invalid("halfOpenTrialCalls must be ≥ 1, got \(halfOpenTrialCalls)")
+        }
         switch openDuration {
         case .constant(let duration):
             guard duration > .zero else { throw .invalid("open duration must be positive, got \(duration)") }

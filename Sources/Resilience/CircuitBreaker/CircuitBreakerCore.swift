@@ -10,7 +10,9 @@ final class CircuitBreakerCore: Sendable {
         self.now = now
     }
 
-    func acquire() -> (decision: CircuitBreakerStateMachine.Decision, transition: CircuitBreakerStateMachine.Transition?) {
+    func acquire() -> (
+        decision: CircuitBreakerStateMachine.Decision, transition: CircuitBreakerStateMachine.Transition?
+    ) {
         machine.withLock { $0.acquire(at: now()) }
     }
 

@@ -126,7 +126,9 @@ public struct CircuitBreakerStateMachine: Sendable {
     ///   - duration: how long the call took (a success at least `slowCallDuration` long is slow).
     ///   - now: the current instant.
     /// - Returns: the transition this outcome caused, if any.
-    public mutating func onSuccess(_ permit: CircuitBreakerPermit, duration: Duration, at now: @autoclosure () -> Instant) -> Transition? {
+    public mutating func onSuccess(
+        _ permit: CircuitBreakerPermit, duration: Duration, at now: @autoclosure () -> Instant
+    ) -> Transition? {
         guard permit.epoch == epoch else { return nil }
         let slow = duration >= configuration.slowCallDuration
         switch mode {
@@ -183,7 +185,9 @@ public struct CircuitBreakerStateMachine: Sendable {
             // caller: it holds the breaker open at once. On a server error (a stray 503 or 529)
             // it does not trip the breaker by itself (one failed call among many successes must
             // not shut the whole path); it only sets how long a trip lasts.
-            if let hold, failureClass == .rateLimited { return move(to: .open(until: hold), at: now(), reason: .retryAfter) }
+            if let hold, failureClass == .rateLimited {
+                return move(to: .open(until: hold), at: now(), reason: .retryAfter)
+            }
             if let threshold = configuration.consecutiveFailureThreshold, consecutiveFailures >= threshold {
                 return lasting(open(at: now(), reason: .consecutiveFailures(consecutiveFailures)), atLeastUntil: hold)
             }
@@ -275,7 +279,9 @@ public struct CircuitBreakerStateMachine: Sendable {
         let totals = window.totals(at: now())
         guard totals.calls >= configuration.minimumCalls else { return nil }
         let failureRate = Double(totals.failures) / Double(totals.calls)
-        if failureRate >= configuration.failureRateThreshold { return open(at: now(), reason: .failureRate(failureRate)) }
+        if failureRate >= configuration.failureRateThreshold {
+            return open(at: now(), reason: .failureRate(failureRate))
+        }
         let slowRate = Double(totals.slow) / Double(totals.calls)
         if slowRate >= configuration.slowCallRateThreshold { return open(at: now(), reason: .slowCallRate(slowRate)) }
         return nil
@@ -286,7 +292,8 @@ public struct CircuitBreakerStateMachine: Sendable {
         guard trial.finished >= trials else { return nil }
         let failureRate = Double(trial.failures) / Double(trials)
         let slowRate = Double(trial.slow) / Double(trials)
-        guard failureRate >= configuration.failureRateThreshold || slowRate >= configuration.slowCallRateThreshold else {
+        guard failureRate >= configuration.failureRateThreshold || slowRate >= configuration.slowCallRateThreshold
+        else {
             openings = 0
             return move(to: .closed, at: now(), reason: .trialCallsSucceeded)
         }

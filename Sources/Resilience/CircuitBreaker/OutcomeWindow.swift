@@ -76,7 +76,8 @@ struct OutcomeWindow: Sendable {
         guard let origin, origin <= instant else { return Totals() }
         let current = wholeNanoseconds(origin.duration(to: instant)) / bucketNanos
         var sum = Totals()
-        for bucket in buckets where bucket.index >= 0 && bucket.index <= current && current - bucket.index < Int64(buckets.count) {
+        for bucket in buckets
+        where bucket.index >= 0 && bucket.index <= current && current - bucket.index < Int64(buckets.count) {
             sum.calls += bucket.totals.calls
             sum.failures += bucket.totals.failures
             sum.slow += bucket.totals.slow

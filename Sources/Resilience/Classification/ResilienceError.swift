@@ -79,7 +79,8 @@ public struct ResilienceError: Error, Sendable, CustomStringConvertible {
         let cause = underlying.map { " (last failure: \($0))" } ?? ""
         switch code {
         case .deadlineExceeded:
-            return "deadline exceeded before an attempt succeeded\(cause); raise the total deadline or check the upstream"
+            return
+                "deadline exceeded before an attempt succeeded\(cause); raise the total deadline or check the upstream"
         case .attemptTimedOut:
             return "attempt timed out; raise the per-attempt timeout or check the upstream's latency"
         case .retryAfterExceedsDeadline(let retryAfter):

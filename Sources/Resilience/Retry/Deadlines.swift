@@ -29,9 +29,12 @@ public struct Deadlines: Sendable, Hashable {
     ///   positive or the per-attempt timeout is longer than the total.
     public init(total: Duration? = .seconds(120), perAttempt: Duration? = .seconds(60)) throws(ResilienceError) {
         if let total, total <= .zero { throw .invalid("total deadline must be positive, got \(total)") }
-        if let perAttempt, perAttempt <= .zero { throw .invalid("per-attempt timeout must be positive, got \(perAttempt)") }
+        if let perAttempt, perAttempt <= .zero {
+            throw .invalid("per-attempt timeout must be positive, got \(perAttempt)")
+        }
         if let total, let perAttempt, perAttempt > total {
-            throw .invalid("per-attempt timeout (\(perAttempt)) is longer than the total deadline (\(total)): it could never fire")
+            throw .invalid(
+                "per-attempt timeout (\(perAttempt)) is longer than the total deadline (\(total)): it could never fire")
         }
         self.init(checked: total, perAttempt: perAttempt)
     }

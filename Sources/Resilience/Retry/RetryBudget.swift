@@ -41,7 +41,9 @@ public final class RetryBudget: Sendable {
     ///   - tokenRatio: tokens returned per success, in `(0, maxTokens]`, three decimals kept. Default 0.1.
     /// - Throws: ``ResilienceError/Code/invalidConfiguration(_:)`` outside those ranges.
     public convenience init(maxTokens: Double = 10, tokenRatio: Double = 0.1) throws(ResilienceError) {
-        guard maxTokens > 0, maxTokens <= 1000 else { throw .invalid("retry budget maxTokens must be in (0, 1000], got \(maxTokens)") }
+        guard maxTokens > 0, maxTokens <= 1000 else {
+            throw .invalid("retry budget maxTokens must be in (0, 1000], got \(maxTokens)")
+        }
         guard tokenRatio.isFinite, tokenRatio >= 0.001, tokenRatio <= maxTokens else {
             throw .invalid("retry budget tokenRatio must be in [0.001, maxTokens], got \(tokenRatio)")
         }

@@ -130,7 +130,9 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
             let cutByDeadline = AttemptRunner<C>.cutByTotalDeadline(error)
             if let permit {
                 // An attempt cut short by the total deadline says little about the upstream.
-                if cutByDeadline { breaker?.onIgnored(permit) } else {
+                if cutByDeadline {
+                    breaker?.onIgnored(permit)
+                } else {
                     breaker?.onFailure(permit, failureClass, duration: elapsed, retryAfter: retryAfter)
                 }
             }

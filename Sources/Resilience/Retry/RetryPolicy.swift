@@ -53,7 +53,9 @@ public struct RetryPolicy: Sendable, Hashable {
     /// - Throws: ``ResilienceError/Code/invalidConfiguration(_:)`` when `maxAttempts < 1` or
     ///   the back-off is invalid.
     public func validate() throws(ResilienceError) {
-        guard maxAttempts >= 1 else { throw .invalid("maxAttempts counts the first call and must be ≥ 1, got \(maxAttempts)") }
+        guard maxAttempts >= 1 else {
+            throw .invalid("maxAttempts counts the first call and must be ≥ 1, got \(maxAttempts)")
+        }
         try backoff.validate()
     }
 }

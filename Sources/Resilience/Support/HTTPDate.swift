@@ -16,7 +16,10 @@ package enum HTTPDate {
     /// - Returns: seconds since the Unix epoch, or `nil` when the text is not an HTTP date.
     package static func parse(_ text: String) -> Int64? {
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" }).map(String.init)
-        let day: Int, monthName: String, year: Int, time: String
+        let day: Int
+        let monthName: String
+        let year: Int
+        let time: String
         if parts.count == 6, parts[5] == "GMT" {
             guard let d = Int(parts[1]), var y = Int(parts[3]) else { return nil }
             if parts[3].count == 2 { y += y < 70 ? 2000 : 1900 }  // RFC 850 two-digit year

@@ -1,11 +1,11 @@
 import Canary
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The wall-clock time since the Unix epoch, read from the system (`CLOCK_REALTIME`): the one

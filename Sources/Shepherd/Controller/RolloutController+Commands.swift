@@ -15,7 +15,8 @@ extension RolloutController {
                 metadata: ["rollout": "\(rolloutID)"])
         } else if configuration.autoStart {
             var ramp = RampController<WallClock.Instant>(policy: policy.ramp)
-            let event = try ramp.apply(.start, now: try await coordinationNow(), reason: "first start of shepherd for this rollout")
+            let event = try ramp.apply(
+                .start, now: try await coordinationNow(), reason: "first start of shepherd for this rollout")
             switch try await store.commit(
                 RolloutChange(rolloutID: rolloutID, state: ramp.state, event: event), expectedVersion: 0)
             {
@@ -119,7 +120,8 @@ extension RolloutController {
         metrics.verdict(verdict)
         if let event = decision.event {
             logger.notice(
-                "rollout \(rolloutID): \(event.summary)", metadata: TransitionLogMetadata.ramp(event, rolloutID: rolloutID))
+                "rollout \(rolloutID): \(event.summary)",
+                metadata: TransitionLogMetadata.ramp(event, rolloutID: rolloutID))
             metrics.transition(event.reason.kind)
             if event.to == .rolledBack { metrics.rollback() }
         }
@@ -167,7 +169,8 @@ extension RolloutController {
                 if store is any SharedRolloutStore, let stored = try await store.state(of: rolloutID) { adopt(stored) }
                 let (ramp, version, override) = control.withLock { ($0.ramp, $0.version, $0.rollbackOverride) }
                 var next = ramp
-                let event = try next.apply(command, now: try await coordinationNow(), reason: reason, frozen: rollbackSwitch.isEngaged)
+                let event = try next.apply(
+                    command, now: try await coordinationNow(), reason: reason, frozen: rollbackSwitch.isEngaged)
                 let outcome = try await store.commit(
                     RolloutChange(rolloutID: rolloutID, state: next.state, event: event, rollbackOverride: override),
                     expectedVersion: version)
@@ -180,7 +183,8 @@ extension RolloutController {
                     }
                     continue
                 }
-                let decision = RampDecision(time: event.time, action: .transition, event: event, hold: nil, verdict: nil)
+                let decision = RampDecision(
+                    time: event.time, action: .transition, event: event, hold: nil, verdict: nil)
                 publish(next, version: newVersion, decision: decision, stepMoved: true)
                 var metadata = TransitionLogMetadata.ramp(event, rolloutID: rolloutID)
                 metadata["command"] = "\(command)"
@@ -211,10 +215,12 @@ extension RolloutController {
                 let (state, version) = control.withLock { ($0.ramp.state, $0.version) }
                 let override =
                     engaged
-                    ? RollbackOverride(reason: reason, engagedAt: try await coordinationNow(), replica: configuration.fleet.replicaID)
+                    ? RollbackOverride(
+                        reason: reason, engagedAt: try await coordinationNow(), replica: configuration.fleet.replicaID)
                     : nil
                 let outcome = try await store.commit(
-                    RolloutChange(rolloutID: rolloutID, state: state, rollbackOverride: override), expectedVersion: version)
+                    RolloutChange(rolloutID: rolloutID, state: state, rollbackOverride: override),
+                    expectedVersion: version)
                 if case .committed(let newVersion, _) = outcome {
                     control.withLock {
                         $0.version = newVersion
@@ -247,7 +253,9 @@ extension RolloutController {
             control.fleet.synced = true
             if stepMoved { control.stepStartedOnClock = now }
             control.recentDecisions.append(decision)
-            if control.recentDecisions.count > limit { control.recentDecisions.removeFirst(control.recentDecisions.count - limit) }
+            if control.recentDecisions.count > limit {
+                control.recentDecisions.removeFirst(control.recentDecisions.count - limit)
+            }
         }
         metrics.publish(state: ramp.state, rollbackEngaged: rollbackSwitch.isEngaged)
     }

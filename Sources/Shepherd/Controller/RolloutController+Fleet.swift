@@ -64,7 +64,9 @@ extension RolloutController {
             let percent = effectivePercent
             reachable(
                 false,
-                note: "shared store unreachable: serving the last synced \(formatPercent(percent)) relay, ramp frozen (\(error))")
+                note:
+                    "shared store unreachable: serving the last synced \(formatPercent(percent)) relay, ramp frozen (\(error))"
+            )
         }
     }
 
@@ -170,7 +172,8 @@ extension RolloutController {
         }
         metrics.isEvaluator(holds)
         if becameEvaluator {
-            logger.notice("this replica evaluates the rollout now (\(lease.fence))", metadata: ["rollout": "\(rolloutID)"])
+            logger.notice(
+                "this replica evaluates the rollout now (\(lease.fence))", metadata: ["rollout": "\(rolloutID)"])
         }
         if !holds {
             try await followEvaluations(shared, lease: lease, loop: &loop)
@@ -190,13 +193,17 @@ extension RolloutController {
     /// One evaluation for the fleet: the sum of every replica's buckets inside the window, on the
     /// database's clock, committed with the lease's fence.
     @discardableResult
-    func evaluateFleet(_ shared: any SharedRolloutStore, lease: LeaseState) async throws -> RampDecision<WallClock.Instant> {
+    func evaluateFleet(_ shared: any SharedRolloutStore, lease: LeaseState) async throws -> RampDecision<
+        WallClock.Instant
+    > {
         let span = window.configuration.span
         let now = try await shared.databaseNow()
         let buckets = try await shared.health(rolloutID: rolloutID, since: now.advanced(by: .zero - span))
         // Any replica's local rollback source freezes the ramp (its heartbeat says so).
         let remoteSwitch = control.withLock { control in
-            control.fleet.replicas.contains { !$0.report.localSwitchSources.isEmpty && $0.report.replica != control.fleet.replicaID }
+            control.fleet.replicas.contains {
+                !$0.report.localSwitchSources.isEmpty && $0.report.replica != control.fleet.replicaID
+            }
         }
         return try await controlLock.withLock {
             let stepStart = control.withLock { $0.ramp.state.stepStartedAt?.unixSeconds } ?? -.infinity
@@ -209,7 +216,9 @@ extension RolloutController {
     }
 
     /// A follower shows the fleet's health from the evaluator's latest evaluation record.
-    private func followEvaluations(_ shared: any SharedRolloutStore, lease: LeaseState, loop: inout FleetLoop) async throws {
+    private func followEvaluations(_ shared: any SharedRolloutStore, lease: LeaseState, loop: inout FleetLoop)
+        async throws
+    {
         guard let last = lease.lastEvaluationAt, loop.lastEvaluationSeen != last else { return }
         if let record = try await shared.evaluations(of: rolloutID, since: nil, limit: 1).last {
             control.withLock {

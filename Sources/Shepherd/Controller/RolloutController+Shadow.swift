@@ -43,7 +43,8 @@ extension RolloutController {
         let now = clock.now
         shadowTally.withLock {
             $0.add(
-                legacy: legacy, relay: relay, comparison: comparison, requestID: requestID, keepTexts: policy.keepExamples,
+                legacy: legacy, relay: relay, comparison: comparison, requestID: requestID,
+                keepTexts: policy.keepExamples,
                 now: now)
         }
         metrics.shadowPair(agrees: comparison.agrees, cost: relay.cost)

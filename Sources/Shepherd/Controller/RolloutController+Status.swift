@@ -25,7 +25,8 @@ extension RolloutController {
                 relaySamplesInStep: window.judgedCount(of: .relay, since: stepStart),
                 samplesNeeded: policy.ramp.minSamplesPerStep, heldSeconds: held,
                 minHoldSeconds: inSeconds(policy.ramp.minHoldTime),
-                nextEvaluationInSeconds: lastEvaluation.map { max(0, $0.time.unixSeconds + interval - now.unixSeconds) })
+                nextEvaluationInSeconds: lastEvaluation.map { max(0, $0.time.unixSeconds + interval - now.unixSeconds) }
+            )
         }
         var bake: BakeProgress?
         if state.phase == .baking, let settings = policy.ramp.bake {

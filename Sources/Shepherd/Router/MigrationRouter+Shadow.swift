@@ -15,7 +15,8 @@ extension MigrationRouter {
     /// The client's answer is already decided; the shadow call runs on the controller's shadow
     /// runner, outside every executor, so it never delays, changes or fails that answer and never
     /// draws on a retry budget or a breaker.
-    func shadowIfSampled(_ request: ChatRequest, legacy response: ChatResponse, latency: Duration, routing: RoutingHint) {
+    func shadowIfSampled(_ request: ChatRequest, legacy response: ChatResponse, latency: Duration, routing: RoutingHint)
+    {
         let sample = random.withLock { Double.random(in: 0..<1, using: &$0) }
         guard controller.shouldShadow(sample: sample) else { return }
         submitShadow(request, legacy: response, latency: latency, routing: routing)
@@ -31,7 +32,9 @@ extension MigrationRouter {
         }
     }
 
-    private func submitShadow(_ request: ChatRequest, legacy response: ChatResponse, latency: Duration, routing: RoutingHint) {
+    private func submitShadow(
+        _ request: ChatRequest, legacy response: ChatResponse, latency: Duration, routing: RoutingHint
+    ) {
         let legacyAnswer = shadowAnswer(response, request: request, latency: latency)
         var unstreamed = request
         unstreamed.stream = nil

@@ -1,8 +1,8 @@
 public import Canary
 public import Logging
 public import Resilience
-public import Upstream
 import Synchronization
+public import Upstream
 
 /// Routes every LLM call between the legacy path and the relay, and steers the rollout.
 ///
@@ -108,13 +108,15 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
             rolloutID: policy.rolloutID,
             knownModels: Set(prices.prices.keys).union(policy.chains.values.flatMap { $0 }))
         self.metrics = metrics
-        let breakers = CircuitBreakerRegistry(clock: clock, observer: { key, transition in
-            metrics.breakerTransition(key: key.description, to: transition.to)
-            logger.notice(
-                "circuit breaker \(key): \(transition.from) → \(transition.to) (\(transition.reason))",
-                metadata: TransitionLogMetadata.breaker(
-                    key: key.description, from: transition.from, to: transition.to, reason: transition.reason))
-        })
+        let breakers = CircuitBreakerRegistry(
+            clock: clock,
+            observer: { key, transition in
+                metrics.breakerTransition(key: key.description, to: transition.to)
+                logger.notice(
+                    "circuit breaker \(key): \(transition.from) → \(transition.to) (\(transition.reason))",
+                    metadata: TransitionLogMetadata.breaker(
+                        key: key.description, from: transition.from, to: transition.to, reason: transition.reason))
+            })
         self.breakers = breakers
         self.legacyExecutor = try PathExecutor(
             path: .legacy, retry: configuration.legacyRetry, deadlines: configuration.deadlines, chain: nil,

@@ -1,8 +1,8 @@
 public import Canary
-public import Upstream
 public import Resilience
 import Synchronization
 import Tracing
+public import Upstream
 
 /// A streamed answer on its way to the caller, with how it was routed.
 ///
@@ -248,7 +248,7 @@ final class StreamRecorder: Sendable {
 
     deinit {
         // Abandoned before its end: the caller went away.
-        if let _ = claim() {
+        if claim() != nil {
             record(CallOutcome(.failure(.cancelled), latency: elapsed(), model: model))
             metrics.request(path: path, model: model, outcome: .cancelled, latency: elapsed(), ttft: nil)
             AttemptTracer.failed(span, class: .cancelled, label: "cancelled")

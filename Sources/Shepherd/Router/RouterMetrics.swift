@@ -27,7 +27,8 @@ struct RouterMetrics: Sendable {
     func request(path: TrafficPath, model: String, outcome: FailureClass?, latency: Duration, ttft: Duration?) {
         let outcomeLabel = outcome?.rawValue ?? "success"
         handles.counter(
-            "shepherd_requests_total", [("path", path.rawValue), ("model", modelLabel(model)), ("outcome", outcomeLabel)]
+            "shepherd_requests_total",
+            [("path", path.rawValue), ("model", modelLabel(model)), ("outcome", outcomeLabel)]
         ).increment()
         handles.timer("shepherd_request_duration_seconds", [("path", path.rawValue)])
             .recordNanoseconds(nanoseconds(latency))
@@ -65,8 +66,11 @@ struct RouterMetrics: Sendable {
 
     /// A compared shadow pair: `shepherd_shadow_pairs_total{agreement}` and the relay's spend.
     func shadowPair(agrees: Bool, cost: Double) {
-        Counter(label: "shepherd_shadow_pairs_total", dimensions: [("rollout", rolloutID), ("agreement", agrees ? "agree" : "differ")])
-            .increment()
+        Counter(
+            label: "shepherd_shadow_pairs_total",
+            dimensions: [("rollout", rolloutID), ("agreement", agrees ? "agree" : "differ")]
+        )
+        .increment()
         if cost > 0 {
             FloatingPointCounter(label: "shepherd_shadow_cost_dollars_total", dimensions: [("rollout", rolloutID)])
                 .increment(by: cost)
@@ -86,7 +90,8 @@ struct RouterMetrics: Sendable {
         Gauge(label: "shepherd_canary_percent").record(state.percent)
         Gauge(label: "shepherd_canary_effective_percent").record(rollbackEngaged ? 0 : state.effectivePercent)
         for phase in RampPhase.allCases {
-            Gauge(label: "shepherd_rollout_phase", dimensions: [("phase", phase.rawValue)]).record(phase == state.phase ? 1 : 0)
+            Gauge(label: "shepherd_rollout_phase", dimensions: [("phase", phase.rawValue)]).record(
+                phase == state.phase ? 1 : 0)
         }
         Gauge(label: "shepherd_rollback_engaged").record(rollbackEngaged ? 1 : 0)
     }
@@ -119,14 +124,17 @@ struct RouterMetrics: Sendable {
     func verdict(_ verdict: HealthVerdict) {
         Gauge(label: "shepherd_health_score").record(verdict.score)
         for kind in [HealthVerdict.Kind.insufficientData, .healthy, .unhealthy] {
-            Gauge(label: "shepherd_health_verdict", dimensions: [("verdict", kind.rawValue)]).record(kind == verdict.kind ? 1 : 0)
+            Gauge(label: "shepherd_health_verdict", dimensions: [("verdict", kind.rawValue)]).record(
+                kind == verdict.kind ? 1 : 0)
         }
     }
 
     func breakerTransition(key: String, to state: CircuitState) {
         for candidate in CircuitState.allCases {
-            Gauge(label: "shepherd_circuit_breaker_state", dimensions: [("breaker", key), ("state", candidate.rawValue)])
-                .record(candidate == state ? 1 : 0)
+            Gauge(
+                label: "shepherd_circuit_breaker_state", dimensions: [("breaker", key), ("state", candidate.rawValue)]
+            )
+            .record(candidate == state ? 1 : 0)
         }
     }
 

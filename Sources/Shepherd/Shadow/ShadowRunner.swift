@@ -54,7 +54,9 @@ final class ShadowRunner: Sendable {
             var running = 0
             while true {
                 // Cancelled (a shutdown): start nothing more, let the running ones end.
-                let next = Task.isCancelled ? nil : queue.withLock { queue -> Job? in queue.jobs.isEmpty ? nil : queue.jobs.removeFirst() }
+                let next =
+                    Task.isCancelled
+                    ? nil : queue.withLock { queue -> Job? in queue.jobs.isEmpty ? nil : queue.jobs.removeFirst() }
                 guard let next else {
                     if running == 0 { return }
                     await group.next()

@@ -100,7 +100,6 @@ extension SQLiteRolloutStore {
         )
         """
 
-
     /// The most recent `limit` matches, newest first (reversed by the caller).
     static let selectEvents = """
         SELECT sequence, version, json FROM events

@@ -105,7 +105,8 @@ public final class SQLiteRolloutStore: RolloutStore {
         return VersionedRolloutState(
             state: try decode(RampState<WallClock.Instant>.self, from: row.json, operation: operation),
             version: row.version,
-            rollbackOverride: try row.override.map { try decode(RollbackOverride.self, from: $0, operation: operation) })
+            rollbackOverride: try row.override.map { try decode(RollbackOverride.self, from: $0, operation: operation) }
+        )
     }
 
     /// The stored row's version and JSON, read inside a transaction.
@@ -341,7 +342,9 @@ public final class SQLiteRolloutStore: RolloutStore {
         let problems: [String]
         do {
             problems = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(5)") }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+        {
             problems = [error.message ?? "unreadable"]
         }
         guard problems != ["ok"] else { return }

@@ -73,7 +73,9 @@ public struct LeaseState: Sendable, Hashable, Codable {
     public var now: WallClock.Instant
 
     /// Creates a lease state.
-    public init(fence: LeaseFence, expiresAt: WallClock.Instant, lastEvaluationAt: WallClock.Instant?, now: WallClock.Instant) {
+    public init(
+        fence: LeaseFence, expiresAt: WallClock.Instant, lastEvaluationAt: WallClock.Instant?, now: WallClock.Instant
+    ) {
         self.fence = fence
         self.expiresAt = expiresAt
         self.lastEvaluationAt = lastEvaluationAt

@@ -21,7 +21,8 @@ extension WallClock.Instant: Codable {
         let text = try container.decode(String.self)
         guard let instant = Self(iso8601: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected an ISO 8601 time in UTC like 2026-11-21T14:05:09.120Z, got \"\(text)\"")
+                in: container,
+                debugDescription: "expected an ISO 8601 time in UTC like 2026-11-21T14:05:09.120Z, got \"\(text)\"")
         }
         self = instant
     }

@@ -1,6 +1,6 @@
 import Canary
-import Resilience
 import Foundation
+import Resilience
 import Tracing
 import Upstream
 
@@ -60,7 +60,8 @@ struct AttemptTracer: Sendable {
     /// A path's breaker refused the call: an attempt span of no duration that says so.
     func rejected(path: TrafficPath, provider: any ChatProvider, model: String, label: String, failover: Bool) {
         guard let tracer else { return }
-        let span = tracer.startSpan("chat \(model)", context: InstrumentationContext.current ?? .topLevel, ofKind: .client)
+        let span = tracer.startSpan(
+            "chat \(model)", context: InstrumentationContext.current ?? .topLevel, ofKind: .client)
         span.updateAttributes { attributes in
             attributes[GenAIAttribute.operationName] = "chat"
             attributes[GenAIAttribute.providerName] = Self.providerName(provider.kind)
@@ -142,4 +143,3 @@ struct AttemptTracer: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
-

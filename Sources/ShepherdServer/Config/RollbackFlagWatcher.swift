@@ -39,7 +39,8 @@ public struct RollbackFlagWatcher<C: Clock>: Service where C.Duration == Duratio
         let exists = FileManager.default.fileExists(atPath: path)
         let reason: String
         if exists {
-            let firstLine = (try? String(contentsOfFile: path, encoding: .utf8))?
+            let firstLine =
+                (try? String(contentsOfFile: path, encoding: .utf8))?
                 .split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             reason = firstLine.isEmpty ? "flag file \(path) exists" : "flag file \(path): \(firstLine)"
         } else {

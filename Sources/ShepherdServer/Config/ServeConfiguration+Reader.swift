@@ -1,7 +1,7 @@
 public import Canary
-import ShepherdConfig
 public import Configuration
 import Foundation
+import ShepherdConfig
 public import Upstream
 
 extension ServeConfiguration {

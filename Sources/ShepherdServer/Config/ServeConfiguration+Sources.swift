@@ -1,6 +1,6 @@
 public import Canary
-import ShepherdConfig
 public import Configuration
+import ShepherdConfig
 import Synchronization
 
 /// The three sources of `shepherd serve`'s keys, in precedence order, behind one `ConfigReader`.
@@ -126,7 +126,7 @@ extension ServeConfiguration.Overrides {
             flags["\(name).proxy"] = path.proxy
         }
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
-        for case let (key, value?) in flags {
+        for case (let key, let value?) in flags {
             values[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.string(value), isSecret: false)
         }
         return values

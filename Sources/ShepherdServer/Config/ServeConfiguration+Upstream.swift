@@ -1,6 +1,6 @@
 public import Canary
-import ShepherdConfig
 import Foundation
+import ShepherdConfig
 public import Upstream
 
 extension ServeConfiguration.Upstream {

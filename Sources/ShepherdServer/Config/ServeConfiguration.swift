@@ -1,6 +1,6 @@
 public import Canary
-import ShepherdConfig
 public import Resilience
+import ShepherdConfig
 public import Upstream
 
 /// Everything `shepherd serve` needs: where to listen, the two upstreams, the policy, the state

@@ -1,6 +1,6 @@
 public import Canary
-import ShepherdConfig
 import Foundation
+import ShepherdConfig
 public import Upstream
 
 /// Whether and where `shepherd serve` exports traces, read from OpenTelemetry's standard
@@ -74,7 +74,8 @@ public struct TracingSettings: Sendable, CustomStringConvertible {
         for variable in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
             guard let value = environment[variable], !value.isEmpty else { continue }
             guard value == "http/protobuf" || value == "http/json" else {
-                throw fail(variable, "must be http/protobuf or http/json: Shepherd exports OTLP over HTTP only (got \(value))")
+                throw fail(
+                    variable, "must be http/protobuf or http/json: Shepherd exports OTLP over HTTP only (got \(value))")
             }
         }
         if let exporter = environment["OTEL_TRACES_EXPORTER"], !exporter.isEmpty {
@@ -85,7 +86,8 @@ public struct TracingSettings: Sendable, CustomStringConvertible {
         }
         let sampler = environment["OTEL_TRACES_SAMPLER"].flatMap { $0.isEmpty ? nil : $0 } ?? "parentbased_always_on"
         guard Self.samplers.contains(sampler) else {
-            throw fail("OTEL_TRACES_SAMPLER", "must be one of \(Self.samplers.joined(separator: ", ")) (got \(sampler))")
+            throw fail(
+                "OTEL_TRACES_SAMPLER", "must be one of \(Self.samplers.joined(separator: ", ")) (got \(sampler))")
         }
         if let argument = environment["OTEL_TRACES_SAMPLER_ARG"], !argument.isEmpty, sampler.hasSuffix("traceidratio") {
             guard let ratio = Double(argument), (0...1).contains(ratio) else {

@@ -1,9 +1,8 @@
 import AsyncHTTPClient
+import Foundation  // `range(of:)` and `removingPercentEncoding` are not in FoundationEssentials
 import NIOCore
 import NIOPosix
 import NIOSSL
-
-import Foundation  // `range(of:)` and `removingPercentEncoding` are not in FoundationEssentials
 
 /// Where an upstream's requests go and how its connections are made: the URL requested (its
 /// host replaced by the TLS server name when one is set, with the real host as a DNS override),
@@ -65,7 +64,10 @@ struct UpstreamEndpoint: Sendable {
             }
             let reason = Self.boringSSLReason(text)
             if reason == "WRONG_VERSION_NUMBER" {
-                return (.tls, "TLS: handshake failed, the upstream does not speak TLS there (an http:// URL?) for \(provider) \(display)")
+                return (
+                    .tls,
+                    "TLS: handshake failed, the upstream does not speak TLS there (an http:// URL?) for \(provider) \(display)"
+                )
             }
             return (.tls, "TLS: handshake failed (\(reason ?? Self.short(text))) for \(provider) \(display)")
         case let error as NIOSSLExtraError where error == .failedToValidateHostname:
@@ -75,7 +77,8 @@ struct UpstreamEndpoint: Sendable {
             )
         case let error as NIOSSLExtraError:
             return (.tls, "TLS: \(Self.short(String(describing: error))) for \(provider) \(display)")
-        case let error as NIOConnectionError where error.connectionErrors.isEmpty
+        case let error as NIOConnectionError
+        where error.connectionErrors.isEmpty
             && (error.dnsAError != nil || error.dnsAAAAError != nil):
             return (.dns, "DNS: \(error.host) does not resolve, for \(provider) \(display)")
         case is SocketAddressError:

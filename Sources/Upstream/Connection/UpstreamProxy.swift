@@ -56,16 +56,17 @@ public struct UpstreamProxy: Sendable, Hashable, CustomStringConvertible, Custom
     /// every host. The lowercase variables win over the uppercase ones, as in curl.
     ///
     /// - Throws: ``UpstreamConfigurationError`` naming the variable when its value is not a proxy URL.
-    public static func fromEnvironment(_ environment: [String: String], for upstreamURL: String) throws(
-        UpstreamConfigurationError
-    ) -> UpstreamProxy? {
+    public static func fromEnvironment(_ environment: [String: String], for upstreamURL: String)
+        throws(UpstreamConfigurationError) -> UpstreamProxy?
+    {
         guard let components = URLComponents(string: upstreamURL), let host = components.host?.lowercased() else {
             return nil
         }
         let secure = components.scheme?.lowercased() == "https"
         let names = secure ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy", "HTTP_PROXY"]
-        guard let (name, value) = names.lazy.compactMap({ name in environment[name].map { (name, $0) } })
-            .first(where: { !$0.1.isEmpty })
+        guard
+            let (name, value) = names.lazy.compactMap({ name in environment[name].map { (name, $0) } })
+                .first(where: { !$0.1.isEmpty })
         else { return nil }
         let port = components.port ?? (secure ? 443 : 80)
         let exclusions = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""

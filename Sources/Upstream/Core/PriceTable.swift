@@ -52,7 +52,8 @@ public struct PriceTable: Sendable, Hashable, Codable {
 
     /// The cost of one call, or `nil` when the model is not priced.
     public func cost(model: String, inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0) -> Double? {
-        price(for: model)?.cost(inputTokens: inputTokens, outputTokens: outputTokens, cachedInputTokens: cachedInputTokens)
+        price(for: model)?.cost(
+            inputTokens: inputTokens, outputTokens: outputTokens, cachedInputTokens: cachedInputTokens)
     }
 
     /// This table with `other`'s entries added, `other` winning on conflicts.

@@ -120,12 +120,14 @@ struct UpstreamTransport: Sendable {
                 message: "answer larger than \(error.maxBodySize) bytes")
         } catch let error as HTTPClientError where error == .deadlineExceeded && !Task.isCancelled {
             throw ProviderError(
-                code: .timeout, failureClass: .timeout, provider: provider, message: "no complete answer within \(limit)",
+                code: .timeout, failureClass: .timeout, provider: provider,
+                message: "no complete answer within \(limit)",
                 upstreamMayHaveCompleted: true)
         } catch {
             throw mapError(error)
         }
-        let answer = Answer(status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
+        let answer = Answer(
+            status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
         guard (200..<300).contains(answer.status) else {
             throw statusError(status: answer.status, headers: answer.headers, body: answer.body)
         }

@@ -46,7 +46,8 @@ public final class AnthropicProvider: ChatProvider {
         streamBufferObserver: (@Sendable (Int) -> Void)? = nil
     ) {
         self.configuration = configuration
-        let endpoint = UpstreamEndpoint(baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
+        let endpoint = UpstreamEndpoint(
+            baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
         if let httpClient {
             client = httpClient
             ownsClient = false
@@ -54,7 +55,8 @@ public final class AnthropicProvider: ChatProvider {
             client = .upstream(
                 connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost, http2: configuration.http2,
-                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
+                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint,
+                proxy: configuration.proxy)
             ownsClient = true
         }
         var headers = HTTPHeaders()
@@ -168,7 +170,8 @@ public final class AnthropicProvider: ChatProvider {
         return ModelList(
             data: list.data.map {
                 ModelList.Model(
-                    id: $0.id, ownedBy: "anthropic", extras: $0.displayName.map { ["display_name": .string($0)] } ?? [:])
+                    id: $0.id, ownedBy: "anthropic", extras: $0.displayName.map { ["display_name": .string($0)] } ?? [:]
+                )
             })
     }
 

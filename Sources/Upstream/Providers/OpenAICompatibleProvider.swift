@@ -41,7 +41,8 @@ public final class OpenAICompatibleProvider: ChatProvider {
         streamBufferObserver: (@Sendable (Int) -> Void)? = nil
     ) {
         self.configuration = configuration
-        let endpoint = UpstreamEndpoint(baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
+        let endpoint = UpstreamEndpoint(
+            baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
         if let httpClient {
             client = httpClient
             ownsClient = false
@@ -49,7 +50,8 @@ public final class OpenAICompatibleProvider: ChatProvider {
             client = .upstream(
                 connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
                 maxConnectionsPerHost: configuration.maxConnectionsPerHost, http2: configuration.http2,
-                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint, proxy: configuration.proxy)
+                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint,
+                proxy: configuration.proxy)
             ownsClient = true
         }
         var headers = HTTPHeaders()
@@ -83,7 +85,8 @@ public final class OpenAICompatibleProvider: ChatProvider {
         // An answer with no choice has nothing to give the caller: passing it on as a success
         // would be a silent empty answer.
         guard !answer.choices.isEmpty else {
-            throw transport.malformed("answer has no choices (\"choices\": [])", body: response.body, status: response.status)
+            throw transport.malformed(
+                "answer has no choices (\"choices\": [])", body: response.body, status: response.status)
         }
         let cost = answer.usage.flatMap {
             Pricing.cost($0, answeredModel: answer.model, requestedModel: requestedModel, prices)
@@ -164,7 +167,8 @@ public final class OpenAICompatibleProvider: ChatProvider {
         var view = json.readableBytesView.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
         guard view.first == UInt8(ascii: "{") else { return nil }
         view = view.dropFirst()
-        let empty = view.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).first == UInt8(ascii: "}")
+        let empty =
+            view.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).first == UInt8(ascii: "}")
         var out = ByteBuffer()
         out.reserveCapacity(json.readableBytes + 40)
         out.writeStaticString(#"{"stream_options":{"include_usage":true}"#)

@@ -89,9 +89,14 @@ public struct ChatRequestScan: Sendable, Hashable {
             } else if key.equals("messages") {
                 try scanner.once("messages", &seen)
                 switch try scanner.nextKind() {
-                case .array: scan.messageCount = .value(try scanner.readArray { (s) throws(JSONScanError) in try s.skipValue() })
-                case .null: scan.messageCount = .null; try scanner.skipValue()
-                default: scan.messageCount = .wrongType; try scanner.skipValue()
+                case .array:
+                    scan.messageCount = .value(try scanner.readArray { (s) throws(JSONScanError) in try s.skipValue() })
+                case .null:
+                    scan.messageCount = .null
+                    try scanner.skipValue()
+                default:
+                    scan.messageCount = .wrongType
+                    try scanner.skipValue()
                 }
             } else if key.equals("stream_options") {
                 try scanner.once("stream_options", &seen)
@@ -108,8 +113,12 @@ public struct ChatRequestScan: Sendable, Hashable {
                         }
                     }
                     scan.streamOptions = .value(options)
-                case .null: scan.streamOptions = .null; try scanner.skipValue()
-                default: scan.streamOptions = .wrongType; try scanner.skipValue()
+                case .null:
+                    scan.streamOptions = .null
+                    try scanner.skipValue()
+                default:
+                    scan.streamOptions = .wrongType
+                    try scanner.skipValue()
                 }
             } else {
                 try scanner.skipValue()
@@ -133,16 +142,24 @@ extension JSONByteScanner {
     mutating func readStringField() throws(JSONScanError) -> ScannedField<String> {
         switch try nextKind() {
         case .string: return .value(try readString())
-        case .null: try skipValue(); return .null
-        default: try skipValue(); return .wrongType
+        case .null:
+            try skipValue()
+            return .null
+        default:
+            try skipValue()
+            return .wrongType
         }
     }
 
     mutating func readBoolField() throws(JSONScanError) -> ScannedField<Bool> {
         switch try nextKind() {
         case .bool: return .value(try readBool())
-        case .null: try skipValue(); return .null
-        default: try skipValue(); return .wrongType
+        case .null:
+            try skipValue()
+            return .null
+        default:
+            try skipValue()
+            return .wrongType
         }
     }
 }

@@ -118,7 +118,9 @@ struct JSONByteScanner: ~Copyable {
     /// Reads an array whose `[` is next, calling `element` for each (which must consume it).
     /// - Returns: the number of elements.
     @discardableResult
-    mutating func readArray(_ element: (inout JSONByteScanner) throws(JSONScanError) -> Void) throws(JSONScanError) -> Int {
+    mutating func readArray(_ element: (inout JSONByteScanner) throws(JSONScanError) -> Void) throws(JSONScanError)
+        -> Int
+    {
         try expect(UInt8(ascii: "["), "an array")
         try enter()
         if consume(UInt8(ascii: "]")) {
@@ -288,7 +290,9 @@ struct JSONByteScanner: ~Copyable {
                 else { throw error("a high surrogate escape without its low surrogate") }
                 index += 2
                 let low = UInt32(try readHex4())
-                guard (0xDC00...0xDFFF).contains(low) else { throw error("a high surrogate escape without its low surrogate") }
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw error("a high surrogate escape without its low surrogate")
+                }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00...0xDFFF).contains(scalar) {
                 throw error("a low surrogate escape without its high surrogate")
@@ -330,12 +334,20 @@ struct JSONByteScanner: ~Copyable {
         var upper: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lower = 0xA0
+        case 0xE0:
+            length = 3
+            lower = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upper = 0x9F
-        case 0xF0: length = 4; lower = 0x90
+        case 0xED:
+            length = 3
+            upper = 0x9F
+        case 0xF0:
+            length = 4
+            lower = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upper = 0x8F
+        case 0xF4:
+            length = 4
+            upper = 0x8F
         default: throw error(JSONScanError.invalidUTF8)
         }
         guard index + length <= bytes.count else { throw error(JSONScanError.invalidUTF8) }
@@ -367,7 +379,9 @@ struct JSONByteScanner: ~Copyable {
         }
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits() > 0 else { throw error("invalid number: no digits in the exponent") }
         }
         if index < bytes.count {

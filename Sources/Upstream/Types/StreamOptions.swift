@@ -12,7 +12,7 @@ public struct StreamOptions: Sendable, Hashable, Codable, WireObject {
     }
 
     static let wire = WireKeys<StreamOptions>([
-        .optional("include_usage", \.includeUsage),
+        .optional("include_usage", \.includeUsage)
     ])
 
     public init(from decoder: any Decoder) throws {

@@ -76,7 +76,9 @@ struct WireKey<Root>: Sendable {
     let write: @Sendable (Root, inout KeyedEncodingContainer<AnyCodingKey>) throws -> Void
 
     /// A key that must be there (a missing one is a `DecodingError`); always written.
-    static func required<V: Codable & Sendable>(_ name: String, _ path: any WritableKeyPath<Root, V> & Sendable) -> WireKey {
+    static func required<V: Codable & Sendable>(_ name: String, _ path: any WritableKeyPath<Root, V> & Sendable)
+        -> WireKey
+    {
         let key = AnyCodingKey(name)
         return WireKey(
             key: key,
@@ -88,7 +90,9 @@ struct WireKey<Root>: Sendable {
     }
 
     /// A key that may be missing or null; written only when set.
-    static func optional<V: Codable & Sendable>(_ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable) -> WireKey {
+    static func optional<V: Codable & Sendable>(_ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable)
+        -> WireKey
+    {
         nullable(name, path, when: { _ in false })
     }
 

@@ -41,7 +41,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Concurrent synthetic clients.")
     var clients: Int = 48
 
-    @Flag(help: "One status line per interval instead of the full-screen view (automatic when stdout is not a terminal).")
+    @Flag(
+        help: "One status line per interval instead of the full-screen view (automatic when stdout is not a terminal).")
     var plain = false
 
     // At 5% the relay sees about 120 calls per window, so one stray 5xx keeps the confidence bound
@@ -57,7 +58,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard speed.isFinite, (1...200).contains(speed) else {
             throw ValidationError("--speed must be between 1 and 200 (got \(speed))")
         }
-        guard (1...512).contains(clients) else { throw ValidationError("--clients must be between 1 and 512 (got \(clients))") }
+        guard (1...512).contains(clients) else {
+            throw ValidationError("--clients must be between 1 and 512 (got \(clients))")
+        }
         guard timeLimit.isFinite, timeLimit > 0 else { throw ValidationError("--time-limit must be positive") }
     }
 
@@ -73,7 +76,8 @@ struct DemoCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let run = try DemoRun(scenario: scenario, speed: speed, clients: clients, seed: seed, timeLimit: timeLimit, plain: plain)
+        let run = try DemoRun(
+            scenario: scenario, speed: speed, clients: clients, seed: seed, timeLimit: timeLimit, plain: plain)
         let outcome = try await run.run(registry: registry)
         say(outcome.summary)
         if !outcome.metExpectation { throw ExitCode(1) }

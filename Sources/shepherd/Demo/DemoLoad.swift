@@ -70,7 +70,8 @@ final class DemoLoad: Sendable {
         let user = "user-\(Int.random(in: 0..<users, using: &random))"
         let model = Self.models[Int.random(in: 0..<Self.models.count, using: &random)]
         let stream = Double.random(in: 0..<1, using: &random) < 0.1
-        var body = #"{"model":"\#(model)","user":"\#(user)","messages":[{"role":"user","content":"Summarise the canary's day."}]"#
+        var body =
+            #"{"model":"\#(model)","user":"\#(user)","messages":[{"role":"user","content":"Summarise the canary's day."}]"#
         if stream { body += #","stream":true,"stream_options":{"include_usage":true}"# }
         body += "}"
         var request = HTTPClientRequest(url: endpoint)
@@ -87,7 +88,8 @@ final class DemoLoad: Sendable {
                 return record(failure: "HTTP \(response.status.code): \(text.prefix(160))", stream: stream)
             }
             guard let usage = Self.usage(text, stream: stream) else {
-                return record(failure: "\(stream ? "stream" : "answer") without usage or [DONE] on \(path)", stream: stream)
+                return record(
+                    failure: "\(stream ? "stream" : "answer") without usage or [DONE] on \(path)", stream: stream)
             }
             let cost = prices.cost(model: model, inputTokens: usage.prompt, outputTokens: usage.completion) ?? 0
             tally.withLock { tally in
@@ -139,7 +141,9 @@ final class DemoLoad: Sendable {
             let payload = line.dropFirst(6)
             if payload == "[DONE]" {
                 done = true
-            } else if payload.contains("\"usage\""), let found = try? decoder.decode(Envelope.self, from: Data(payload.utf8)).usage {
+            } else if payload.contains("\"usage\""),
+                let found = try? decoder.decode(Envelope.self, from: Data(payload.utf8)).usage
+            {
                 usage = found
             } else if payload.contains("\"error\"") {
                 return nil

@@ -29,7 +29,9 @@ struct DemoOutcome {
         let seconds = String(format: "%.1f", inSeconds(elapsed))
         lines.append("")
         lines.append("shepherd demo summary: \(scenario.rawValue), speed \(formatNumber(speed))×, \(seconds) s")
-        lines.append("  requests                 \(grouped(tally.requests)) from \(clients) clients (\(grouped(tally.streams)) streamed)")
+        lines.append(
+            "  requests                 \(grouped(tally.requests)) from \(clients) clients (\(grouped(tally.streams)) streamed)"
+        )
         lines.append("  client-visible failures  \(grouped(tally.failed))")
         lines.append("  failovers                \(grouped(tally.failovers)) relay failures answered by legacy")
         for path in [TrafficPath.legacy, .relay] {
@@ -37,11 +39,13 @@ struct DemoOutcome {
             let spend = tally.spendByPath[path] ?? 0
             let perThousand = count > 0 ? spend / Double(count) * 1000 : 0
             lines.append(
-                "  \(path.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))                  \(grouped(count)) answers, spend $\(String(format: "%.2f", spend)) ($\(String(format: "%.3f", perThousand)) per 1k)")
+                "  \(path.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))                  \(grouped(count)) answers, spend $\(String(format: "%.2f", spend)) ($\(String(format: "%.3f", perThousand)) per 1k)"
+            )
         }
         let state = status.state
         lines.append(
-            "  final state              \(state.phase.rawValue) at \(formatPercent(state.percent)) (relay gets \(formatPercent(status.effectivePercent)))")
+            "  final state              \(state.phase.rawValue) at \(formatPercent(state.percent)) (relay gets \(formatPercent(status.effectivePercent)))"
+        )
         if let troubleAt { lines.append("  relay trouble began at   \(formatPercent(troubleAt))") }
         lines.append("  transitions:")
         for stored in events {
@@ -57,7 +61,9 @@ struct DemoOutcome {
     private var verdict: String {
         switch stop {
         case .interrupted: return "interrupted before the rollout finished"
-        case .timeLimit: return "the rollout did not finish in time (\(status.state.phase.rawValue) at \(formatPercent(status.state.percent)))"
+        case .timeLimit:
+            return
+                "the rollout did not finish in time (\(status.state.phase.rawValue) at \(formatPercent(status.state.percent)))"
         case .finished: break
         }
         guard metExpectation else {

@@ -42,7 +42,8 @@ struct DemoRun {
         var relayNormal = DemoScenario.normal
         relayNormal.phases[0].errorRates = [503: 0.002]  // a little noise on the relay: the scorer must see past it
         let legacyMock = MockProviderServer(
-            scenario: DemoScenario.normal, configuration: .init(flavor: .anthropic, seed: seed, logger: logger), clock: clock)
+            scenario: DemoScenario.normal, configuration: .init(flavor: .anthropic, seed: seed, logger: logger),
+            clock: clock)
         let relayMock = MockProviderServer(
             scenario: relayNormal, configuration: .init(flavor: .openai, seed: seed &+ 1, logger: logger), clock: clock)
         let mocks = ServiceGroup(
@@ -55,7 +56,8 @@ struct DemoRun {
             let prices = PriceTable(defaultsOverriddenBy: policy.prices)
             let legacy = AnthropicProvider(
                 configuration: .init(
-                    name: "legacy", baseURL: "http://127.0.0.1:\(try await legacyMock.port())", maxConnectionsPerHost: 64,
+                    name: "legacy", baseURL: "http://127.0.0.1:\(try await legacyMock.port())",
+                    maxConnectionsPerHost: 64,
                     prices: prices))
             let relay = OpenAICompatibleProvider(
                 configuration: .init(
@@ -63,15 +65,18 @@ struct DemoRun {
             let store = try SQLiteRolloutStore(path: directory + "/state.sqlite", configuration: .init(exclusive: true))
             let router = try await MigrationRouter(
                 legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,
-                rollbackSwitch: RollbackSwitch(environment: [:]), clock: clock, logger: Logger(label: "shepherd.router"))
+                rollbackSwitch: RollbackSwitch(environment: [:]), clock: clock, logger: Logger(label: "shepherd.router")
+            )
             let token = Self.randomToken()
             let port = PortBox()
             let app = try buildShepherdApplication(
                 router: router, store: store,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, adminToken: Secret(token), shutdownGracePeriod: .seconds(5)),
+                configuration: ServerConfiguration(
+                    host: "127.0.0.1", port: 0, adminToken: Secret(token), shutdownGracePeriod: .seconds(5)),
                 registry: registry, logger: logger, onServerRunning: { port.set($0) })
             let server = ServiceGroup(
-                configuration: .init(services: [.init(service: router.controller), .init(service: app)], logger: logger))
+                configuration: .init(
+                    services: [.init(service: router.controller), .init(service: app)], logger: logger))
             group.addTask {
                 // Whatever ends the server before it listens (a bind failure) must end the wait for its port.
                 do {
@@ -104,7 +109,8 @@ struct DemoRun {
             try? await legacy.shutdown()
             try? await relay.shutdown()
             return DemoOutcome(
-                scenario: scenario, speed: speed, clients: clients, elapsed: drive.elapsed, tally: tally, status: status,
+                scenario: scenario, speed: speed, clients: clients, elapsed: drive.elapsed, tally: tally,
+                status: status,
                 events: events, startedAt: drive.startedAt, troubleAt: drive.troubleAt, stop: drive.stop)
         }
     }
@@ -143,13 +149,16 @@ struct DemoRun {
             }
             let now = clock.now
             if let endAt, now >= endAt {
-                return Drive(startedAt: startedAt, elapsed: start.duration(to: now), troubleAt: troubleAt, stop: .finished)
+                return Drive(
+                    startedAt: startedAt, elapsed: start.duration(to: now), troubleAt: troubleAt, stop: .finished)
             }
             if start.duration(to: now) >= limit {
-                return Drive(startedAt: startedAt, elapsed: start.duration(to: now), troubleAt: troubleAt, stop: .timeLimit)
+                return Drive(
+                    startedAt: startedAt, elapsed: start.duration(to: now), troubleAt: troubleAt, stop: .timeLimit)
             }
             if interrupted.happened || view.quitRequested {
-                return Drive(startedAt: startedAt, elapsed: start.duration(to: now), troubleAt: troubleAt, stop: .interrupted)
+                return Drive(
+                    startedAt: startedAt, elapsed: start.duration(to: now), troubleAt: troubleAt, stop: .interrupted)
             }
             try? await clock.sleep(for: .milliseconds(100))
         }
@@ -157,7 +166,9 @@ struct DemoRun {
 
     static func makeTemporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "/shepherd-demo.XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw DemoError("cannot create a temporary directory: errno \(errno)") }
+        guard let made = mkdtemp(&template) else {
+            throw DemoError("cannot create a temporary directory: errno \(errno)")
+        }
         return String(cString: made)
     }
 

@@ -56,7 +56,8 @@ enum StatusFixtures {
             for (failure, count) in traffic.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 for i in 0..<count {
                     window.record(
-                        CallOutcome(.failure(failure), latency: .seconds(2), model: traffic.failingModel ?? traffic.model(i)),
+                        CallOutcome(
+                            .failure(failure), latency: .seconds(2), model: traffic.failingModel ?? traffic.model(i)),
                         on: path)
                 }
             }
@@ -187,7 +188,8 @@ enum StatusFixtures {
             ladder: ladder, rollbackEngaged: engaged, rollbackSources: scene.rollbackSources, rollbackError: nil,
             recentDecisions: [], verdict: verdict, legacy: PathSummary(health.legacy), relay: PathSummary(health.relay),
             now: now, nextStep: nextStep, policy: PolicyDigest(policy), breakers: scene.breakers,
-            fleet: scene.fleet, version: scene.version, problems: scene.problems, shadow: scene.shadow, bake: scene.bake)
+            fleet: scene.fleet, version: scene.version, problems: scene.problems, shadow: scene.shadow, bake: scene.bake
+        )
         let status = decode(RolloutStatus.self, from: wire)
         let count = scene.history.count
         let history = scene.history.enumerated().map { index, point in
@@ -332,7 +334,10 @@ enum StatusFixtures {
         view.lease = LeaseState(
             fence: LeaseFence(holder: "proxy-b-3310-07aa", epoch: 3), expiresAt: at(1_168), lastEvaluationAt: at(1_150),
             now: at(1_159))
-        func replica(_ id: String, version: Int64, percent: Double, seen: Double, evaluator: Bool = false, local: [String: String] = [:])
+        func replica(
+            _ id: String, version: Int64, percent: Double, seen: Double, evaluator: Bool = false,
+            local: [String: String] = [:]
+        )
             -> ReplicaRecord
         {
             ReplicaRecord(
@@ -379,16 +384,20 @@ enum StatusFixtures {
     static var shadowing: DashboardModel {
         let shadow = ShadowVerdict(
             passed: false,
-            summary: "agreement 0.311 [0.254, 0.374] below 0.9; most pairs differ in text: 146 of 212, e.g. request 6b1f09c2",
+            summary:
+                "agreement 0.311 [0.254, 0.374] below 0.9; most pairs differ in text: 146 of 212, e.g. request 6b1f09c2",
             pairs: 212, agreeing: 66, agreementLower: 0.254, agreementUpper: 0.374,
-            worst: [.init(check: .text, count: 146, exampleRequestID: "6b1f09c2", exampleTexts: nil)], spendLastHour: 0.42,
+            worst: [.init(check: .text, count: 146, exampleRequestID: "6b1f09c2", exampleTexts: nil)],
+            spendLastHour: 0.42,
             pausedForSpend: false, health: nil)
         return model(
             Scene(
                 phase: .shadowing, step: 0, now: 1_800, stepStartedAt: 0,
                 legacy: Traffic(successes: 4_200, failures: [.serverError: 9]), relay: Traffic(successes: 0),
                 events: [
-                    event(at: 0, .idle, 0, .shadowing, 0, .started, "started in shadow: legacy answers every call, the relay is compared", sequence: 1)
+                    event(
+                        at: 0, .idle, 0, .shadowing, 0, .started,
+                        "started in shadow: legacy answers every call, the relay is compared", sequence: 1)
                 ], shadow: shadow))
     }
 
@@ -397,7 +406,8 @@ enum StatusFixtures {
         model(
             Scene(
                 phase: .baking, step: 8, now: 20_000, stepStartedAt: 9_200,
-                legacy: Traffic(successes: 120, failures: [:]), relay: Traffic(successes: 11_800, failures: [.serverError: 20]),
+                legacy: Traffic(successes: 120, failures: [:]),
+                relay: Traffic(successes: 11_800, failures: [.serverError: 20]),
                 events: [
                     started,
                     event(

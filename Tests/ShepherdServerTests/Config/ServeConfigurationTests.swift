@@ -1,16 +1,17 @@
 import Canary
 import Configuration
-import ShepherdConfig
 import Foundation
 import Logging
 import Resilience
+import ShepherdConfig
 import ShepherdServer
 import Testing
 import Upstream
 
 struct ServeConfigurationTests {
     func write(_ yaml: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml")
+            .path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -49,14 +50,16 @@ struct ServeConfigurationTests {
 
     @Test func eachPathsTimeoutBoundsTheWholeCallAndAReadIdleTimeoutIsItsOwnSetting() throws {
         let file = try write(
-            "legacy: {url: http://a.example/v1, timeout: 300s}\nrelay: {url: http://b.example/v1, timeout: 90s, readIdleTimeout: 20s}\n")
+            "legacy: {url: http://a.example/v1, timeout: 300s}\nrelay: {url: http://b.example/v1, timeout: 90s, readIdleTimeout: 20s}\n"
+        )
         let config = try ServeConfiguration.resolve(file: file, overrides: .init(), environment: [:])
         #expect(config.legacy.timeout == .seconds(300) && config.legacy.readIdleTimeout == nil)
         #expect(config.relay.readIdleTimeout == .seconds(20))
         // The router's own deadlines never cut a call shorter than its path's timeout.
         #expect(config.deadlines.total == .seconds(300))
         #expect(config.deadlines.perAttempt == nil)
-        let zero = try write("legacy: {url: http://a.example/v1, readIdleTimeout: 0s}\nrelay: {url: http://b.example/v1}\n")
+        let zero = try write(
+            "legacy: {url: http://a.example/v1, readIdleTimeout: 0s}\nrelay: {url: http://b.example/v1}\n")
         let error = #expect(throws: ConfigFileError.self) {
             try ServeConfiguration.resolve(file: zero, overrides: .init(), environment: [:])
         }
@@ -64,7 +67,8 @@ struct ServeConfigurationTests {
     }
 
     @Test func flagsOverrideTheFileAndTheEnvironmentSuppliesSecrets() throws {
-        let file = try write("listen: 127.0.0.1:9000\nlegacy: {url: http://a.example/v1}\nrelay: {url: http://b.example/v1}\n")
+        let file = try write(
+            "listen: 127.0.0.1:9000\nlegacy: {url: http://a.example/v1}\nrelay: {url: http://b.example/v1}\n")
         let config = try ServeConfiguration.resolve(
             file: file,
             overrides: .init(listen: "127.0.0.1:9100", legacyFlavor: .anthropic, policyFile: "p.yaml"),
@@ -228,18 +232,45 @@ struct ServeConfigurationTests {
     @Test(arguments: [
         ("legacy: {url: http://a/v1}\n", "relay.url", "is required"),
         ("legacy: {url: ftp://a/v1}\nrelay: {url: http://b/v1}\n", "legacy.url", "http(s) URL"),
-        ("legacy: {url: http://a/v1, flavor: gemini}\nrelay: {url: http://b/v1}\n", "legacy.flavor", "openai or anthropic"),
+        (
+            "legacy: {url: http://a/v1, flavor: gemini}\nrelay: {url: http://b/v1}\n", "legacy.flavor",
+            "openai or anthropic"
+        ),
         ("listen: 8080\nlegacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n", "listen", "HOST:PORT"),
-        ("listen: 0.0.0.0:8080\nlegacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n", "listen", "--allow-unauthenticated"),
-        ("legacy: {url: http://a/v1, apiKeyEnv: NOPE_NOT_SET}\nrelay: {url: http://b/v1}\n", "legacy.apiKeyEnv", "not set"),
-        ("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\nserver: {maxBodyBytes: 0}\n", "server.maxBodyBytes", "positive"),
+        (
+            "listen: 0.0.0.0:8080\nlegacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\n", "listen",
+            "--allow-unauthenticated"
+        ),
+        (
+            "legacy: {url: http://a/v1, apiKeyEnv: NOPE_NOT_SET}\nrelay: {url: http://b/v1}\n", "legacy.apiKeyEnv",
+            "not set"
+        ),
+        (
+            "legacy: {url: http://a/v1}\nrelay: {url: http://b/v1}\nserver: {maxBodyBytes: 0}\n", "server.maxBodyBytes",
+            "positive"
+        ),
         ("lisen: 127.0.0.1:1\n", "lisen", "unknown key"),
-        ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, caFile: /nonexistent/ca.pem}\n", "relay.caFile", "does not exist"),
-        ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, systemRoots: false}\n", "relay.systemRoots", "needs relay.caFile"),
-        ("legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, proxy: 'socks5://p:1'}\n", "relay.proxy", "only http://"),
-        ("legacy: {url: http://a/v1, connectTimeout: 0s}\nrelay: {url: http://b/v1}\n", "legacy.connectTimeout", "longer than zero"),
+        (
+            "legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, caFile: /nonexistent/ca.pem}\n", "relay.caFile",
+            "does not exist"
+        ),
+        (
+            "legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, systemRoots: false}\n", "relay.systemRoots",
+            "needs relay.caFile"
+        ),
+        (
+            "legacy: {url: http://a/v1}\nrelay: {url: https://b/v1, proxy: 'socks5://p:1'}\n", "relay.proxy",
+            "only http://"
+        ),
+        (
+            "legacy: {url: http://a/v1, connectTimeout: 0s}\nrelay: {url: http://b/v1}\n", "legacy.connectTimeout",
+            "longer than zero"
+        ),
         ("legacy: {url: http://a/v1}\nrelay: {url: http://b/v1, http2: sometimes}\n", "relay.http2", "true or false"),
-        ("legacy: {url: http://a/v1, maxConnections: 0}\nrelay: {url: http://b/v1}\n", "legacy.maxConnections", "positive"),
+        (
+            "legacy: {url: http://a/v1, maxConnections: 0}\nrelay: {url: http://b/v1}\n", "legacy.maxConnections",
+            "positive"
+        ),
     ])
     func invalidConfigurationNamesTheKeyAndTheReason(yaml: String, key: String, reason: String) throws {
         let file = try write(yaml)
@@ -267,7 +298,8 @@ struct ServeConfigurationTests {
         let ca = try write("-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n")
         let file = try write(
             "legacy: {url: http://a.example/v1, connectTimeout: 7s, proxy: none}\n"
-                + "relay: {url: https://relay.example.com/v1, serverName: relay.internal, proxy: 'http://u:pw-SECRET@p:3128'}\n")
+                + "relay: {url: https://relay.example.com/v1, serverName: relay.internal, proxy: 'http://u:pw-SECRET@p:3128'}\n"
+        )
         let config = try ServeConfiguration.resolve(
             file: file, overrides: .init(), environment: ["HTTP_PROXY": "http://envproxy:8080"])
         #expect(config.legacy.connectTimeout == .seconds(7))
@@ -281,7 +313,8 @@ struct ServeConfigurationTests {
         overrides.connection["relay"] = .init(serverName: "other.internal", proxy: "none")
         let flagged = try ServeConfiguration.resolve(
             file: try write("legacy: {url: http://a.example/v1}\nrelay: {url: https://relay.example.com/v1}\n"),
-            overrides: overrides, environment: ["HTTP_PROXY": "http://envproxy:8080", "HTTPS_PROXY": "http://envproxy:8443"])
+            overrides: overrides,
+            environment: ["HTTP_PROXY": "http://envproxy:8080", "HTTPS_PROXY": "http://envproxy:8443"])
         #expect(flagged.relay.tls.serverName == "other.internal")
         #expect(flagged.relay.proxy == nil)
         #expect(flagged.legacy.proxy?.host == "envproxy" && flagged.legacy.proxy?.port == 8080)

@@ -25,7 +25,9 @@ struct JSONLogHandlerTests {
         logger[metadataKey: "request_id"] = "req-1"
         logger.debug(
             "POST /v1/chat/completions 200",
-            metadata: ["status": "200", "shepherd_path": "legacy", "verdict": ["code": "healthy", "samples": ["1", "2"]]])
+            metadata: [
+                "status": "200", "shepherd_path": "legacy", "verdict": ["code": "healthy", "samples": ["1", "2"]],
+            ])
         let record = try #require(try objects(lines).first)
         #expect(record["message"] as? String == "POST /v1/chat/completions 200")
         #expect(record["level"] as? String == "debug")

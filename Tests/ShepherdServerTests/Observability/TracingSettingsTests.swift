@@ -15,7 +15,8 @@ struct TracingSettingsTests {
     @Test func anEndpointTurnsItOnAndTheSDKSwitchOrNoneExporterTurnsItOff() throws {
         let endpoint = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]
         #expect(try TracingSettings(environment: endpoint).endpoint == "http://collector:4318")
-        #expect(try TracingSettings(environment: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://c/v1/traces"]).isEnabled)
+        #expect(
+            try TracingSettings(environment: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://c/v1/traces"]).isEnabled)
         #expect(try !TracingSettings(environment: endpoint.merging(["OTEL_SDK_DISABLED": "true"]) { $1 }).isEnabled)
         #expect(try !TracingSettings(environment: endpoint.merging(["OTEL_TRACES_EXPORTER": "none"]) { $1 }).isEnabled)
     }
@@ -41,8 +42,9 @@ struct TracingSettingsTests {
 
     @Test func aSamplerRatioMustBeAProbability() throws {
         let base = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio"]
-        #expect(try TracingSettings(environment: base.merging(["OTEL_TRACES_SAMPLER_ARG": "0.25"]) { $1 }).sampler
-            == "parentbased_traceidratio")
+        #expect(
+            try TracingSettings(environment: base.merging(["OTEL_TRACES_SAMPLER_ARG": "0.25"]) { $1 }).sampler
+                == "parentbased_traceidratio")
         #expect(throws: ConfigFileError.self) {
             try TracingSettings(environment: base.merging(["OTEL_TRACES_SAMPLER_ARG": "2"]) { $1 })
         }

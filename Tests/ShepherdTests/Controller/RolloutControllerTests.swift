@@ -1,10 +1,11 @@
 import Canary
 import Foundation
 import Logging
-@testable import Shepherd
 import ShepherdPostgres
 import Synchronization
 import Testing
+
+@testable import Shepherd
 
 /// The controller alone, without a router: the ramp's life over a health window fed by hand.
 struct RolloutControllerTests {
@@ -21,7 +22,8 @@ struct RolloutControllerTests {
         store: any RolloutStore, clock: ManualClock, policy: RolloutPolicy = policy, fleet: FleetConfiguration = .init()
     ) async throws -> RolloutController<ManualClock> {
         try await RolloutController(
-            configuration: .init(policy: policy, fleet: fleet), store: store, rollbackSwitch: RollbackSwitch(environment: [:]),
+            configuration: .init(policy: policy, fleet: fleet), store: store,
+            rollbackSwitch: RollbackSwitch(environment: [:]),
             clock: clock, wallNow: { epoch.advanced(by: clock.now.offset) })
     }
 
@@ -50,7 +52,10 @@ struct RolloutControllerTests {
         let stored = try #require(try await store.state(of: "controller-test"))
         #expect(stored.version == 2)
         #expect(stored.state == controller.state)
-        #expect(try await store.events(of: "controller-test", since: nil, afterSequence: nil, limit: 10).map(\.version) == [1, 2])
+        #expect(
+            try await store.events(of: "controller-test", since: nil, afterSequence: nil, limit: 10).map(\.version) == [
+                1, 2,
+            ])
     }
 
     @Test func aDecisionOnAStaleVersionIsRefusedAndTheControllerFollowsTheStore() async throws {

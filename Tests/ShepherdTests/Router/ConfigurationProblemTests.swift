@@ -13,7 +13,8 @@ struct ConfigurationProblemTests {
             let legacyPort = try await h.legacyMock.port()
             let relayPort = try await h.relayMock.port()
             // The relay mock speaks plain HTTP: a TLS client's handshake with it fails.
-            let legacy = AnthropicProvider(configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)"))
+            let legacy = AnthropicProvider(
+                configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(legacyPort)"))
             // A connect timeout far longer than the handshake's failure takes, so that a loaded machine
             // (the whole suite at once) cannot turn the TLS failure into a timeout.
             let broken = OpenAICompatibleProvider(

@@ -13,7 +13,8 @@ struct LongAnswerTests {
         // so no virtual time is involved.
         var slow = FaultScenario.Phase()
         slow.latency = .fixed(.seconds(3600))
-        let mock = MockProviderServer(scenario: FaultScenario(name: "slow", slow), configuration: .init(seed: 1), clock: ManualClock())
+        let mock = MockProviderServer(
+            scenario: FaultScenario(name: "slow", slow), configuration: .init(seed: 1), clock: ManualClock())
         try await mock.withRunning { port in
             let legacy = AnthropicProvider(
                 configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(2)))

@@ -49,7 +49,10 @@ struct MigrationRouterTests {
     }
 
     @Test func relayOutageIsAnsweredByLegacyAndRollsBackWithoutClientVisibleFailure() async throws {
-        let outage = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        let outage = RouterHarness.phase {
+            $0.outage = true
+            $0.outageStatus = 503
+        }
         try await RouterHarness.with(relay: outage) { h in
             try await h.router.controller.apply(.setPercent(50))
             let answers = try await h.send(300)
@@ -57,7 +60,8 @@ struct MigrationRouterTests {
             let fellBack = answers.filter(\.fellBack)
             #expect(fellBack.count > 100)
             #expect(answers.allSatisfy { $0.path == .legacy })
-            #expect(fellBack.allSatisfy { $0.attempts.first?.failure == .serverError && $0.attempts.last?.failure == nil })
+            #expect(
+                fellBack.allSatisfy { $0.attempts.first?.failure == .serverError && $0.attempts.last?.failure == nil })
             let decision = try await h.router.controller.evaluate()
             #expect(decision.event?.to == .rolledBack, "\(decision.summary)")
             #expect(decision.event?.reason.verdict?.code == .successRateBelowBaseline)
@@ -96,7 +100,10 @@ struct MigrationRouterTests {
     }
 
     @Test func everyPathFailingIsAClearErrorListingWhatWasTried() async throws {
-        let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        let down = RouterHarness.phase {
+            $0.outage = true
+            $0.outageStatus = 503
+        }
         try await RouterHarness.with(relay: down, legacy: down) { h in
             try await h.router.controller.apply(.setPercent(100))
             let error = await #expect(throws: RouterError.self) {
@@ -110,7 +117,10 @@ struct MigrationRouterTests {
     }
 
     @Test func streamsPassThroughAndFailOverBeforeTheFirstChunk() async throws {
-        let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        let down = RouterHarness.phase {
+            $0.outage = true
+            $0.outageStatus = 503
+        }
         try await RouterHarness.with(relay: down) { h in
             try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
@@ -134,13 +144,17 @@ struct MigrationRouterTests {
             #expect(stream.attempts.first?.detail == "circuit_open")
             for try await _ in stream {}
             #expect(h.relayMock.stats.requests == 0, "the breaker refused before any call")
-            #expect(h.router.window.snapshot(of: .relay).failures[.serverError] == 1, "and the scorer saw the relay down")
+            #expect(
+                h.router.window.snapshot(of: .relay).failures[.serverError] == 1, "and the scorer saw the relay down")
             #expect(h.router.window.snapshot(of: .legacy).successes == 1)
         }
     }
 
     @Test func aStreamCutAfterItsFirstChunkSurfacesAndIsNotFailedOver() async throws {
-        let cut = RouterHarness.phase { $0.streamCutRate = 1; $0.streamCutAfterChunks = 3 }
+        let cut = RouterHarness.phase {
+            $0.streamCutRate = 1
+            $0.streamCutAfterChunks = 3
+        }
         try await RouterHarness.with(relay: cut) { h in
             try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
@@ -228,7 +242,9 @@ struct ModelChainRoutingTests {
             #expect(fromTheTop == ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"])
             #expect(fromTheMiddle == ["gemini-2.5-flash", "deepseek-v3.2"])
             #expect(unlisted == ["gpt-4o", "deepseek-v3.2", "gemini-2.5-flash"])
-            let error = #expect(throws: RouterError.self) { try h.router.relayChain(tier: "platinum", model: "gpt-4.1") }
+            let error = #expect(throws: RouterError.self) {
+                try h.router.relayChain(tier: "platinum", model: "gpt-4.1")
+            }
             #expect(error?.code == .rejected && error?.httpStatus == 400)
             #expect(error?.message.contains("balanced, bulk, critical") == true)
         }
@@ -254,7 +270,10 @@ struct ModelChainRoutingTests {
     }
 
     @Test func anExhaustedChainFailsOverToLegacyWithTheModelAskedFor() async throws {
-        let down = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+        let down = RouterHarness.phase {
+            $0.outage = true
+            $0.outageStatus = 503
+        }
         try await RouterHarness.with(relay: down) { h in
             try await h.router.controller.apply(.setPercent(100))
             let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)
@@ -303,7 +322,8 @@ struct ModelChainRoutingTests {
         }
         try await RouterHarness.with(relay: busy) { h in
             try await h.router.controller.apply(.setPercent(100))
-            let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true), routing: Self.critical)
+            let stream = try await h.router.stream(
+                RouterHarness.request(user: "u1", stream: true), routing: Self.critical)
             #expect(stream.path == .relay && !stream.fellBack)
             #expect(stream.attempts.map(\.model) == ["gpt-4.1", "claude-sonnet-4.5"])
             var chunks = 0
@@ -333,9 +353,11 @@ struct ModelChainRoutingTests {
             #expect(routed.path == .relay && !routed.fellBack)
             #expect(routed.response.model == "claude-sonnet-4.5")
             let byModel = Dictionary(uniqueKeysWithValues: routed.attempts.map { ($0.model, $0.failure) })
-            #expect(byModel == ["claude-sonnet-4.5": nil, "gpt-4.1": .cancelled], "the loser is cancelled, not timed out")
+            #expect(
+                byModel == ["claude-sonnet-4.5": nil, "gpt-4.1": .cancelled], "the loser is cancelled, not timed out")
             let relay = h.router.window.snapshot(of: .relay)
-            #expect(relay.successes == 1 && relay.judged == 1, "a cancelled hedge loser does not count against the relay")
+            #expect(
+                relay.successes == 1 && relay.judged == 1, "a cancelled hedge loser does not count against the relay")
         }
     }
 
@@ -360,7 +382,8 @@ struct ModelChainRoutingTests {
             let stream = try await call.value
             #expect(stream.path == .relay && !stream.fellBack)
             let byModel = Dictionary(uniqueKeysWithValues: stream.attempts.map { ($0.model, $0.failure) })
-            #expect(byModel["claude-sonnet-4.5"] == .some(nil), "the hedge delivered the first chunk: \(stream.attempts)")
+            #expect(
+                byModel["claude-sonnet-4.5"] == .some(nil), "the hedge delivered the first chunk: \(stream.attempts)")
             var chunks = 0
             for try await _ in stream { chunks += 1 }
             #expect(chunks > 2)

@@ -39,7 +39,8 @@ struct RouterHarness {
                 configuration: .init(
                     policy: policy, relayRetry: relayRetry, legacyRetry: RetryPolicy(maxAttempts: 1),
                     deadlines: deadlines, tracing: tracing),
-                store: store, rollbackSwitch: rollbackSwitch, clock: clock, wallNow: TestRollout.wallNow(clock), seed: 7)
+                store: store, rollbackSwitch: rollbackSwitch, clock: clock, wallNow: TestRollout.wallNow(clock), seed: 7
+            )
             return try await body(
                 RouterHarness(
                     router: router, clock: clock, store: store, legacyMock: upstreams.legacyMock,

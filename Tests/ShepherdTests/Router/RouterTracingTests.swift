@@ -9,7 +9,10 @@ import Upstream
 /// Attempt spans through the tracing API, recorded by swift-distributed-tracing's in-memory
 /// tracer, with real upstreams on loopback.
 struct RouterTracingTests {
-    static let outage = RouterHarness.phase { $0.outage = true; $0.outageStatus = 503 }
+    static let outage = RouterHarness.phase {
+        $0.outage = true
+        $0.outageStatus = 503
+    }
 
     @Test func aFailedOverCallHasAFailedRelayAttemptAndAnAnsweringLegacyAttemptUnderTheCallersSpan() async throws {
         let tracer = InMemoryTracer()
@@ -24,8 +27,10 @@ struct RouterTracingTests {
 
             let attempts = tracer.finishedSpans.filter { $0.operationName == "chat gpt-4.1" }
             #expect(attempts.count == 2)
-            let relay = try #require(attempts.first { $0.attributes[ShepherdAttribute.path]?.toSpanAttribute() == .string("relay") })
-            let legacy = try #require(attempts.first { $0.attributes[ShepherdAttribute.path]?.toSpanAttribute() == .string("legacy") })
+            let relay = try #require(
+                attempts.first { $0.attributes[ShepherdAttribute.path]?.toSpanAttribute() == .string("relay") })
+            let legacy = try #require(
+                attempts.first { $0.attributes[ShepherdAttribute.path]?.toSpanAttribute() == .string("legacy") })
             for span in [relay, legacy] {
                 #expect(span.traceID == parent.traceID)
                 #expect(span.parentSpanID == parent.spanID)
@@ -40,8 +45,11 @@ struct RouterTracingTests {
             #expect(legacy.attributes[ShepherdAttribute.failover]?.toSpanAttribute() == .bool(true))
             #expect(legacy.attributes[GenAIAttribute.providerName]?.toSpanAttribute() == .string("anthropic"))
             let usage = try #require(answer.response.usage)
-            #expect(legacy.attributes[GenAIAttribute.inputTokens]?.toSpanAttribute() == .int64(Int64(usage.promptTokens)))
-            #expect(legacy.attributes[GenAIAttribute.outputTokens]?.toSpanAttribute() == .int64(Int64(usage.completionTokens)))
+            #expect(
+                legacy.attributes[GenAIAttribute.inputTokens]?.toSpanAttribute() == .int64(Int64(usage.promptTokens)))
+            #expect(
+                legacy.attributes[GenAIAttribute.outputTokens]?.toSpanAttribute()
+                    == .int64(Int64(usage.completionTokens)))
             // The prompt is not recorded unless asked for.
             #expect(legacy.attributes[GenAIAttribute.inputMessages] == nil)
         }

@@ -14,7 +14,8 @@ struct ShadowRouterTests {
         policy.health.minSamples = 10
         // A few dozen pairs can show equal success only within about ±9 points.
         policy.health.tolerance = 0.1
-        policy.shadow = ShadowPolicy(sampleRate: sampleRate, minPairs: minPairs, minAgreement: 0.8, maxSpendPerHour: cap)
+        policy.shadow = ShadowPolicy(
+            sampleRate: sampleRate, minPairs: minPairs, minAgreement: 0.8, maxSpendPerHour: cap)
         return policy
     }
 
@@ -111,9 +112,12 @@ struct ShadowRouterTests {
             $0.answerText = .echo
             $0.latency = .fixed(.seconds(600))
         }
-        try await RouterHarness.with(relay: relay, legacy: RouterHarness.phase { $0.answerText = .echo }, policy: Self.policy()) { h in
+        try await RouterHarness.with(
+            relay: relay, legacy: RouterHarness.phase { $0.answerText = .echo }, policy: Self.policy()
+        ) { h in
             // A graceful shutdown, as SIGTERM starts one: nothing is cancelled but what listens for it.
-            let group = ServiceGroup(services: [h.router.controller], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+            let group = ServiceGroup(
+                services: [h.router.controller], gracefulShutdownSignals: [], logger: Logger(label: "test"))
             let run = Task { try await group.run() }
             let routed = try await h.router.complete(RouterHarness.request(user: "u"))
             #expect(routed.path == .legacy)

@@ -37,7 +37,9 @@ struct PostgresRolloutStoreTests {
         #expect(first.fence == LeaseFence(holder: "a", epoch: 1))
         // b cannot take a live lease (one that lasts a minute, so a loaded machine cannot race it)…
         _ = try await store.acquireLease(rolloutID: "live", holder: "a", epoch: nil, ttl: .seconds(60))
-        #expect(try await store.acquireLease(rolloutID: "live", holder: "b", epoch: nil, ttl: .seconds(60)).fence.holder == "a")
+        #expect(
+            try await store.acquireLease(rolloutID: "live", holder: "b", epoch: nil, ttl: .seconds(60)).fence.holder
+                == "a")
         // …and takes a's 300 ms lease once it lapsed on the database's clock, polling it.
         var taken = try await store.acquireLease(rolloutID: "r", holder: "b", epoch: nil, ttl: .seconds(30))
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
@@ -51,15 +53,24 @@ struct PostgresRolloutStoreTests {
         let steps = try Fixtures.transitions(count: 1)
         let evaluation = Fixtures.evaluation(at: steps[0].event.time)
         let fenced = try await store.commit(
-            RolloutChange(rolloutID: "r", state: steps[0].state, event: steps[0].event, evaluation: evaluation, fence: first.fence),
+            RolloutChange(
+                rolloutID: "r", state: steps[0].state, event: steps[0].event, evaluation: evaluation, fence: first.fence
+            ),
             expectedVersion: 0)
         #expect(fenced == .fenced(first.fence))
         #expect(try await store.state(of: "r") == nil)
         // b's fenced evaluation lands, and stamps the lease's last evaluation.
         let landed = try await store.commit(
-            RolloutChange(rolloutID: "r", state: steps[0].state, event: steps[0].event, evaluation: evaluation, fence: taken.fence),
+            RolloutChange(
+                rolloutID: "r", state: steps[0].state, event: steps[0].event, evaluation: evaluation, fence: taken.fence
+            ),
             expectedVersion: 0)
-        #expect(landed == .committed(version: 1, sequence: try await store.events(of: "r", since: nil, afterSequence: nil, limit: 1).first?.sequence))
+        #expect(
+            landed
+                == .committed(
+                    version: 1,
+                    sequence: try await store.events(of: "r", since: nil, afterSequence: nil, limit: 1).first?.sequence)
+        )
         #expect(try await store.lease(of: "r")?.lastEvaluationAt != nil)
         try await store.close()
     }

@@ -12,11 +12,13 @@ struct RolloutStoreBehaviourTests {
             let evaluation = Fixtures.evaluation(at: steps[2].event.time, phase: steps[2].state.phase)
 
             #expect(try await store.state(of: "checkout") == nil)
-            let first = try await store.commit(.init(rolloutID: "checkout", state: steps[0].state, event: steps[0].event))
+            let first = try await store.commit(
+                .init(rolloutID: "checkout", state: steps[0].state, event: steps[0].event))
             let second = try await store.commit(
                 .init(rolloutID: "checkout", state: steps[1].state, event: steps[1].event, evaluation: evaluation))
             // An evaluation that held: state and evaluation, no event, no sequence.
-            let held = try await store.commit(.init(rolloutID: "checkout", state: steps[1].state, evaluation: evaluation))
+            let held = try await store.commit(
+                .init(rolloutID: "checkout", state: steps[1].state, evaluation: evaluation))
 
             let firstSequence = try #require(first)
             let secondSequence = try #require(second)
@@ -46,11 +48,14 @@ struct RolloutStoreBehaviourTests {
                         evaluation: Fixtures.evaluation(at: step.event.time, percent: step.state.percent)))
                 sequences.append(try #require(sequence))
                 if index < others.count {  // another rollout interleaved: its events take sequence numbers too
-                    try await store.commit(.init(rolloutID: "b", state: others[index].state, event: others[index].event))
+                    try await store.commit(
+                        .init(rolloutID: "b", state: others[index].state, event: others[index].event))
                 }
             }
             let all = steps.enumerated().map {
-                StoredEvent(sequence: sequences[$0.offset], version: Int64($0.offset + 1), rolloutID: "a", event: $0.element.event)
+                StoredEvent(
+                    sequence: sequences[$0.offset], version: Int64($0.offset + 1), rolloutID: "a",
+                    event: $0.element.event)
             }
 
             #expect(try await store.events(of: "a", since: nil, afterSequence: nil, limit: 100) == all)
@@ -58,11 +63,14 @@ struct RolloutStoreBehaviourTests {
             let sixth = steps[5].event.time
             #expect(try await store.events(of: "a", since: sixth, afterSequence: nil, limit: 100) == Array(all[5...]))
             #expect(
-                try await store.events(of: "a", since: nil, afterSequence: sequences[7], limit: 100) == Array(all[8...]))
+                try await store.events(of: "a", since: nil, afterSequence: sequences[7], limit: 100) == Array(all[8...])
+            )
             #expect(
-                try await store.events(of: "a", since: sixth, afterSequence: sequences[6], limit: 2) == Array(all[8...]))
+                try await store.events(of: "a", since: sixth, afterSequence: sequences[6], limit: 2) == Array(all[8...])
+            )
             #expect(
-                try await store.events(of: "a", since: sixth, afterSequence: sequences[3], limit: 2) == Array(all[8...]))
+                try await store.events(of: "a", since: sixth, afterSequence: sequences[3], limit: 2) == Array(all[8...])
+            )
             #expect(try await store.events(of: "a", since: nil, afterSequence: nil, limit: 0).isEmpty)
             #expect(try await store.events(of: "a", since: nil, afterSequence: sequences[9], limit: 10).isEmpty)
             #expect(
@@ -134,7 +142,8 @@ struct RolloutStoreBehaviourTests {
 
         #expect(await store.isHealthy() == false)
         let error = await #expect(throws: RolloutStoreError.self) {
-            try await store.commit(.init(rolloutID: "a", state: steps[1].state, event: steps[1].event), expectedVersion: 1)
+            try await store.commit(
+                .init(rolloutID: "a", state: steps[1].state, event: steps[1].event), expectedVersion: 1)
         }
         #expect(error?.operation == "commit")
         #expect(error?.reason.contains("closed") == true)

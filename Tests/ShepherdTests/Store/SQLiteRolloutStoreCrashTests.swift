@@ -1,8 +1,8 @@
 import Canary
 import Foundation
 import Shepherd
-import Synchronization
 import ShepherdTesting
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -18,7 +18,8 @@ struct SQLiteRolloutStoreCrashTests {
     /// three times on the same file, so each run also resumes from the state the last crash left.
     @Test func killNineBetweenEvaluationsLosesNoCommittedTransition() async throws {
         let probe = try #require(
-            ProductBinary.url(named: "StoreCrashProbe"), "StoreCrashProbe not found next to the test binary (swift test builds it)")
+            ProductBinary.url(named: "StoreCrashProbe"),
+            "StoreCrashProbe not found next to the test binary (swift test builds it)")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let linesPerRun = 150

@@ -55,7 +55,8 @@ struct SQLiteStateFileGuardTests {
             try SQLiteRolloutStore(path: directory.databasePath)
         }
         #expect(error?.operation == "open")
-        #expect(error?.reason.contains("\(directory.databasePath) is damaged") == true, "\(error.map { "\($0)" } ?? "")")
+        #expect(
+            error?.reason.contains("\(directory.databasePath) is damaged") == true, "\(error.map { "\($0)" } ?? "")")
         #expect(error?.reason.contains("restore it from a backup") == true)
     }
 }

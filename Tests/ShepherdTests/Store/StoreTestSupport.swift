@@ -147,7 +147,8 @@ enum TestPostgres {
         guard let url else {
             throw RolloutStoreError(
                 operation: "test setup",
-                reason: "CI is set but SHEPHERD_TEST_POSTGRES_URL is not: .ci/run must start PostgreSQL (.ci/postgres.sh)")
+                reason:
+                    "CI is set but SHEPHERD_TEST_POSTGRES_URL is not: .ci/run must start PostgreSQL (.ci/postgres.sh)")
         }
         var configuration = try PostgresStoreConfiguration(url: url, password: password)
         configuration.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

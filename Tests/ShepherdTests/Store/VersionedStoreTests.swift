@@ -40,7 +40,8 @@ struct VersionedStoreTests {
     func anEvaluationThatChangesNothingKeepsTheVersion(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let steps = try Fixtures.transitions(count: 1)
-            _ = try await store.commit(RolloutChange(rolloutID: "r", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
+            _ = try await store.commit(
+                RolloutChange(rolloutID: "r", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
             let evaluation = Fixtures.evaluation(at: steps[0].event.time)
             let held = try await store.commit(
                 RolloutChange(rolloutID: "r", state: steps[0].state, evaluation: evaluation), expectedVersion: 1)
@@ -59,12 +60,14 @@ struct VersionedStoreTests {
     func fiftyWritersAtTheSameVersionExactlyOneWins(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let steps = try Fixtures.transitions(count: 2)
-            _ = try await store.commit(RolloutChange(rolloutID: "race", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
+            _ = try await store.commit(
+                RolloutChange(rolloutID: "race", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
             let outcomes = try await withThrowingTaskGroup(of: CommitOutcome.self) { group in
                 for _ in 0..<50 {
                     group.addTask {
                         try await store.commit(
-                            RolloutChange(rolloutID: "race", state: steps[1].state, event: steps[1].event), expectedVersion: 1)
+                            RolloutChange(rolloutID: "race", state: steps[1].state, event: steps[1].event),
+                            expectedVersion: 1)
                     }
                 }
                 return try await group.reduce(into: [CommitOutcome]()) { $0.append($1) }

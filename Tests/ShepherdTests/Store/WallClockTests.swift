@@ -28,7 +28,9 @@ struct WallClockTests {
     @Test func decodingTakesUnixSecondsAndRefusesOtherText() throws {
         let decoded = try JSONDecoder().decode([WallClock.Instant].self, from: Data("[1795000000.5]".utf8))
         #expect(decoded == [WallClock.Instant(unixSeconds: 1_795_000_000.5)])
-        for bad in ["2026-11-18 09:46:40Z", "2026-13-18T09:46:40Z", "2026-11-18T11:06:40", "2026-11-18T11:06:40.Z", "yesterday"] {
+        for bad in [
+            "2026-11-18 09:46:40Z", "2026-13-18T09:46:40Z", "2026-11-18T11:06:40", "2026-11-18T11:06:40.Z", "yesterday",
+        ] {
             #expect(WallClock.Instant(iso8601: bad) == nil, "\(bad)")
             #expect(throws: DecodingError.self) {
                 try JSONDecoder().decode([WallClock.Instant].self, from: Data("[\"\(bad)\"]".utf8))
@@ -42,5 +44,3 @@ struct WallClockTests {
         #expect(WallClock().now.unixSeconds < 4_102_444_800)
     }
 }
-
-import Foundation
