@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // Shepherd: a canary migration and traffic-splitting controller for LLM API calls.
 //
-// Layers (dependencies point one way, from pure logic out to I/O; see README "Architecture"):
+// Layers (dependencies point one way, from pure logic out to I/O; see README "What is here"):
 //   Canary        pure rollout logic, no I/O and no dependency: split, health window, scorer, ramp, rollback
 //                 switch, the policy and scenario models, simulation, the duration grammar (DurationText)
 //   ShepherdConfig reading YAML files (Yams): policies, simulation scenarios (and, through MockProvider, fault
