@@ -22,6 +22,35 @@
 //   ShepherdTesting (Tests/) what the test targets share: mock upstreams, the test rollout, a process runner
 import PackageDescription
 
+// The products the targets use, each named once.
+extension Target.Dependency {
+    static var argumentParser: Self { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+    static var asyncHTTPClient: Self { .product(name: "AsyncHTTPClient", package: "async-http-client") }
+    static var configuration: Self { .product(name: "Configuration", package: "swift-configuration") }
+    static var coreMetrics: Self { .product(name: "CoreMetrics", package: "swift-metrics") }
+    static var grdb: Self { .product(name: "GRDB", package: "GRDB.swift") }
+    static var hummingbird: Self { .product(name: "Hummingbird", package: "hummingbird") }
+    static var hummingbirdCore: Self { .product(name: "HummingbirdCore", package: "hummingbird") }
+    static var hummingbirdTesting: Self { .product(name: "HummingbirdTesting", package: "hummingbird") }
+    static var inMemoryTracing: Self { .product(name: "InMemoryTracing", package: "swift-distributed-tracing") }
+    static var instrumentation: Self { .product(name: "Instrumentation", package: "swift-distributed-tracing") }
+    static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var metrics: Self { .product(name: "Metrics", package: "swift-metrics") }
+    static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
+    static var nioFoundationCompat: Self { .product(name: "NIOFoundationCompat", package: "swift-nio") }
+    static var nioHTTP1: Self { .product(name: "NIOHTTP1", package: "swift-nio") }
+    static var nioHTTPTypesHTTP1: Self { .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras") }
+    static var nioPosix: Self { .product(name: "NIOPosix", package: "swift-nio") }
+    static var nioSSL: Self { .product(name: "NIOSSL", package: "swift-nio-ssl") }
+    static var otel: Self { .product(name: "OTel", package: "swift-otel") }
+    static var postgresNIO: Self { .product(name: "PostgresNIO", package: "postgres-nio") }
+    static var prometheus: Self { .product(name: "Prometheus", package: "swift-prometheus") }
+    static var serviceLifecycle: Self { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+    static var tracing: Self { .product(name: "Tracing", package: "swift-distributed-tracing") }
+    static var unixSignals: Self { .product(name: "UnixSignals", package: "swift-service-lifecycle") }
+    static var yams: Self { .product(name: "Yams", package: "Yams") }
+}
+
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -67,7 +96,7 @@ let package = Package(
         .target(name: "Canary", swiftSettings: swiftSettings),
         .target(
             name: "ShepherdConfig",
-            dependencies: ["Canary", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Canary", .yams],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -78,91 +107,46 @@ let package = Package(
         .target(
             name: "Upstream",
             dependencies: [
-                "Canary",
-                "Resilience",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                "Canary", "Resilience", .asyncHTTPClient, .nioCore, .nioHTTP1, .nioPosix, .nioSSL, .logging,
+                .instrumentation,
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MockProvider",
             dependencies: [
-                "Canary",
-                "Resilience",
-                "ShepherdConfig",
-                "Upstream",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
+                "Canary", "Resilience", "ShepherdConfig", "Upstream", .hummingbird, .logging, .nioCore, .yams,
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Shepherd",
             dependencies: [
-                "Canary",
-                "Resilience",
-                "Upstream",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "Canary", "Resilience", "Upstream", .grdb, .logging, .metrics, .coreMetrics, .serviceLifecycle,
+                .tracing,
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ShepherdPostgres",
             dependencies: [
-                "Canary",
-                "Shepherd",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Canary", "Shepherd", .postgresNIO, .logging, .serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ShepherdServer",
             dependencies: [
-                "Canary",
-                "ShepherdConfig",
-                "Resilience",
-                "Upstream",
-                "Shepherd",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Yams", package: "Yams"),
+                "Canary", "ShepherdConfig", "Resilience", "Upstream", "Shepherd", .hummingbird, .hummingbirdCore,
+                .configuration, .nioCore, .nioPosix, .nioHTTP1, .nioHTTPTypesHTTP1, .logging, .metrics, .prometheus,
+                .serviceLifecycle, .tracing, .yams,
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Operator",
             dependencies: [
-                "Canary",
-                "Shepherd",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "Canary", "Shepherd", .asyncHTTPClient, .nioCore, .nioFoundationCompat, .logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -171,26 +155,9 @@ let package = Package(
         .executableTarget(
             name: "shepherd",
             dependencies: [
-                "Canary",
-                "ShepherdConfig",
-                "MockProvider",
-                "Resilience",
-                "Upstream",
-                "Shepherd",
-                "ShepherdPostgres",
-                "ShepherdServer",
-                "Operator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "Canary", "ShepherdConfig", "MockProvider", "Resilience", "Upstream", "Shepherd", "ShepherdPostgres",
+                "ShepherdServer", "Operator", .argumentParser, .nioCore, .nioPosix, .logging, .metrics, .prometheus,
+                .serviceLifecycle, .unixSignals, .asyncHTTPClient, .otel, .tracing,
             ],
             swiftSettings: swiftSettings
         ),
@@ -199,7 +166,7 @@ let package = Package(
         .target(
             name: "FuzzChecks",
             dependencies: [
-                "Canary", "ShepherdConfig", "Upstream", .product(name: "NIOCore", package: "swift-nio"),
+                "Canary", "ShepherdConfig", "Upstream", .nioCore,
             ],
             path: "Tests/FuzzChecks",
             swiftSettings: swiftSettings
@@ -210,10 +177,7 @@ let package = Package(
         .target(
             name: "ShepherdTesting",
             dependencies: [
-                "Canary", "MockProvider", "Shepherd", "Upstream",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "Canary", "MockProvider", "Shepherd", "Upstream", .logging, .metrics, .prometheus,
             ],
             path: "Tests/ShepherdTesting",
             swiftSettings: swiftSettings
@@ -223,12 +187,8 @@ let package = Package(
         .testTarget(
             name: "ShepherdTests",
             dependencies: [
-                "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider", "ShepherdTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "Shepherd", "ShepherdPostgres", "Canary", "Resilience", "Upstream", "MockProvider",
+                "ShepherdTesting", .grdb, .logging, .serviceLifecycle, .inMemoryTracing, .tracing,
             ],
             swiftSettings: swiftSettings
         ),
@@ -236,16 +196,8 @@ let package = Package(
             name: "ShepherdServerTests",
             dependencies: [
                 "ShepherdServer", "Shepherd", "Canary", "ShepherdConfig", "Resilience", "Upstream", "MockProvider",
-                "ShepherdTesting",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "ShepherdTesting", .asyncHTTPClient, .configuration, .hummingbird, .hummingbirdTesting, .nioCore,
+                .nioPosix, .logging, .inMemoryTracing, .tracing,
             ],
             swiftSettings: swiftSettings
         ),
@@ -253,9 +205,7 @@ let package = Package(
             name: "OperatorTests",
             dependencies: [
                 "Operator", "ShepherdServer", "Shepherd", "Canary", "Upstream", "MockProvider", "ShepherdTesting",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                .asyncHTTPClient, .hummingbird, .logging,
             ],
             // Text snapshots of the dashboard, read from the source tree (see Support/Snapshot.swift).
             exclude: ["Snapshots"],
@@ -266,9 +216,7 @@ let package = Package(
             name: "UpstreamTests",
             dependencies: [
                 "Upstream", "MockProvider", "Canary", "Resilience", "ShepherdConfig", "ShepherdTesting",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .asyncHTTPClient, .hummingbird, .nioCore,
             ],
             swiftSettings: swiftSettings
         ),

@@ -68,6 +68,27 @@ shepherd_binary() {
     SHEPHERD_BIN=$(cd "$(dirname "$SHEPHERD_BIN")" && pwd)/$(basename "$SHEPHERD_BIN")
 }
 
+# Sets LOAD_AT_START (the load averages, for the report) and warns when the machine is busy.
+note_load() {
+    LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+    case "$LOAD_AT_START" in
+        [0-9]*) awk -v l="${LOAD_AT_START%% *}" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }' &&
+            log "warning: load average $LOAD_AT_START on $(nproc) cores: other work will skew the figures" ;;
+    esac
+    return 0
+}
+
+# Prints the path of one of Benchmarks/LoadTools' executables, built in release in the scratch
+# path given (its log in $WORK/PRODUCT-build.log).
+load_tool_binary() { # product scratch-path
+    local product=$1 scratch=$2 package="$ROOT/Benchmarks/LoadTools"
+    log "building $product (release, scratch path $scratch)"
+    timeout 3600 swift build -c release --package-path "$package" --product "$product" \
+        --scratch-path "$scratch" >"$WORK/$product-build.log" 2>&1 ||
+        { tail -40 "$WORK/$product-build.log" >&2; die "swift build of Benchmarks/LoadTools ($product) failed"; }
+    echo "$(swift build -c release --package-path "$package" --scratch-path "$scratch" --show-bin-path)/$product"
+}
+
 # Starts nginx (the script's $NGINX) with a configuration in $WORK, after checking it.
 start_nginx() { # name conf → sets LAST_PID
     local name=$1 conf=$2

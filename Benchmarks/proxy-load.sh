@@ -11,7 +11,7 @@
 # connections and full load p50 is mostly queueing (connections ÷ req/s), so the per-request cost a
 # proxy adds is read at low concurrency, and shown at full load too.
 # Optional floor targets (not run by default) measure a proxy with no logic at all, built from
-# Benchmarks/ProxyFloor, to show what each server/client stack costs on this machine by itself:
+# Benchmarks/LoadTools (proxy-floor), to show what each server/client stack costs on this machine by itself:
 #   floor-hummingbird-static  Hummingbird answering by itself (no upstream)
 #   floor-hummingbird-ahc     Hummingbird + AsyncHTTPClient forwarding (Shepherd's stack, no logic)
 #   floor-hummingbird-nio     Hummingbird + a per-event-loop NIO keep-alive pool
@@ -190,20 +190,11 @@ fi
 # ---------------------------------------------------------------------------- proxy-floor binary
 wants_floor() { local m; for m in $FLOOR_MODES; do wants "floor-$m" && return 0; done; return 1; }
 if wants_floor; then
-    log "building proxy-floor (release, scratch path $FLOOR_SCRATCH_PATH)"
-    timeout 3600 swift build -c release --package-path "$ROOT/Benchmarks/ProxyFloor" \
-        --scratch-path "$FLOOR_SCRATCH_PATH" >"$WORK/floor-build.log" 2>&1 ||
-        { tail -40 "$WORK/floor-build.log" >&2; die "swift build of Benchmarks/ProxyFloor failed"; }
-    FLOOR_BIN="$(swift build -c release --package-path "$ROOT/Benchmarks/ProxyFloor" \
-        --scratch-path "$FLOOR_SCRATCH_PATH" --show-bin-path)/proxy-floor"
+    FLOOR_BIN=$(load_tool_binary proxy-floor "$FLOOR_SCRATCH_PATH")
 fi
 
 # ---------------------------------------------------------------------------- static upstream
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
-case "$LOAD_AT_START" in
-    [0-9]*) awk -v l="${LOAD_AT_START%% *}" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }' &&
-        log "warning: load average $LOAD_AT_START on $(nproc) cores: other work will skew the figures" ;;
-esac
+note_load
 UPSTREAM_PORT=$(free_port)
 render "$TPL_DIR/upstream.conf.template" "$WORK/upstream.conf" "$UPSTREAM_PORT"
 start_nginx upstream "$WORK/upstream.conf"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks/stream-load.sh: the proxy's cost under LLM-shaped load, long streams (issue #13).
 #
-# One run measures, against one streaming upstream (Benchmarks/StreamLoad `stream-load upstream`,
+# One run measures, against one streaming upstream (Benchmarks/LoadTools `stream-load upstream`,
 # SwiftNIO only, not Shepherd's mock: POST /v1/chat/completions with "stream":true answers
 # STREAM_CHUNKS OpenAI chat.completion.chunk events INTERVAL_MS apart, a stop event, a usage event
 # when the body asks include_usage, then data: [DONE]), for each concurrency in CONCURRENCY:
@@ -56,7 +56,7 @@
 #   NOFILE=20000                  open-file limit asked for (ulimit -n; at least 2 × C + 256 needed)
 #   SHEPHERD_BIN=path             use this binary instead of building one
 #   SCRATCH_PATH=.build           swift build --scratch-path for shepherd's release build
-#   STREAM_LOAD_SCRATCH_PATH=.build-streamload   the same for Benchmarks/StreamLoad
+#   STREAM_LOAD_SCRATCH_PATH=.build-streamload   the same for Benchmarks/LoadTools (stream-load)
 #   SHEPHERD_LOG_LEVEL=           passed as --log-level when set
 #   SHEPHERD_MAX_CONNECTIONS=     legacy and relay maxConnections (a --config file); unset: Shepherd's default
 #   SHEPHERD_HTTP2=0              1: legacy and relay `http2: true` (Shepherd speaks HTTP/1.1 to upstreams unless
@@ -183,12 +183,7 @@ if wants shepherd || wants shepherd-h2; then
     shepherd_binary
 fi
 
-log "building stream-load (release, scratch path $STREAM_LOAD_SCRATCH_PATH)"
-timeout 3600 swift build -c release --package-path "$ROOT/Benchmarks/StreamLoad" \
-    --scratch-path "$STREAM_LOAD_SCRATCH_PATH" >"$WORK/stream-load-build.log" 2>&1 ||
-    { tail -40 "$WORK/stream-load-build.log" >&2; die "swift build of Benchmarks/StreamLoad failed"; }
-STREAM_LOAD="$(swift build -c release --package-path "$ROOT/Benchmarks/StreamLoad" \
-    --scratch-path "$STREAM_LOAD_SCRATCH_PATH" --show-bin-path)/stream-load"
+STREAM_LOAD=$(load_tool_binary stream-load "$STREAM_LOAD_SCRATCH_PATH")
 
 # ---------------------------------------------------------------------------- TLS for shepherd-h2
 if wants shepherd-h2; then
@@ -200,11 +195,7 @@ if wants shepherd-h2; then
 fi
 
 # ---------------------------------------------------------------------------- upstream
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
-case "$LOAD_AT_START" in
-    [0-9]*) awk -v l="${LOAD_AT_START%% *}" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }' &&
-        log "warning: load average $LOAD_AT_START on $(nproc) cores: other work will skew the figures" ;;
-esac
+note_load
 UPSTREAM_PORT=$(free_port)
 "$STREAM_LOAD" upstream --port "$UPSTREAM_PORT" --chunks "$STREAM_CHUNKS" --interval-ms "$INTERVAL_MS" \
     --threads "$UPSTREAM_THREADS" >"$WORK/upstream.log" 2>&1 &

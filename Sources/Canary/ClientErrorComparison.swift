@@ -27,19 +27,4 @@ public struct ClientErrorComparison: Sendable, Hashable, Codable {
     public var bound: Double?
     /// A sentence with the numbers.
     public var detail: String
-
-    /// Creates a comparison (the scorer makes them; tests and replays may too).
-    public init(
-        outcome: CheckResult.Outcome, relayShare: Double, baselineShare: Double, relayAnswered: Int,
-        baselineAnswered: Int, threshold: Double, bound: Double?, detail: String
-    ) {
-        self.outcome = outcome
-        self.relayShare = relayShare
-        self.baselineShare = baselineShare
-        self.relayAnswered = relayAnswered
-        self.baselineAnswered = baselineAnswered
-        self.threshold = threshold
-        self.bound = bound
-        self.detail = detail
-    }
 }

@@ -21,29 +21,7 @@ import Synchronization
 /// ```
 public final class ManualClock: Clock, Sendable {
     /// A point in virtual time: an offset from the clock's zero.
-    public struct Instant: InstantProtocol, Sendable, Hashable, Codable, CustomStringConvertible {
-        /// Time since the clock's zero.
-        public var offset: Duration
-
-        /// Creates an instant at `offset` from zero.
-        public init(offset: Duration) {
-            self.offset = offset
-        }
-
-        public func advanced(by duration: Duration) -> Instant {
-            Instant(offset: offset + duration)
-        }
-
-        public func duration(to other: Instant) -> Duration {
-            other.offset - offset
-        }
-
-        public static func < (lhs: Instant, rhs: Instant) -> Bool {
-            lhs.offset < rhs.offset
-        }
-
-        public var description: String { "t+\(offset)" }
-    }
+    public typealias Instant = OffsetInstant
 
     private struct Sleeper {
         var deadline: Instant

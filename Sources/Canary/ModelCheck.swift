@@ -9,7 +9,7 @@ public struct ModelCheck: Sendable, Hashable, Codable {
     /// The model's name, or `other` for the models outside the top N.
     public var model: String
     /// Whether this is the `other` row.
-    public var isOther: Bool
+    public var isOther: Bool = false
     /// The model's calls on legacy.
     public var legacy: ModelCounts
     /// The model's calls on the relay.
@@ -21,21 +21,6 @@ public struct ModelCheck: Sendable, Hashable, Codable {
     public var upper: Double?
     /// Why the model was not judged, when it was not.
     public var note: String?
-
-    /// Creates a row (the scorer makes them; tests and replays may too).
-    public init(
-        model: String, isOther: Bool = false, legacy: ModelCounts, relay: ModelCounts,
-        outcome: CheckResult.Outcome? = nil, lower: Double? = nil, upper: Double? = nil, note: String? = nil
-    ) {
-        self.model = model
-        self.isOther = isOther
-        self.legacy = legacy
-        self.relay = relay
-        self.outcome = outcome
-        self.lower = lower
-        self.upper = upper
-        self.note = note
-    }
 
     /// One phrase with the numbers: `gpt-4.1: relay 70.0% of 15 vs legacy 99.5% of 285`.
     public var rates: String {

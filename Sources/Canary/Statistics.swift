@@ -66,14 +66,7 @@ public enum Statistics {
     public static func newcombeDifference(
         successes1: Int, trials1: Int, successes2: Int, trials2: Int, z: Double
     ) -> (lower: Double, upper: Double) {
-        let p1 = trials1 == 0 ? 0 : Double(successes1) / Double(trials1)
-        let p2 = trials2 == 0 ? 0 : Double(successes2) / Double(trials2)
-        let (l1, u1) = wilson(successes: successes1, trials: trials1, z: z)
-        let (l2, u2) = wilson(successes: successes2, trials: trials2, z: z)
-        let d = p1 - p2
-        let lower = d - ((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2)).squareRoot()
-        let upper = d + ((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2)).squareRoot()
-        return (lower, upper)
+        newcombe(successes1: successes1, trials1: trials1, successes2: successes2, trials2: trials2, z: z, wilson)
     }
 
     /// The Wilson score interval with a continuity correction (Newcombe 1998, method 4).
@@ -108,15 +101,23 @@ public enum Statistics {
     public static func newcombeDifferenceCorrected(
         successes1: Int, trials1: Int, successes2: Int, trials2: Int, z: Double
     ) -> (lower: Double, upper: Double) {
+        newcombe(
+            successes1: successes1, trials1: trials1, successes2: successes2, trials2: trials2, z: z, wilsonCorrected)
+    }
+
+    /// Newcombe's hybrid score interval for `p₁ − p₂` from a one-sample `interval` of each rate.
+    private static func newcombe(
+        successes1: Int, trials1: Int, successes2: Int, trials2: Int, z: Double,
+        _ interval: (_ successes: Int, _ trials: Int, _ z: Double) -> (lower: Double, upper: Double)
+    ) -> (lower: Double, upper: Double) {
         let p1 = trials1 == 0 ? 0 : Double(successes1) / Double(trials1)
         let p2 = trials2 == 0 ? 0 : Double(successes2) / Double(trials2)
-        let (l1, u1) = wilsonCorrected(successes: successes1, trials: trials1, z: z)
-        let (l2, u2) = wilsonCorrected(successes: successes2, trials: trials2, z: z)
+        let (l1, u1) = interval(successes1, trials1, z)
+        let (l2, u2) = interval(successes2, trials2, z)
         let d = p1 - p2
-        return (
-            d - ((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2)).squareRoot(),
-            d + ((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2)).squareRoot()
-        )
+        let lower = d - ((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2)).squareRoot()
+        let upper = d + ((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2)).squareRoot()
+        return (lower, upper)
     }
 
     /// One stratum of a stratified comparison: successes and trials of each of the two groups.

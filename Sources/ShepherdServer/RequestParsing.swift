@@ -25,17 +25,11 @@ enum RequestParsing {
                 throw OpenAIError.malformedJSON(error.description)
             }
         }
-        do {
-            // Keeps the body: an unchanged request is forwarded upstream as the caller sent it.
-            let request = try ChatRequest(json: body)
+        // Keeps the body: an unchanged request is forwarded upstream as the caller sent it.
+        return try decode(body, ChatRequest(json: body)) { request in
             if request.model.isEmpty { throw OpenAIError.missing("model", "name the model to call, e.g. \"gpt-4.1\"") }
             if request.messages.isEmpty { throw OpenAIError.missing("messages", "send at least one message") }
-            return request
-        } catch let error as OpenAIError {
-            throw error
-        } catch {
-            let fields = try object(body)
-            try requireModel(fields)
+        } explain: { fields in
             guard let messages = fields["messages"], messages != .null else {
                 throw OpenAIError.missing("messages", "send the conversation as an array of messages")
             }
@@ -43,25 +37,37 @@ enum RequestParsing {
                 throw OpenAIError.invalid("messages", "`messages` must be an array of messages.")
             }
             if list.isEmpty { throw OpenAIError.missing("messages", "send at least one message") }
-            let (param, message) = JSONBody.explain(error)
-            throw OpenAIError.invalid(param, "Invalid request: \(message).")
         }
     }
 
     /// An embeddings request with a model and an input.
     static func embeddingRequest(from body: ByteBuffer) throws -> EmbeddingRequest {
-        do {
-            let request = try JSONBody.decode(EmbeddingRequest.self, from: body)
+        try decode(body, JSONBody.decode(EmbeddingRequest.self, from: body)) { request in
             if request.model.isEmpty { throw OpenAIError.missing("model", "name the embedding model to call") }
+        } explain: { fields in
+            if fields["input"] == nil || fields["input"] == .null {
+                throw OpenAIError.missing("input", "send a string or an array of strings to embed")
+            }
+        }
+    }
+
+    /// A decoded request that `check` accepts; when decoding fails, the body is read again as plain
+    /// JSON, and the first of these that applies is the 400: not a JSON object, no usable `model`,
+    /// what `explain` finds in the fields, else the decoder's own error.
+    private static func decode<Request>(
+        _ body: ByteBuffer, _ decoded: @autoclosure () throws -> Request, check: (Request) throws -> Void,
+        explain: ([String: JSONValue]) throws -> Void
+    ) throws -> Request {
+        do {
+            let request = try decoded()
+            try check(request)
             return request
         } catch let error as OpenAIError {
             throw error
         } catch {
             let fields = try object(body)
             try requireModel(fields)
-            if fields["input"] == nil || fields["input"] == .null {
-                throw OpenAIError.missing("input", "send a string or an array of strings to embed")
-            }
+            try explain(fields)
             let (param, message) = JSONBody.explain(error)
             throw OpenAIError.invalid(param, "Invalid request: \(message).")
         }

@@ -226,21 +226,19 @@ struct ServeCommand: AsyncParsableCommand {
     static func provider(name: String, _ upstream: ServeConfiguration.Upstream, prices: PriceTable)
         -> any ShutdownableProvider
     {
+        let connection = UpstreamConnection(
+            timeout: upstream.timeout, readIdleTimeout: upstream.readIdleTimeout,
+            connectTimeout: upstream.connectTimeout, maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls,
+            proxy: upstream.proxy, http2: upstream.http2)
         switch upstream.flavor {
         case .anthropic:
             return AnthropicProvider(
                 configuration: .init(
-                    name: name, baseURL: upstream.url, apiKey: upstream.apiKey, timeout: upstream.timeout,
-                    readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
-                    maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
-                    http2: upstream.http2, prices: prices))
+                    name: name, baseURL: upstream.url, apiKey: upstream.apiKey, connection: connection, prices: prices))
         case .openAICompatible:
             return OpenAICompatibleProvider(
                 configuration: .init(
-                    name: name, baseURL: upstream.url, apiKey: upstream.apiKey, timeout: upstream.timeout,
-                    readIdleTimeout: upstream.readIdleTimeout, connectTimeout: upstream.connectTimeout,
-                    maxConnectionsPerHost: upstream.maxConnections, tls: upstream.tls, proxy: upstream.proxy,
-                    http2: upstream.http2, prices: prices))
+                    name: name, baseURL: upstream.url, apiKey: upstream.apiKey, connection: connection, prices: prices))
         }
     }
 }

@@ -144,19 +144,29 @@ struct RetryExecutorTests {
     }
 
     @Test func anAttemptCutByItsTimeoutIsNotRetriedByDefault() async throws {
-        let executor = try executor(deadlines: Deadlines(total: .seconds(100), perAttempt: .seconds(2)))
+        let (error, calls) = try await hangingAttempt(
+            maxAttempts: 3, Deadlines(total: .seconds(100), perAttempt: .seconds(2)), cutAt: .seconds(2))
+        #expect(error?.code.isAttemptTimedOut == true)
+        #expect(calls == [1])
+    }
+
+    /// Runs a call whose attempt sleeps for a minute, moves the clock to `cut` (where a deadline
+    /// ends it) and returns the call's error and the attempts made.
+    func hangingAttempt(maxAttempts: Int, _ deadlines: Deadlines, cutAt cut: Duration) async throws
+        -> (ResilienceError?, [Int])
+    {
+        let executor = try executor(maxAttempts: maxAttempts, deadlines: deadlines)
         let calls = Log<Int>()
         let clock = clock
         let task = Task {
             try await executor.execute { context in
                 calls.append(context.attempt)
-                try await clock.sleep(for: .seconds(50))
+                try await clock.sleep(for: .seconds(60))
             }
         }
-        await clock.advance(toSleep: .seconds(2))
+        await clock.advance(toSleep: cut)
         let error = await thrownError { try await task.value }
-        #expect((error as? ResilienceError)?.code.isAttemptTimedOut == true)
-        #expect(calls.all == [1])
+        return (error as? ResilienceError, calls.all)
     }
 
     @Test func perAttemptTimeoutCancelsTheAttemptAndRetriesWhenThePolicySaysSo() async throws {
@@ -183,28 +193,16 @@ struct RetryExecutorTests {
     }
 
     @Test func attemptTimeoutSurfacesWhenAttemptsRunOut() async throws {
-        let executor = try executor(maxAttempts: 1, deadlines: Deadlines(total: nil, perAttempt: .seconds(2)))
-        let clock = clock
-        let task = Task { try await executor.execute { _ in try await clock.sleep(for: .seconds(50)) } }
-        await clock.advance(toSleep: .seconds(2))
-        let error = await thrownError { try await task.value }
-        #expect((error as? ResilienceError)?.code.isAttemptTimedOut == true)
+        let (error, _) = try await hangingAttempt(
+            maxAttempts: 1, Deadlines(total: nil, perAttempt: .seconds(2)), cutAt: .seconds(2))
+        #expect(error?.code.isAttemptTimedOut == true)
     }
 
     @Test func totalDeadlineBoundsAnAttemptAndIsNotRetried() async throws {
-        let executor = try executor(maxAttempts: 5, deadlines: Deadlines(total: .seconds(5), perAttempt: .seconds(5)))
-        let calls = Log<Int>()
-        let clock = clock
-        let task = Task {
-            try await executor.execute { context in
-                calls.append(context.attempt)
-                try await clock.sleep(for: .seconds(60))
-            }
-        }
-        await clock.advance(toSleep: .seconds(5))
-        let error = await thrownError { try await task.value }
-        #expect((error as? ResilienceError)?.code.isDeadlineExceeded == true)
-        #expect(calls.all == [1])
+        let (error, calls) = try await hangingAttempt(
+            maxAttempts: 5, Deadlines(total: .seconds(5), perAttempt: .seconds(5)), cutAt: .seconds(5))
+        #expect(error?.code.isDeadlineExceeded == true)
+        #expect(calls == [1])
     }
 
     @Test func backoffSleepsCountAgainstTheTotalDeadline() async throws {

@@ -21,7 +21,9 @@ struct ConnectionTests {
         defer { refusing.close() }
         let port = refusing.port
         let provider = OpenAICompatibleProvider(
-            configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", connectTimeout: .seconds(600)))
+            configuration: .init(
+                name: "relay", baseURL: "http://127.0.0.1:\(port)/v1",
+                connection: .init(connectTimeout: .seconds(600))))
         defer { Task { try? await provider.shutdown() } }
         let error = try await #require(throws: ProviderError.self) {
             try await provider.complete(Self.request(), context: CallContext())
@@ -38,7 +40,8 @@ struct ConnectionTests {
         try await mock.withRunning { port in
             let provider = OpenAICompatibleProvider(
                 configuration: .init(
-                    name: "relay", baseURL: "https://127.0.0.1:\(port)/v1", connectTimeout: .seconds(600)))
+                    name: "relay", baseURL: "https://127.0.0.1:\(port)/v1",
+                    connection: .init(connectTimeout: .seconds(600))))
             let error = try await #require(throws: ProviderError.self) {
                 try await provider.complete(Self.request(), context: CallContext())
             }
@@ -108,7 +111,8 @@ struct ConnectionTests {
     @Test func aProviderWithTLSSettingsThatCannotWorkFailsEveryCallClassedTLS() async throws {
         let provider = OpenAICompatibleProvider(
             configuration: .init(
-                name: "relay", baseURL: "https://relay.example.com/v1", tls: UpstreamTLS(caFile: "/nonexistent/ca.pem"))
+                name: "relay", baseURL: "https://relay.example.com/v1",
+                connection: .init(tls: UpstreamTLS(caFile: "/nonexistent/ca.pem")))
         )
         let error = try await #require(throws: ProviderError.self) {
             try await provider.complete(Self.request(), context: CallContext())
@@ -158,7 +162,7 @@ struct ConnectionTests {
             #expect(!text.contains("s3cret"), "\(text)")
         }
         let configuration = OpenAICompatibleProvider.Configuration(
-            baseURL: "https://relay.example.com/v1", proxy: proxy)
+            baseURL: "https://relay.example.com/v1", connection: .init(proxy: proxy))
         #expect(!configuration.description.contains("s3cret"))
         #expect(throws: UpstreamConfigurationError.self) { try UpstreamProxy(url: "socks5://proxy:1080") }
         do {

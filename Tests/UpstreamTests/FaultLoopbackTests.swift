@@ -270,13 +270,14 @@ struct FaultLoopbackTests {
         // fail every answer that takes longer, whatever `timeout` says.
         switch kind {
         case .openAICompatible:
-            let configuration = OpenAICompatibleProvider.Configuration(baseURL: "http://x/v1", timeout: .seconds(90))
+            let configuration = OpenAICompatibleProvider.Configuration(
+                baseURL: "http://x/v1", connection: .init(timeout: .seconds(90)))
             #expect(configuration.readIdleTimeout == nil && configuration.effectiveReadIdleTimeout == .seconds(90))
             var explicit = configuration
             explicit.readIdleTimeout = .seconds(20)
             #expect(explicit.effectiveReadIdleTimeout == .seconds(20))
         case .anthropic:
-            let configuration = AnthropicProvider.Configuration(timeout: .seconds(90))
+            let configuration = AnthropicProvider.Configuration(connection: .init(timeout: .seconds(90)))
             #expect(configuration.readIdleTimeout == nil && configuration.effectiveReadIdleTimeout == .seconds(90))
         }
     }

@@ -160,7 +160,7 @@ struct PassThroughTests {
             let provider = OpenAICompatibleProvider(
                 configuration: .init(
                     name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: Secret("sk-pool-0123456789ab"),
-                    connectTimeout: .milliseconds(300), maxConnectionsPerHost: 1))
+                    connection: .init(connectTimeout: .milliseconds(300), maxConnectionsPerHost: 1)))
             // The first stream holds the only connection: its second chunk is a minute away.
             let first = try await provider.stream(streamRequest(), context: CallContext())
             var frames = first.frames()

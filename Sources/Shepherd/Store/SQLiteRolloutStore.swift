@@ -120,16 +120,10 @@ public final class SQLiteRolloutStore: RolloutStore {
         of rolloutID: String, since: WallClock.Instant?, afterSequence: Int64?, limit: Int
     ) async throws -> [StoredEvent] {
         let operation = "read events"
-        guard limit > 0 else {
-            _ = try currentPool(operation)
-            return []
-        }
         let arguments = QueryBounds(rolloutID: rolloutID, since: since, afterSequence: afterSequence, limit: limit)
-        let rows = try await run(operation) { pool in
-            try await pool.read { db in
-                try Row.fetchAll(db, sql: Self.selectEvents, arguments: arguments.eventArguments).map { row in
-                    RawEvent(sequence: row["sequence"], version: row["version"], json: row["json"])
-                }
+        let rows = try await readNewest(operation, limit: limit) { db in
+            try Row.fetchAll(db, sql: Self.selectEvents, arguments: arguments.eventArguments).map { row in
+                RawEvent(sequence: row["sequence"], version: row["version"], json: row["json"])
             }
         }
         return try rows.reversed().map { raw in
@@ -143,15 +137,9 @@ public final class SQLiteRolloutStore: RolloutStore {
         of rolloutID: String, since: WallClock.Instant?, limit: Int
     ) async throws -> [EvaluationRecord] {
         let operation = "read evaluations"
-        guard limit > 0 else {
-            _ = try currentPool(operation)
-            return []
-        }
         let arguments = QueryBounds(rolloutID: rolloutID, since: since, afterSequence: nil, limit: limit)
-        let rows = try await run(operation) { pool in
-            try await pool.read { db in
-                try String.fetchAll(db, sql: Self.selectEvaluations, arguments: arguments.evaluationArguments)
-            }
+        let rows = try await readNewest(operation, limit: limit) { db in
+            try String.fetchAll(db, sql: Self.selectEvaluations, arguments: arguments.evaluationArguments)
         }
         return try rows.reversed().map { try decode(EvaluationRecord.self, from: $0, operation: operation) }
     }
@@ -296,6 +284,18 @@ public final class SQLiteRolloutStore: RolloutStore {
     }
 
     /// Runs a database access, turning every failure but cancellation into a ``RolloutStoreError``.
+    /// The rows `fetch` reads (the newest first, at most `limit`); none, without reading, for a
+    /// `limit` below one, though a closed store still throws.
+    private func readNewest<Value: Sendable>(
+        _ operation: String, limit: Int, _ fetch: @escaping @Sendable (Database) throws -> [Value]
+    ) async throws -> [Value] {
+        guard limit > 0 else {
+            _ = try currentPool(operation)
+            return []
+        }
+        return try await run(operation) { pool in try await pool.read(fetch) }
+    }
+
     private func run<T: Sendable>(
         _ operation: String, _ access: (DatabasePool) async throws -> T
     ) async throws -> T {

@@ -111,19 +111,17 @@ extension HTTPClient {
     /// default): a certificate that does not verify now will not verify in a moment, and the
     /// caller is better served by failing over at once. The connect timeout bounds a connect
     /// that hangs.
-    static func upstream(
-        connectTimeout: Duration, readIdleTimeout: Duration, maxConnectionsPerHost: Int, http2: Bool,
-        idleConnectionTimeout: Duration, endpoint: UpstreamEndpoint, proxy: UpstreamProxy?
-    ) -> HTTPClient {
+    static func upstream(_ connection: UpstreamConnection, endpoint: UpstreamEndpoint) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: endpoint.tlsConfiguration,
-            timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readIdleTimeout)),
+            timeout: .init(
+                connect: TimeAmount(connection.connectTimeout), read: TimeAmount(connection.effectiveReadIdleTimeout)),
             connectionPool: .init(
-                idleTimeout: TimeAmount(idleConnectionTimeout),
-                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnectionsPerHost)))
+                idleTimeout: TimeAmount(connection.idleConnectionTimeout),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connection.maxConnectionsPerHost)))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.dnsOverride = endpoint.dnsOverride
-        if let proxy {
+        if let proxy = connection.proxy {
             let authorization = proxy.username.map { user in
                 HTTPClient.Authorization.basic(username: user, password: proxy.password?.reveal() ?? "")
             }
@@ -133,7 +131,7 @@ extension HTTPClient {
         configuration.redirectConfiguration = .disallow
         // HTTP/2 only when asked for: AsyncHTTPClient keeps one HTTP/2 connection per host and
         // queues calls past its concurrent-stream limit, where HTTP/1.1 opens a connection per call.
-        configuration.httpVersion = http2 ? .automatic : .http1Only
+        configuration.httpVersion = connection.http2 ? .automatic : .http1Only
         // No spans of AsyncHTTPClient's own: Shepherd's attempt span is the client span, and the
         // transport sends its context itself. AsyncHTTPClient's delegate API (complete answers)
         // would start a root span per request, in no trace, and propagate nothing.

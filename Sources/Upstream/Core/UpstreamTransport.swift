@@ -35,11 +35,18 @@ struct UpstreamTransport: Sendable {
         "No required SSL certificate was sent", "The SSL certificate error", "SSL certificate error",
     ]
 
+    /// Whether ``client`` was made here, for this provider alone, and is shut down with it.
+    let ownsClient: Bool
+
+    /// A provider's transport: over `httpClient` when one is given (its owner shuts it down),
+    /// else over a client of its own made from `connection`.
     init(
-        client: HTTPClient, provider: String, kind: ProviderKind, endpoint: UpstreamEndpoint, headers: HTTPHeaders,
-        secret: String?, timeout: Duration, maxResponseBytes: Int
+        provider: String, kind: ProviderKind, baseURL: String, connection: UpstreamConnection, headers: HTTPHeaders,
+        secret: Secret?, httpClient: HTTPClient?
     ) {
-        self.client = client
+        let endpoint = UpstreamEndpoint(baseURL: baseURL, tls: connection.tls, name: provider)
+        self.client = httpClient ?? .upstream(connection, endpoint: endpoint)
+        self.ownsClient = httpClient == nil
         self.provider = provider
         self.kind = kind
         self.display = endpoint.display
@@ -48,9 +55,15 @@ struct UpstreamTransport: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.headers = headers
-        self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
-        self.timeout = timeout
-        self.maxResponseBytes = maxResponseBytes
+        let key = secret?.reveal() ?? ""
+        self.secret = key.isEmpty ? nil : key
+        self.timeout = connection.timeout
+        self.maxResponseBytes = connection.maxResponseBytes
+    }
+
+    /// Shuts down the HTTP client if it is this transport's own; a shared client is left alone.
+    func shutdown() async throws {
+        if ownsClient { try await client.shutdown() }
     }
 
     // MARK: Requests

@@ -29,8 +29,6 @@ import NIOHTTP1
 public final class AnthropicProvider: ChatProvider {
     /// The configuration the provider was created with.
     public let configuration: Configuration
-    private let client: HTTPClient
-    private let ownsClient: Bool
     private let transport: UpstreamTransport
     private let bufferObserver: (@Sendable (Int) -> Void)?
 
@@ -46,19 +44,6 @@ public final class AnthropicProvider: ChatProvider {
         streamBufferObserver: (@Sendable (Int) -> Void)? = nil
     ) {
         self.configuration = configuration
-        let endpoint = UpstreamEndpoint(
-            baseURL: configuration.baseURL, tls: configuration.tls, name: configuration.name)
-        if let httpClient {
-            client = httpClient
-            ownsClient = false
-        } else {
-            client = .upstream(
-                connectTimeout: configuration.connectTimeout, readIdleTimeout: configuration.effectiveReadIdleTimeout,
-                maxConnectionsPerHost: configuration.maxConnectionsPerHost, http2: configuration.http2,
-                idleConnectionTimeout: configuration.idleConnectionTimeout, endpoint: endpoint,
-                proxy: configuration.proxy)
-            ownsClient = true
-        }
         var headers = HTTPHeaders()
         if let apiKey = configuration.apiKey { headers.add(name: "x-api-key", value: apiKey.reveal()) }
         headers.add(name: "anthropic-version", value: configuration.anthropicVersion)
@@ -67,9 +52,9 @@ public final class AnthropicProvider: ChatProvider {
         }
         for (name, value) in configuration.extraHeaders { headers.replaceOrAdd(name: name, value: value) }
         transport = UpstreamTransport(
-            client: client, provider: configuration.name, kind: .anthropic, endpoint: endpoint,
-            headers: headers, secret: configuration.apiKey?.reveal(), timeout: configuration.timeout,
-            maxResponseBytes: configuration.maxResponseBytes)
+            provider: configuration.name, kind: .anthropic, baseURL: configuration.baseURL,
+            connection: configuration.connection, headers: headers, secret: configuration.apiKey,
+            httpClient: httpClient)
         bufferObserver = streamBufferObserver
     }
 
@@ -78,7 +63,7 @@ public final class AnthropicProvider: ChatProvider {
 
     /// Shuts down the HTTP client if the provider created it; a shared client is left alone.
     public func shutdown() async throws {
-        if ownsClient { try await client.shutdown() }
+        try await transport.shutdown()
     }
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
@@ -135,7 +120,7 @@ public final class AnthropicProvider: ChatProvider {
             provider: name, model: request.model, created: Self.unixNow(),
             includeUsage: request.streamOptions?.includeUsage ?? true)
         let transport = transport
-        let maxEventBytes = configuration.maxEventBytes
+        let maxEventBytes = configuration.connection.maxEventBytes
         let observer = bufferObserver
         let status = Int(response.status.code)
         return ChatChunkStream(metadata: metadata, prices: configuration.prices) {

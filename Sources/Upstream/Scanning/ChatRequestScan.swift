@@ -140,26 +140,20 @@ extension JSONByteScanner {
     }
 
     mutating func readStringField() throws(JSONScanError) -> ScannedField<String> {
-        switch try nextKind() {
-        case .string: return .value(try readString())
-        case .null:
-            try skipValue()
-            return .null
-        default:
-            try skipValue()
-            return .wrongType
-        }
+        try readField(.string) { scanner throws(JSONScanError) in try scanner.readString() }
     }
 
     mutating func readBoolField() throws(JSONScanError) -> ScannedField<Bool> {
-        switch try nextKind() {
-        case .bool: return .value(try readBool())
-        case .null:
-            try skipValue()
-            return .null
-        default:
-            try skipValue()
-            return .wrongType
-        }
+        try readField(.bool) { scanner throws(JSONScanError) in try scanner.readBool() }
+    }
+
+    /// The next value when it is of `kind`; `null` and any other kind are skipped and said so.
+    private mutating func readField<Value>(
+        _ kind: Kind, _ read: (inout JSONByteScanner) throws(JSONScanError) -> Value
+    ) throws(JSONScanError) -> ScannedField<Value> {
+        let found = try nextKind()
+        if found == kind { return .value(try read(&self)) }
+        try skipValue()
+        return found == .null ? .null : .wrongType
     }
 }

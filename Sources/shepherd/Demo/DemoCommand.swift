@@ -106,17 +106,3 @@ extension RolloutPolicy {
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
-
-/// Discards every message but keeps metadata, as servers expect of a logger (Hummingbird reads
-/// the request id back from it).
-struct QuietLogHandler: LogHandler {
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .critical
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {}
-}

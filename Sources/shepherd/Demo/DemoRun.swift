@@ -54,14 +54,14 @@ struct DemoRun {
             group.addTask { try await mocks.run() }
             defer { group.cancelAll() }
             let prices = PriceTable(defaultsOverriddenBy: policy.prices)
+            let connection = UpstreamConnection(maxConnectionsPerHost: 64)
             let legacy = AnthropicProvider(
                 configuration: .init(
-                    name: "legacy", baseURL: "http://127.0.0.1:\(try await legacyMock.port())",
-                    maxConnectionsPerHost: 64,
+                    name: "legacy", baseURL: "http://127.0.0.1:\(try await legacyMock.port())", connection: connection,
                     prices: prices))
             let relay = OpenAICompatibleProvider(
                 configuration: .init(
-                    name: "relay", baseURL: try await relayMock.baseURL(), maxConnectionsPerHost: 64, prices: prices))
+                    name: "relay", baseURL: try await relayMock.baseURL(), connection: connection, prices: prices))
             let store = try SQLiteRolloutStore(path: directory + "/state.sqlite", configuration: .init(exclusive: true))
             let router = try await MigrationRouter(
                 legacy: legacy, relay: relay, configuration: .init(policy: policy), store: store,

@@ -109,16 +109,3 @@ final class PortSignal: Sendable {
         }
     }
 }
-
-/// Logs nothing, but keeps metadata: Hummingbird reads the request id back from the logger.
-struct QuietLogHandler: LogHandler {
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .critical
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {}
-}

@@ -19,7 +19,8 @@ struct ConfigurationProblemTests {
             // (the whole suite at once) cannot turn the TLS failure into a timeout.
             let broken = OpenAICompatibleProvider(
                 configuration: .init(
-                    name: "relay", baseURL: "https://127.0.0.1:\(relayPort)/v1", connectTimeout: .seconds(120)))
+                    name: "relay", baseURL: "https://127.0.0.1:\(relayPort)/v1",
+                    connection: .init(connectTimeout: .seconds(120))))
             // Shut down whatever happens: a client dropped without it is a fatal error, not a failure.
             do {
                 let router = try await MigrationRouter(

@@ -16,10 +16,11 @@ struct LongAnswerTests {
         let mock = MockProviderServer(
             scenario: FaultScenario(name: "slow", slow), configuration: .init(seed: 1), clock: ManualClock())
         try await mock.withRunning { port in
+            let connection = UpstreamConnection(timeout: .seconds(2))
             let legacy = AnthropicProvider(
-                configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(2)))
+                configuration: .init(name: "legacy", baseURL: "http://127.0.0.1:\(port)", connection: connection))
             let relay = OpenAICompatibleProvider(
-                configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", timeout: .seconds(2)))
+                configuration: .init(name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", connection: connection))
             // The environment's switch (the admin override is the store's, which the controller follows).
             let rollback = RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "1"])
             let router = try await MigrationRouter(

@@ -49,10 +49,7 @@ struct MigrationRouterTests {
     }
 
     @Test func relayOutageIsAnsweredByLegacyAndRollsBackWithoutClientVisibleFailure() async throws {
-        let outage = RouterHarness.phase {
-            $0.outage = true
-            $0.outageStatus = 503
-        }
+        let outage = RouterHarness.down
         try await RouterHarness.with(relay: outage) { h in
             try await h.router.controller.apply(.setPercent(50))
             let answers = try await h.send(300)
@@ -100,10 +97,7 @@ struct MigrationRouterTests {
     }
 
     @Test func everyPathFailingIsAClearErrorListingWhatWasTried() async throws {
-        let down = RouterHarness.phase {
-            $0.outage = true
-            $0.outageStatus = 503
-        }
+        let down = RouterHarness.down
         try await RouterHarness.with(relay: down, legacy: down) { h in
             try await h.router.controller.apply(.setPercent(100))
             let error = await #expect(throws: RouterError.self) {
@@ -117,10 +111,7 @@ struct MigrationRouterTests {
     }
 
     @Test func streamsPassThroughAndFailOverBeforeTheFirstChunk() async throws {
-        let down = RouterHarness.phase {
-            $0.outage = true
-            $0.outageStatus = 503
-        }
+        let down = RouterHarness.down
         try await RouterHarness.with(relay: down) { h in
             try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
@@ -270,10 +261,7 @@ struct ModelChainRoutingTests {
     }
 
     @Test func anExhaustedChainFailsOverToLegacyWithTheModelAskedFor() async throws {
-        let down = RouterHarness.phase {
-            $0.outage = true
-            $0.outageStatus = 503
-        }
+        let down = RouterHarness.down
         try await RouterHarness.with(relay: down) { h in
             try await h.router.controller.apply(.setPercent(100))
             let routed = try await h.router.complete(RouterHarness.request(user: "u1"), routing: Self.critical)

@@ -18,6 +18,12 @@ struct RouterHarness {
 
     static func phase(_ configure: (inout FaultScenario.Phase) -> Void) -> FaultScenario { .phase(configure) }
 
+    /// An upstream that answers every call 503.
+    static let down = phase {
+        $0.outage = true
+        $0.outageStatus = 503
+    }
+
     /// Runs `body` with both mocks up and a router over them.
     @discardableResult
     static func with<R>(

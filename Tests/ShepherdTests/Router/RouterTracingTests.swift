@@ -9,10 +9,7 @@ import Upstream
 /// Attempt spans through the tracing API, recorded by swift-distributed-tracing's in-memory
 /// tracer, with real upstreams on loopback.
 struct RouterTracingTests {
-    static let outage = RouterHarness.phase {
-        $0.outage = true
-        $0.outageStatus = 503
-    }
+    static let outage = RouterHarness.down
 
     @Test func aFailedOverCallHasAFailedRelayAttemptAndAnAnsweringLegacyAttemptUnderTheCallersSpan() async throws {
         let tracer = InMemoryTracer()

@@ -38,18 +38,17 @@ enum Harness {
             scenario: scenario, configuration: .init(seed: seed, apiKey: apiKey, wallClock: wallClock), clock: clock)
         return try await mock.withRunning { port in
             let base = "http://127.0.0.1:\(port)/v1"
+            let connection = UpstreamConnection(timeout: timeout, readIdleTimeout: readIdleTimeout)
             let providers = Providers(
                 openAI: OpenAICompatibleProvider(
                     configuration: .init(
                         name: "relay", baseURL: base, apiKey: Secret(testKey),
-                        extraHeaders: ["x-gateway-route": "canary"],
-                        timeout: timeout, readIdleTimeout: readIdleTimeout),
+                        extraHeaders: ["x-gateway-route": "canary"], connection: connection),
                     streamBufferObserver: observer),
                 anthropic: AnthropicProvider(
                     configuration: .init(
                         name: "legacy", baseURL: base, apiKey: Secret(testKey),
-                        modelMap: ["claude-sonnet-4.5": "claude-sonnet-4-5"], timeout: timeout,
-                        readIdleTimeout: readIdleTimeout),
+                        modelMap: ["claude-sonnet-4.5": "claude-sonnet-4-5"], connection: connection),
                     streamBufferObserver: observer))
             do {
                 let result = try await body(mock, providers)
