@@ -19,7 +19,8 @@
 //   Operator      what an operator runs against a server or a store: admin client, dashboard, report
 //   shepherd      the executable: thin commands over the modules, and the process-wide choices (executor,
 //                 malloc arenas, open files, logging/metrics/tracing bootstrap)
-//   ShepherdTesting (Tests/) what the test targets share: mock upstreams, the test rollout, a process runner
+//   ShepherdTesting (Tests/) what the test targets share: mock upstreams, the test rollout, the repository's policies
+//                 and scenarios, a process runner
 import PackageDescription
 
 // The products the targets use, each named once.
@@ -46,6 +47,8 @@ extension Target.Dependency {
     static var postgresNIO: Self { .product(name: "PostgresNIO", package: "postgres-nio") }
     static var prometheus: Self { .product(name: "Prometheus", package: "swift-prometheus") }
     static var serviceLifecycle: Self { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+    static var subprocess: Self { .product(name: "Subprocess", package: "swift-subprocess") }
+    static var systemPackage: Self { .product(name: "SystemPackage", package: "swift-system") }
     static var tracing: Self { .product(name: "Tracing", package: "swift-distributed-tracing") }
     static var unixSignals: Self { .product(name: "UnixSignals", package: "swift-service-lifecycle") }
     static var yams: Self { .product(name: "Yams", package: "Yams") }
@@ -91,6 +94,10 @@ let package = Package(
         // OTLP over HTTP only: the default traits would also build gRPC (grpc-swift-2, its NIO
         // transport and protobuf plugin), which Shepherd does not export with.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // The tests' process runner (ShepherdTesting): the package's executables, tmux. No traits:
+        // the runner writes output to files, so Foundation's `Data` outputs are not needed.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(name: "Canary", swiftSettings: swiftSettings),
@@ -172,18 +179,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // What the test targets share (the way Hummingbird ships HummingbirdTesting): two mock
-        // upstreams with clients, the test rollout, the package's executables and a process runner,
-        // and the test process's one metrics bootstrap.
+        // upstreams with clients, the test rollout, the repository's policies and scenarios, the
+        // package's executables and a process runner, and the test process's one metrics bootstrap.
         .target(
             name: "ShepherdTesting",
             dependencies: [
-                "Canary", "MockProvider", "Shepherd", "Upstream", .logging, .metrics, .prometheus,
+                "Canary", "MockProvider", "Shepherd", "ShepherdConfig", "Upstream", .logging, .metrics, .prometheus,
+                .subprocess, .systemPackage,
             ],
             path: "Tests/ShepherdTesting",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzChecks"], swiftSettings: swiftSettings),
-        .testTarget(name: "CanaryTests", dependencies: ["Canary", "ShepherdConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CanaryTests", dependencies: ["Canary", "ShepherdConfig", "ShepherdTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ShepherdTests",
             dependencies: [

@@ -7,19 +7,11 @@ public struct ModelComparison: Sendable, Hashable, Codable {
     /// The model's name, or `other`.
     public var model: String
     /// Whether this is the row of every model outside the top N.
-    public var isOther: Bool
+    public var isOther: Bool = false
     /// The model's calls on legacy.
     public var legacy: ModelCounts
     /// The model's calls on the relay.
     public var relay: ModelCounts
-
-    /// Creates a row.
-    public init(model: String, isOther: Bool = false, legacy: ModelCounts, relay: ModelCounts) {
-        self.model = model
-        self.isOther = isOther
-        self.legacy = legacy
-        self.relay = relay
-    }
 
     /// Whether both paths served the model (a judged call on each side): only such rows are compared.
     public var servedByBoth: Bool { legacy.judged > 0 && relay.judged > 0 }

@@ -134,7 +134,7 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
     /// - Returns: the decision; a hold says what the comparison still lacks.
     public mutating func evaluateShadow(now: Instant, verdict: ShadowVerdict, frozen: Bool) -> RampDecision<Instant> {
         func hold(_ why: HoldReason) -> RampDecision<Instant> {
-            RampDecision(time: now, action: .hold, event: nil, hold: why, verdict: verdict.health)
+            .hold(at: now, why, verdict: verdict.health)
         }
         guard state.phase == .shadowing else { return hold(.shadowing("not shadowing")) }
         if frozen { return hold(.frozen) }
@@ -366,11 +366,11 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
         if phase == .rolledBack || reason.kind.isManual { state.consecutiveFailures = 0 }
         let event = RampEvent(
             time: now, from: from.phase, to: phase, fromPercent: from.percent, toPercent: state.percent, reason: reason)
-        return RampDecision(time: now, action: .transition, event: event, hold: nil, verdict: reason.verdict)
+        return .transition(event, verdict: reason.verdict)
     }
 
     private func hold(_ why: HoldReason, verdict: HealthVerdict, now: Instant) -> RampDecision<Instant> {
-        RampDecision(time: now, action: .hold, event: nil, hold: why, verdict: verdict.reason)
+        .hold(at: now, why, verdict: verdict.reason)
     }
 }
 

@@ -17,13 +17,15 @@ public struct RampDecision<Instant: InstantProtocol>: Sendable, Hashable {
     /// The scorer's reason at this evaluation.
     public var verdict: HealthReason?
 
-    /// Creates a decision (the controller makes them; an operator command is recorded as one too).
-    public init(time: Instant, action: Action, event: RampEvent<Instant>?, hold: HoldReason?, verdict: HealthReason?) {
-        self.time = time
-        self.action = action
-        self.event = event
-        self.hold = hold
-        self.verdict = verdict
+    /// A transition: `event`, at its time, with the scorer's reason when an evaluation moved the ramp
+    /// (an operator's command is recorded as a transition without one).
+    public static func transition(_ event: RampEvent<Instant>, verdict: HealthReason? = nil) -> RampDecision {
+        RampDecision(time: event.time, action: .transition, event: event, verdict: verdict)
+    }
+
+    /// A hold at `time`, and why.
+    public static func hold(at time: Instant, _ why: HoldReason, verdict: HealthReason?) -> RampDecision {
+        RampDecision(time: time, action: .hold, hold: why, verdict: verdict)
     }
 
     /// One line for an operator.

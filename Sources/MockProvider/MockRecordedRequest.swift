@@ -9,11 +9,4 @@ public struct MockRecordedRequest: Sendable, Hashable {
     /// The body as text (at most 1 MiB is kept).
     public var body: String
 
-    /// Creates a value; each parameter sets the property of the same name.
-    public init(method: String, path: String, headers: [String: String], body: String) {
-        self.method = method
-        self.path = path
-        self.headers = headers
-        self.body = body
-    }
 }

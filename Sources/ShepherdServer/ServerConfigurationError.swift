@@ -15,13 +15,6 @@ public struct ServerConfigurationError: Error, Sendable, Hashable, CustomStringC
     /// What to do.
     public var fix: String
 
-    /// Creates an error.
-    public init(field: String, problem: String, fix: String) {
-        self.field = field
-        self.problem = problem
-        self.fix = fix
-    }
-
     public var description: String { "\(field): \(problem); \(fix)" }
 }
 

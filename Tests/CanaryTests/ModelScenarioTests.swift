@@ -1,5 +1,6 @@
 import Canary
 import Foundation
+import ShepherdTesting
 import Testing
 
 /// The shipped per-model scenarios through the real simulator, and the seeded study behind the
@@ -13,7 +14,8 @@ struct ModelScenarioTests {
 
     @Test func aRelayThatFailsOneModelIsRolledBackAndTheReasonNamesIt() throws {
         let report = Simulation(
-            policy: try Repo.policy("default"), scenario: try Repo.scenario("relay-fails-one-model"), seed: 1
+            policy: try Repository.policy("default"), scenario: try Repository.scenario("relay-fails-one-model"),
+            seed: 1
         ).run()
         #expect(report.finalPhase == .rolledBack)
         let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
@@ -25,7 +27,7 @@ struct ModelScenarioTests {
 
     @Test func aChangeOfModelMixWithEqualHealthClimbsToOneHundredPercent() throws {
         let report = Simulation(
-            policy: try Repo.policy("default"), scenario: try Repo.scenario("model-mix-shift"), seed: 1
+            policy: try Repository.policy("default"), scenario: try Repository.scenario("model-mix-shift"), seed: 1
         ).run()
         #expect(report.finalPhase == .promoted)
         #expect(report.rolledBackAt == nil)
@@ -34,17 +36,19 @@ struct ModelScenarioTests {
     @Test func withoutVerdictsPerModelTheMixShiftIsNeverPromoted() throws {
         // The contrast that shows what the stratified check buys: judged pooled, the relay looks three
         // points worse than legacy, so the ramp holds or rolls back.
-        var policy = try Repo.policy("default")
+        var policy = try Repository.policy("default")
         policy.health.perModel = nil
-        let report = Simulation(policy: policy, scenario: try Repo.scenario("model-mix-shift"), seed: 1).run()
+        let report = Simulation(policy: policy, scenario: try Repository.scenario("model-mix-shift"), seed: 1).run()
         #expect(report.promotedAt == nil)
     }
 
     @Test func aScenarioWithoutModelsRunsAsItDidBefore() throws {
         // The model draw is skipped when no model is named, so the random stream (and the run) is unchanged;
         // the healthy scenario still climbs the ladder evaluation for evaluation as before.
-        let report = Simulation(policy: try Repo.policy("default"), scenario: try Repo.scenario("healthy"), seed: 1)
-            .run()
+        let report = Simulation(
+            policy: try Repository.policy("default"), scenario: try Repository.scenario("healthy"), seed: 1
+        )
+        .run()
         #expect(report.percentPath == [5, 7.5, 11.25, 16.875, 25.3125, 37.96875, 56.953125, 85.4296875, 100])
         #expect(report.transitions.allSatisfy { $0.failingModels == nil })
     }
@@ -52,7 +56,7 @@ struct ModelScenarioTests {
     /// Runs a study on a thread of its own (see `ScorerStatisticalTests.study`).
     static func study(_ scenario: String) async throws -> SimulationStudy.Result {
         let study = SimulationStudy(
-            policy: try Repo.policy("default"), scenario: try Repo.scenario(scenario), runs: runs)
+            policy: try Repository.policy("default"), scenario: try Repository.scenario(scenario), runs: runs)
         let result = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: study.run()) }.start()
         }

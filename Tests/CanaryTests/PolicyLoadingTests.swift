@@ -1,18 +1,19 @@
 import Canary
 import Foundation
 import ShepherdConfig
+import ShepherdTesting
 import Testing
 
 struct PolicyLoadingTests {
     @Test(arguments: ["default", "conservative", "fast", "guarded"])
     func shippedPoliciesLoad(name: String) throws {
-        let policy = try Repo.policy(name)
+        let policy = try Repository.policy(name)
         #expect(policy.ramp.stepFactor > 1)
         #expect(policy.ramp.ladder.last == policy.ramp.maxPercent)
     }
 
     @Test func defaultPolicyFileSaysWhatTheDefaultsSay() throws {
-        let policy = try Repo.policy("default")
+        let policy = try Repository.policy("default")
         #expect(policy.rolloutID == "default-migration")
         #expect(policy.ramp == RampPolicy())
         #expect(policy.health == HealthScorer.Configuration())
@@ -120,13 +121,13 @@ struct ScenarioLoadingTests {
         "model-mix-shift",
     ])
     func shippedScenariosLoad(name: String) throws {
-        let scenario = try Repo.scenario(name)
+        let scenario = try Repository.scenario(name)
         #expect(scenario.name == name)
         #expect(scenario.duration > .zero)
     }
 
     @Test func eventsChangeOnlyWhatTheyName() throws {
-        let scenario = try Repo.scenario("relay-outage")
+        let scenario = try Repository.scenario("relay-outage")
         let outage = try #require(scenario.events.first)
         #expect(outage.at == .seconds(720))
         #expect(outage.relay.successRate == 0)
@@ -168,7 +169,7 @@ struct ScenarioLoadingTests {
     }
 
     @Test func modelsMixesAndPerModelBehaviourAreRead() throws {
-        let scenario = try Repo.scenario("model-mix-shift")
+        let scenario = try Repository.scenario("model-mix-shift")
         #expect(
             scenario.traffic.models.map(\.model) == [
                 "gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2",
@@ -176,17 +177,19 @@ struct ScenarioLoadingTests {
         #expect(scenario.relay.mix?.first == Scenario.ModelShare("gpt-4.1", 0.1))
         #expect(scenario.relay.behaviour(for: "deepseek-v3.2").successRate == 0.95)
         #expect(scenario.relay.behaviour(for: "gpt-4.1").successRate == 0.999)
-        let failing = try Repo.scenario("relay-fails-one-model")
+        let failing = try Repository.scenario("relay-fails-one-model")
         #expect(failing.relay.behaviour(for: "gpt-4.1").failureMix == [.serverError: 1])
         #expect(failing.legacy.behaviour(for: "gpt-4.1").successRate == 0.995)
     }
 
     @Test func validateTellsPoliciesFromScenarios() {
         #expect(
-            (try? ConfigFileKind.check(file: Repo.path("policies/fast.yaml")).get())?.hasPrefix("policy fast-migration")
+            (try? ConfigFileKind.check(file: Repository.path("policies/fast.yaml")).get())?.hasPrefix(
+                "policy fast-migration")
                 == true)
         #expect(
-            (try? ConfigFileKind.check(file: Repo.path("scenarios/healthy.yaml")).get())?.hasPrefix("scenario healthy")
+            (try? ConfigFileKind.check(file: Repository.path("scenarios/healthy.yaml")).get())?.hasPrefix(
+                "scenario healthy")
                 == true)
     }
 

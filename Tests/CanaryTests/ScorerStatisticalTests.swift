@@ -1,5 +1,6 @@
 import Canary
 import Foundation
+import ShepherdTesting
 import Testing
 
 /// The scorer's error rates, measured over 1,000 seeded simulations each.
@@ -26,7 +27,7 @@ struct ScorerStatisticalTests {
     /// cooperative pool (two threads on a two-core machine), which they would otherwise hold for
     /// the whole time, starving every other test in the process past its time limit.
     static func study(relaySuccess: Double) async throws -> (promoted: Int, rolledBack: Int) {
-        let policy = try Repo.policy("default")
+        let policy = try Repository.policy("default")
         let scenario = scenario(relaySuccess: relaySuccess)
         let (promoted, rolledBack) = await withCheckedContinuation { continuation in
             Thread {

@@ -1,10 +1,11 @@
 import Canary
+import ShepherdTesting
 import Testing
 
 struct SimulationTests {
     @Test func defaultPolicyPromotesHealthyRelayThroughTheWholeLadder() throws {
-        let policy = try Repo.policy("default")
-        let report = Simulation(policy: policy, scenario: try Repo.scenario("healthy"), seed: 1).run()
+        let policy = try Repository.policy("default")
+        let report = Simulation(policy: policy, scenario: try Repository.scenario("healthy"), seed: 1).run()
         #expect(report.finalPhase == .promoted)
         #expect(report.finalPercent == 100)
         #expect(report.percentPath == [5, 7.5, 11.25, 16.875, 25.3125, 37.96875, 56.953125, 85.4296875, 100])
@@ -13,8 +14,8 @@ struct SimulationTests {
     }
 
     @Test func defaultPolicyRollsBackWithinOneEvaluationOfRelayOutage() throws {
-        let policy = try Repo.policy("default")
-        let scenario = try Repo.scenario("relay-outage")
+        let policy = try Repository.policy("default")
+        let scenario = try Repository.scenario("relay-outage")
         let outageStart = inSeconds(try #require(scenario.events.first).at)
         let report = Simulation(policy: policy, scenario: scenario, seed: 1).run()
         let rolledBackAt = try #require(report.rolledBackAt)
@@ -28,8 +29,8 @@ struct SimulationTests {
     }
 
     @Test func lowTrafficHoldsAtTheFirstStepAndSaysWhy() throws {
-        let policy = try Repo.policy("default")
-        let report = Simulation(policy: policy, scenario: try Repo.scenario("low-traffic"), seed: 1).run()
+        let policy = try Repository.policy("default")
+        let report = Simulation(policy: policy, scenario: try Repository.scenario("low-traffic"), seed: 1).run()
         #expect(report.finalPhase == .ramping)
         #expect(report.finalPercent == 5)
         #expect(report.transitions.count == 1)
@@ -43,7 +44,7 @@ struct SimulationTests {
     /// gets a relay answer, and every hold says the text differs.
     @Test func aRelayThatDisagreesIsHeldInTheShadowPhase() throws {
         let report = Simulation(
-            policy: try Repo.policy("guarded"), scenario: try Repo.scenario("relay-disagrees"), seed: 1
+            policy: try Repository.policy("guarded"), scenario: try Repository.scenario("relay-disagrees"), seed: 1
         ).run()
         #expect(report.finalPhase == .shadowing && report.finalPercent == 0)
         #expect(report.relay.requests == 0, "no client call went to the relay")
@@ -56,7 +57,7 @@ struct SimulationTests {
     /// the regression during the bake rolls back.
     @Test func aRegressionDuringTheBakeIsRolledBack() throws {
         let report = Simulation(
-            policy: try Repo.policy("guarded"), scenario: try Repo.scenario("bake-regression"), seed: 1
+            policy: try Repository.policy("guarded"), scenario: try Repository.scenario("bake-regression"), seed: 1
         ).run()
         let kinds = report.transitions.compactMap(\.transition)
         #expect(kinds.prefix(2) == [.started, .shadowPassed], "\(kinds)")
@@ -70,7 +71,7 @@ struct SimulationTests {
 
     @Test func brownoutIsRolledBack() throws {
         let report = Simulation(
-            policy: try Repo.policy("default"), scenario: try Repo.scenario("relay-brownout"), seed: 1
+            policy: try Repository.policy("default"), scenario: try Repository.scenario("relay-brownout"), seed: 1
         ).run()
         #expect(report.finalPhase == .rolledBack)
         let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
@@ -81,7 +82,7 @@ struct SimulationTests {
 
     @Test func latencyRegressionIsRolledBackByTheLatencyGuard() throws {
         let report = Simulation(
-            policy: try Repo.policy("default"), scenario: try Repo.scenario("latency-regression"), seed: 1
+            policy: try Repository.policy("default"), scenario: try Repository.scenario("latency-regression"), seed: 1
         ).run()
         #expect(report.finalPhase == .rolledBack)
         let rollback = try #require(report.transitions.first { $0.phase == .rolledBack })
@@ -90,8 +91,8 @@ struct SimulationTests {
     }
 
     @Test func sameSeedGivesTheSameRun() throws {
-        let policy = try Repo.policy("default")
-        let scenario = try Repo.scenario("relay-brownout")
+        let policy = try Repository.policy("default")
+        let scenario = try Repository.scenario("relay-brownout")
         let a = Simulation(policy: policy, scenario: scenario, seed: 42).run()
         let b = Simulation(policy: policy, scenario: scenario, seed: 42).run()
         #expect(a == b)

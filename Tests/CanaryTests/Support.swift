@@ -1,25 +1,4 @@
 import Canary
-import Foundation
-import ShepherdConfig
-
-/// Paths into the repository, found from this file's location.
-enum Repo {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    static func path(_ relative: String) -> String { root + "/" + relative }
-
-    static func policy(_ name: String) throws -> RolloutPolicy {
-        try RolloutPolicy.load(file: path("policies/\(name).yaml"))
-    }
-
-    static func scenario(_ name: String) throws -> Scenario {
-        try Scenario.load(file: path("scenarios/\(name).yaml"))
-    }
-}
 
 extension HealthVerdict {
     /// A verdict of the given kind with a minimal reason, for ramp tests.

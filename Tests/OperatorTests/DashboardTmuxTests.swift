@@ -29,7 +29,7 @@ struct DashboardTmuxTests {
         func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
             let outcome = try await ProcessRunner.run(
                 executable, ["-u", "-L", socket, "-f", "/dev/null"] + arguments, environment: Self.environment,
-                timeout: 20)
+                timeout: .seconds(20))
             return (outcome.status, outcome.stdout + outcome.stderr)
         }
 
@@ -74,15 +74,21 @@ struct DashboardTmuxTests {
         let binary = try #require(
             ProductBinary.shepherd, "the shepherd executable was not found next to the test binary")
         let tmux = Tmux(executable: executable, socket: "shepherd-op-\(UUID().uuidString.prefix(8))-\(getpid())")
-        defer {
-            // Kill the tmux server whatever happened (synchronously: defer cannot await).
-            _ = ProcessRunner.runBlocking(
-                executable, ["-L", tmux.socket, "kill-server"], environment: Tmux.environment, timeout: 10)
+        // Kill the tmux server whatever happened.
+        func killServer() async {
+            _ = try? await ProcessRunner.run(
+                executable, ["-L", tmux.socket, "kill-server"], environment: Tmux.environment, timeout: .seconds(10))
         }
-        // A placeholder first, so that remain-on-exit is set before a dashboard can exit.
-        try await tmux.run(["new-session", "-d", "-s", "dash", "-x", "80", "-y", "30", "sleep 600"])
-        try await tmux.run(["set-option", "-g", "remain-on-exit", "on"])
-        try await body(tmux, binary)
+        do {
+            // A placeholder first, so that remain-on-exit is set before a dashboard can exit.
+            try await tmux.run(["new-session", "-d", "-s", "dash", "-x", "80", "-y", "30", "sleep 600"])
+            try await tmux.run(["set-option", "-g", "remain-on-exit", "on"])
+            try await body(tmux, binary)
+        } catch {
+            await killServer()
+            throw error
+        }
+        await killServer()
     }
 
     /// Starts `shepherd dashboard` in the pane under a shell that writes its exit status to a

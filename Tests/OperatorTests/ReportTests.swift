@@ -410,9 +410,7 @@ struct ReportTests {
 
     @Test func theDocumentedExampleConfigurationNamesItsStateFile() throws {
         // shepherd.example.yaml at the package root is what an operator copies to shepherd.yaml.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("shepherd.example.yaml"), encoding: .utf8)
+        let text = try String(contentsOfFile: Repository.path("shepherd.example.yaml"), encoding: .utf8)
         #expect(ReportStateFile.path(inConfiguration: text) == "shepherd.sqlite")
     }
 

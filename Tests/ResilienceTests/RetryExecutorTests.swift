@@ -150,11 +150,23 @@ struct RetryExecutorTests {
         #expect(calls == [1])
     }
 
-    /// Runs a call whose attempt sleeps for a minute, moves the clock to `cut` (where a deadline
-    /// ends it) and returns the call's error and the attempts made.
+    /// Runs a call whose attempts each sleep for a minute, moves the clock to `cut` (where a
+    /// deadline ends it) and returns the call's error and the attempts made.
     func hangingAttempt(maxAttempts: Int, _ deadlines: Deadlines, cutAt cut: Duration) async throws
         -> (ResilienceError?, [Int])
     {
+        let clock = clock
+        let (error, calls) = try await hangingCall(maxAttempts: maxAttempts, deadlines) { _ in
+            await clock.advance(toSleep: cut)
+        }
+        return (error as? ResilienceError, calls)
+    }
+
+    /// Runs a call whose attempts each sleep for a minute until `interrupt` ends it; returns the
+    /// call's error and the attempts made.
+    func hangingCall(
+        maxAttempts: Int, _ deadlines: Deadlines = .none, interrupt: (Task<Void, any Error>) async -> Void
+    ) async throws -> ((any Error)?, [Int]) {
         let executor = try executor(maxAttempts: maxAttempts, deadlines: deadlines)
         let calls = Log<Int>()
         let clock = clock
@@ -164,9 +176,9 @@ struct RetryExecutorTests {
                 try await clock.sleep(for: .seconds(60))
             }
         }
-        await clock.advance(toSleep: cut)
+        await interrupt(task)
         let error = await thrownError { try await task.value }
-        return (error as? ResilienceError, calls.all)
+        return (error, calls.all)
     }
 
     @Test func perAttemptTimeoutCancelsTheAttemptAndRetriesWhenThePolicySaysSo() async throws {
@@ -232,20 +244,13 @@ struct RetryExecutorTests {
     }
 
     @Test func cancellationIsNeverRetried() async throws {
-        let executor = try executor(maxAttempts: 5)
-        let calls = Log<Int>()
         let clock = clock
-        let task = Task {
-            try await executor.execute { context in
-                calls.append(context.attempt)
-                try await clock.sleep(for: .seconds(60))
-            }
+        let (error, calls) = try await hangingCall(maxAttempts: 5) { task in
+            await eventually { clock.deadlines.all.contains(.at(.seconds(60))) }
+            task.cancel()
         }
-        await eventually { clock.deadlines.all.contains(.at(.seconds(60))) }
-        task.cancel()
-        let error = await thrownError { try await task.value }
         #expect(error is CancellationError)
-        #expect(calls.all == [1])
+        #expect(calls == [1])
     }
 
     @Test func cancellationDuringBackoffStopsRetrying() async throws {

@@ -2,13 +2,12 @@ import Canary
 import Foundation
 import MockProvider
 import ShepherdConfig
+import ShepherdTesting
 import Testing
 
 /// Scenario files, their errors, and the seeded decision engine.
 struct FaultScenarioTests {
-    static let scenarioDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scenarios/faults")
+    static let scenarioDirectory = URL(fileURLWithPath: Repository.path("scenarios/faults"))
 
     static var scenarioFiles: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: scenarioDirectory.path)) ?? [])

@@ -1,6 +1,7 @@
 import Canary
 import Foundation
 import ShepherdConfig
+import ShepherdTesting
 import Testing
 import Upstream
 
@@ -37,9 +38,7 @@ struct PriceTableTests {
     /// What `policies/default.yaml` says its prices are (moved here from the policy tests when the
     /// list prices moved to Upstream).
     @Test func theDefaultPolicyFileListsTheListPrices() throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("policies/default.yaml").path
-        #expect(try RolloutPolicy.load(file: file).prices == PriceTable.defaults.prices)
+        #expect(try Repository.policy("default").prices == PriceTable.defaults.prices)
     }
 
     @Test func customPricesOverrideAndExtendTheBuiltInTable() throws {

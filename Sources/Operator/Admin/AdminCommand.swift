@@ -29,16 +29,6 @@ public struct AdminCommandResult: Sendable, Hashable, Codable {
     /// Whether the rollback switch is engaged.
     public var rollbackEngaged: Bool
 
-    /// Creates a result.
-    public init(
-        event: RampEvent<WallClock.Instant>, state: RampState<WallClock.Instant>, effectivePercent: Double,
-        rollbackEngaged: Bool
-    ) {
-        self.event = event
-        self.state = state
-        self.effectivePercent = effectivePercent
-        self.rollbackEngaged = rollbackEngaged
-    }
 }
 
 /// The server's answer to `POST /admin/rollback-switch`.
@@ -53,11 +43,4 @@ public struct RollbackSwitchResult: Sendable, Hashable, Codable {
     /// The percentage the split uses now.
     public var effectivePercent: Double
 
-    /// Creates a result.
-    public init(engaged: Bool, changed: Bool, sources: [String: String], effectivePercent: Double) {
-        self.engaged = engaged
-        self.changed = changed
-        self.sources = sources
-        self.effectivePercent = effectivePercent
-    }
 }

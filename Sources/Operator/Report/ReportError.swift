@@ -30,12 +30,5 @@ public struct ReportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The sentence shown to the operator.
     public var message: String
 
-    /// Creates an error.
-    public init(code: Code, path: String, message: String) {
-        self.code = code
-        self.path = path
-        self.message = message
-    }
-
     public var description: String { message }
 }

@@ -28,16 +28,7 @@ public struct AttemptRecord: Sendable, Hashable, CustomStringConvertible {
     /// How long it ran (zero when rejected by the breaker).
     public var duration: Duration
     /// Whether it was a hedge.
-    public var isHedge: Bool
-
-    /// Creates a record.
-    public init(model: String, upstream: String, outcome: Outcome, duration: Duration, isHedge: Bool = false) {
-        self.model = model
-        self.upstream = upstream
-        self.outcome = outcome
-        self.duration = duration
-        self.isHedge = isHedge
-    }
+    public var isHedge: Bool = false
 
     /// The failure class, `nil` for a success, `.cancelled` for an abandoned hedge,
     /// `.serverError` for a breaker rejection (the upstream is considered down).

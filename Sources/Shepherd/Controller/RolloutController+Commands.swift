@@ -183,9 +183,7 @@ extension RolloutController {
                     }
                     continue
                 }
-                let decision = RampDecision(
-                    time: event.time, action: .transition, event: event, hold: nil, verdict: nil)
-                publish(next, version: newVersion, decision: decision, stepMoved: true)
+                publish(next, version: newVersion, decision: .transition(event), stepMoved: true)
                 var metadata = TransitionLogMetadata.ramp(event, rolloutID: rolloutID)
                 metadata["command"] = "\(command)"
                 logger.notice("rollout \(rolloutID): \(event.summary)", metadata: metadata)

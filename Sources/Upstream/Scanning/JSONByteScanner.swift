@@ -7,13 +7,6 @@ public struct JSONScanError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The key, when the problem is a key that appears twice where one is read.
     public var repeatedKey: String?
 
-    /// Creates an error.
-    public init(offset: Int, reason: String, repeatedKey: String? = nil) {
-        self.offset = offset
-        self.reason = reason
-        self.repeatedKey = repeatedKey
-    }
-
     public var description: String { "\(reason) at byte \(offset)" }
 
     /// The reason given for `[1,]` and `{"a":1,}`: Foundation's `JSONDecoder` reads them, but they

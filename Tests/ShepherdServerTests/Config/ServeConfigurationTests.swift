@@ -5,6 +5,7 @@ import Logging
 import Resilience
 import ShepherdConfig
 import ShepherdServer
+import ShepherdTesting
 import Testing
 import Upstream
 
@@ -16,11 +17,8 @@ struct ServeConfigurationTests {
         return path
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     @Test func theDocumentedExampleLoads() throws {
-        let example = Self.repositoryRoot.appendingPathComponent("shepherd.example.yaml").path
+        let example = Repository.path("shepherd.example.yaml")
         let config = try ServeConfiguration.resolve(file: example, overrides: .init(), environment: [:])
         #expect(config.configFile == example)
         #expect(config.legacy.flavor == .anthropic)
@@ -33,7 +31,7 @@ struct ServeConfigurationTests {
     @Test func theExampleIsNotWhereServeLooksForItsDefaultConfiguration() {
         // `serve` started from a checkout reads ./shepherd.yaml when it exists: an example there
         // (legacy.flavor: anthropic) would silently apply to a newcomer's --legacy-url.
-        let path = Self.repositoryRoot.appendingPathComponent("shepherd.yaml").path
+        let path = Repository.path("shepherd.yaml")
         #expect(!FileManager.default.fileExists(atPath: path), "\(path) would be read by every serve started here")
     }
 

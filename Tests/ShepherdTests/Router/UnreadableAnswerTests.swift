@@ -9,10 +9,7 @@ import Upstream
 struct UnreadableAnswerTests {
     @Test func aLegacyAnswerOfTheWrongFlavorIsACountedFailureNotAnEmptySuccess() async throws {
         // Legacy speaks Anthropic; its upstream answers like OpenAI (the wrong kind of endpoint).
-        let wrongFlavor = RouterHarness.phase {
-            $0.malformedRate = 1
-            $0.malformedBody = .otherFlavor
-        }
+        let wrongFlavor = Self.answering(.otherFlavor)
         // The environment's switch (the admin override is the store's, which the controller follows):
         // every call on legacy, and the relay never answers for it.
         let rollback = RollbackSwitch(environment: ["SHEPHERD_ROLLBACK": "1"])
@@ -30,13 +27,17 @@ struct UnreadableAnswerTests {
 
     static let garbage: [MalformedBody] = [.html, .truncated, .empty]
 
-    @Test(arguments: garbage)
-    func relayGarbageIsAnsweredByLegacyAndCountedAgainstTheRelay(body: MalformedBody) async throws {
-        let garbage = RouterHarness.phase {
+    /// An upstream that answers every call with `body`.
+    static func answering(_ body: MalformedBody) -> FaultScenario {
+        RouterHarness.phase {
             $0.malformedRate = 1
             $0.malformedBody = body
         }
-        try await RouterHarness.with(relay: garbage) { h in
+    }
+
+    @Test(arguments: garbage)
+    func relayGarbageIsAnsweredByLegacyAndCountedAgainstTheRelay(body: MalformedBody) async throws {
+        try await RouterHarness.with(relay: Self.answering(body)) { h in
             try await h.router.controller.apply(.setPercent(100))
             let answer = try await h.router.complete(RouterHarness.request(user: "u1"))
             #expect(answer.path == .legacy && answer.fellBack)
@@ -51,11 +52,7 @@ struct UnreadableAnswerTests {
     /// stream already committed to the relay, which surfaces: `StreamingTests`' subject).
     @Test(arguments: [MalformedBody.html, .empty])
     func relayGarbageOnAStreamIsAnsweredByLegacyAsWell(body: MalformedBody) async throws {
-        let garbage = RouterHarness.phase {
-            $0.malformedRate = 1
-            $0.malformedBody = body
-        }
-        try await RouterHarness.with(relay: garbage) { h in
+        try await RouterHarness.with(relay: Self.answering(body)) { h in
             try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))
             var chunks = 0

@@ -2,7 +2,6 @@ import Canary
 import Foundation
 import Shepherd
 import ShepherdTesting
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -67,57 +66,12 @@ struct SQLiteRolloutStoreCrashTests {
     }
 
     /// Starts the probe, reads its stdout until `afterLines` complete lines arrived, sends SIGKILL
-    /// and reaps it. Waits on the pipe, never on the clock; a watchdog kills a probe that stops
-    /// printing for two minutes so a broken probe fails the test instead of hanging it.
+    /// and reaps it. Waits on the pipe, never on the clock; a watchdog kills a probe that is still
+    /// running after two minutes, so a broken probe fails the test instead of hanging it.
     static func runAndKill(_ executable: URL, arguments: [String], afterLines: Int) async throws -> ProbeRun {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let pid = process.processIdentifier
-        let reaped = Flag()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120) {
-            reaped.value.withLock { reaped in if !reaped { kill(pid, SIGKILL) } }
-        }
-
-        // The reads and the wait block: a thread of their own, not Dispatch's global queues,
-        // which on Linux are Swift concurrency's threads (blocking them stalls other tests).
-        return await withCheckedContinuation { continuation in
-            Thread {
-                var buffer = Data()
-                var lines: [String] = []
-                let reader = stdout.fileHandleForReading
-                while lines.count < afterLines {
-                    let chunk = reader.availableData
-                    if chunk.isEmpty { break }  // EOF: the probe died or was stopped by the watchdog
-                    buffer.append(chunk)
-                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                        lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                        buffer.removeSubrange(buffer.startIndex...newline)
-                    }
-                }
-                reaped.value.withLock { reaped in
-                    kill(pid, SIGKILL)
-                    reaped = true  // from here on the pid may be reused: the watchdog must not touch it
-                }
-                process.waitUntilExit()
-                // Lines written before the kill and still in the pipe were acknowledged too.
-                if let rest = try? reader.readToEnd() { buffer.append(rest) }
-                for line in buffer.split(separator: UInt8(ascii: "\n")) {
-                    lines.append(String(decoding: line, as: UTF8.self))
-                }
-                let errors = String(decoding: (try? stderr.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
-                let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
-                continuation.resume(returning: ProbeRun(lines: lines, killedBySIGKILL: killed, stderr: errors))
-            }.start()
-        }
-    }
-
-    final class Flag: Sendable {
-        let value = Mutex(false)
+        let outcome = try await ProcessRunner.runUntil(executable.path, arguments) { $0.count >= afterLines }
+        // Lines written before the kill and still in the pipe were acknowledged too.
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        return ProbeRun(lines: lines, killedBySIGKILL: outcome.status == 128 + SIGKILL, stderr: outcome.stderr)
     }
 }
