@@ -173,4 +173,23 @@ struct ConnectionTests {
             #expect(!error.description.contains("pw-xyz"))
         }
     }
+
+    /// Every way a configuration prints (description, debug description, `dump`, a debugger's
+    /// mirror) shows the key and the header values redacted, for both flavours.
+    @Test func providerConfigurationsNeverPrintTheKeyOrHeaderValues() {
+        let key = Secret("sk-config-SECRET-0123456789")
+        let headers = ["x-gateway-route": "route-SECRET-value"]
+        let openAI = OpenAICompatibleProvider.Configuration(
+            name: "relay", baseURL: "https://relay.example.com/v1", apiKey: key, extraHeaders: headers)
+        let anthropic = AnthropicProvider.Configuration(name: "legacy", apiKey: key, extraHeaders: headers)
+        func printed(_ value: Any) -> [String] {
+            var dumped = ""
+            dump(value, to: &dumped)
+            return [String(describing: value), String(reflecting: value), dumped]
+        }
+        for text in printed(openAI) + printed(anthropic) {
+            #expect(!text.contains("SECRET"), "\(text)")
+            #expect(text.contains("[REDACTED]") && text.contains("x-gateway-route"), "\(text)")
+        }
+    }
 }

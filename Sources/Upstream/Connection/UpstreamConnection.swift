@@ -94,3 +94,10 @@ extension UpstreamConnectionSettings {
         connection[keyPath: value]
     }
 }
+
+extension UpstreamConnectionSettings where Self: CustomStringConvertible {
+    /// The ``description``, which shows no secret.
+    public var debugDescription: String { description }
+    /// Only the ``description``: `dump()` and debuggers show no secret either.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}

@@ -69,8 +69,5 @@ extension AnthropicProvider {
                 + (apiKey == nil ? "none" : "[REDACTED]") + ", anthropicVersion: \(anthropicVersion), "
                 + "extraHeaders: \(extraHeaders.keys.sorted()), modelMap: \(modelMap), \(connection.summary))"
         }
-
-        public var debugDescription: String { description }
-        public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
     }
 }

@@ -67,12 +67,7 @@ public final class AnthropicProvider: ChatProvider {
     }
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
-        var request = request
-        request.stream = nil
-        let upstreamModel = configuration.upstreamModel(for: request.model)
-        let body = try transport.encode(
-            AnthropicTranslation.request(
-                from: request, model: upstreamModel, defaultMaxTokens: configuration.defaultMaxTokens))
+        let (body, upstreamModel) = try messagesBody(request, stream: false)
         let prices = configuration.prices
         let requestedModel = request.model
         let start = ContinuousClock.now
@@ -100,13 +95,19 @@ public final class AnthropicProvider: ChatProvider {
         return answer
     }
 
-    public func stream(_ request: ChatRequest, context: CallContext) async throws -> ChatChunkStream {
+    /// The Messages API body for `request`, streamed or not, and the Anthropic model it names.
+    private func messagesBody(_ request: ChatRequest, stream: Bool) throws -> (ByteBuffer, upstreamModel: String) {
         var request = request
-        request.stream = true
+        request.stream = stream ? true : nil
         let upstreamModel = configuration.upstreamModel(for: request.model)
         let body = try transport.encode(
             AnthropicTranslation.request(
                 from: request, model: upstreamModel, defaultMaxTokens: configuration.defaultMaxTokens))
+        return (body, upstreamModel)
+    }
+
+    public func stream(_ request: ChatRequest, context: CallContext) async throws -> ChatChunkStream {
+        let (body, upstreamModel) = try messagesBody(request, stream: true)
         let start = ContinuousClock.now
         let response = try await transport.send(
             .POST, path: "/messages", body: body, context: context, accept: "text/event-stream")

@@ -51,8 +51,5 @@ extension OpenAICompatibleProvider {
                 + (apiKey == nil ? "none" : "[REDACTED]") + ", extraHeaders: \(extraHeaders.keys.sorted()), "
                 + "\(connection.summary))"
         }
-
-        public var debugDescription: String { description }
-        public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
     }
 }

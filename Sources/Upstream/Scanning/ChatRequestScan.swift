@@ -88,20 +88,12 @@ public struct ChatRequestScan: Sendable, Hashable {
                 scan.user = try scanner.readStringField()
             } else if key.equals("messages") {
                 try scanner.once("messages", &seen)
-                switch try scanner.nextKind() {
-                case .array:
-                    scan.messageCount = .value(try scanner.readArray { (s) throws(JSONScanError) in try s.skipValue() })
-                case .null:
-                    scan.messageCount = .null
-                    try scanner.skipValue()
-                default:
-                    scan.messageCount = .wrongType
-                    try scanner.skipValue()
+                scan.messageCount = try scanner.readField(.array) { scanner throws(JSONScanError) in
+                    try scanner.readArray { (s) throws(JSONScanError) in try s.skipValue() }
                 }
             } else if key.equals("stream_options") {
                 try scanner.once("stream_options", &seen)
-                switch try scanner.nextKind() {
-                case .object:
+                scan.streamOptions = try scanner.readField(.object) { scanner throws(JSONScanError) in
                     var options = StreamOptionsScan()
                     var seenInOptions: Set<String> = []
                     try scanner.readObject { (scanner, key) throws(JSONScanError) in
@@ -112,13 +104,7 @@ public struct ChatRequestScan: Sendable, Hashable {
                             try scanner.skipValue()
                         }
                     }
-                    scan.streamOptions = .value(options)
-                case .null:
-                    scan.streamOptions = .null
-                    try scanner.skipValue()
-                default:
-                    scan.streamOptions = .wrongType
-                    try scanner.skipValue()
+                    return options
                 }
             } else {
                 try scanner.skipValue()
@@ -148,7 +134,7 @@ extension JSONByteScanner {
     }
 
     /// The next value when it is of `kind`; `null` and any other kind are skipped and said so.
-    private mutating func readField<Value>(
+    fileprivate mutating func readField<Value>(
         _ kind: Kind, _ read: (inout JSONByteScanner) throws(JSONScanError) -> Value
     ) throws(JSONScanError) -> ScannedField<Value> {
         let found = try nextKind()
