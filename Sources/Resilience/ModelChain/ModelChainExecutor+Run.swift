@@ -213,14 +213,17 @@ extension ModelChainExecutor {
             let (executor, chain, operation, call, totalDeadline, clock) = (
                 executor, chain, operation, call, totalDeadline, clock
             )
+            // One attempt of the round, on model `index`: the primary or its hedge.
+            let attempt: @Sendable (Int, Int, CircuitBreakerPermit, Bool) async -> HedgeEvent = {
+                index, number, permit, isHedge in
+                .finished(
+                    await Self.perform(
+                        executor: executor, chain: chain, operation: operation, call: call,
+                        totalDeadline: totalDeadline, index: index, number: number, permit: permit, isHedge: isHedge,
+                        killable: true))
+            }
             return await withTaskGroup(of: HedgeEvent.self) { group in
-                group.addTask {
-                    .finished(
-                        await Self.perform(
-                            executor: executor, chain: chain, operation: operation, call: call,
-                            totalDeadline: totalDeadline,
-                            index: primary, number: primaryNumber, permit: permit, isHedge: false, killable: true))
-                }
+                group.addTask { await attempt(primary, primaryNumber, permit, false) }
                 group.addTask {
                     // On the shared sleeper, not a `clock.sleep` of its own: most rounds end before
                     // the delay and cancel this, and on Linux a cancelled sleep keeps its timer (and
@@ -247,13 +250,7 @@ extension ModelChainExecutor {
                         hedgeStarted = true
                         running += 1
                         let number = callsMade
-                        group.addTask {
-                            .finished(
-                                await Self.perform(
-                                    executor: executor, chain: chain, operation: operation, call: call,
-                                    totalDeadline: totalDeadline,
-                                    index: index, number: number, permit: hedgePermit, isHedge: true, killable: true))
-                        }
+                        group.addTask { await attempt(index, number, hedgePermit, true) }
                     case .finished(var finished):
                         running -= 1
                         defer { finishedRecords[finished.attempt] = finished.record }
