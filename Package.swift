@@ -159,6 +159,10 @@ let package = Package(
         ),
         // Commits transitions until killed: the kill -9 durability test drives it.
         .executableTarget(name: "StoreCrashProbe", dependencies: ["Shepherd", "Canary"], swiftSettings: swiftSettings),
+        // Streams a 10.8 MB answer through a provider in a process of its own: the streaming test's
+        // peak-memory check, which other suites running in the test process would disturb.
+        .executableTarget(
+            name: "StreamMemoryProbe", dependencies: ["MockProvider", "Upstream"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "shepherd",
             dependencies: [
