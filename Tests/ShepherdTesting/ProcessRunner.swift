@@ -28,8 +28,8 @@ public enum ProcessRunner {
     }
 
     /// Runs `path arguments…` with exactly `environment`, in `directory` when given, and waits for
-    /// it; a watchdog kills it after `timeout` seconds, so that a hung child fails a test instead of
-    /// hanging it.
+    /// it; a watchdog kills it once `timeout` has passed, so that a hung child fails a test instead
+    /// of hanging it.
     public static func run(
         _ path: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
         timeout: Duration = .seconds(60)
