@@ -104,23 +104,25 @@ public enum ProcessRunner {
             status: status(result.terminationStatus), stdout: result.closureResult, stderr: contents(of: errPath))
     }
 
-    /// Runs `body` (which starts the child and records its pid) with a watchdog that kills the
-    /// child once `timeout` has passed, unless it has been reaped by then (from then on its pid
-    /// may be reused).
-    private static func watched<Result>(
+    /// Runs `body` (which starts the child and records its pid) beside a watchdog that kills the
+    /// child once `timeout` has passed, unless `body` has returned by then (it reaps the child, and
+    /// from then on the pid may be reused).
+    private static func watched<Result: Sendable>(
         _ timeout: Duration, _ body: (RunningChild) async throws -> Result
     ) async throws -> Result {
         let running = RunningChild()
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            running.pid.withLock { pid in
-                if let pid { kill(pid, SIGKILL) }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                running.pid.withLock { pid in
+                    if let pid { kill(pid, SIGKILL) }
+                }
             }
+            defer { group.cancelAll() }
+            let result = try await body(running)
+            running.pid.withLock { $0 = nil }
+            return result
         }
-        defer { watchdog.cancel() }
-        let result = try await body(running)
-        running.pid.withLock { $0 = nil }
-        return result
     }
 
     private static func status(_ termination: TerminationStatus) -> Int32 {
