@@ -158,7 +158,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Commits transitions until killed: the kill -9 durability test drives it.
-        .executableTarget(name: "StoreCrashProbe", dependencies: ["Shepherd", "Canary"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "StoreCrashProbe", dependencies: ["Shepherd", "Canary", "ShepherdTesting"], swiftSettings: swiftSettings),
         // Streams a 10.8 MB answer through a provider in a process of its own: the streaming test's
         // peak-memory check, which other suites running in the test process would disturb.
         .executableTarget(

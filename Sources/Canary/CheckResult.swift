@@ -39,18 +39,4 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var bound: Double?
     /// A sentence with the numbers.
     public var detail: String
-
-    /// Creates a check result.
-    public init(
-        check: Check, outcome: Outcome, relayValue: Double, baselineValue: Double?, threshold: Double, bound: Double?,
-        detail: String
-    ) {
-        self.check = check
-        self.outcome = outcome
-        self.relayValue = relayValue
-        self.baselineValue = baselineValue
-        self.threshold = threshold
-        self.bound = bound
-        self.detail = detail
-    }
 }

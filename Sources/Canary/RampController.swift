@@ -38,7 +38,7 @@ public struct RampController<Instant: InstantProtocol>: Sendable where Instant.D
     public init(policy: RampPolicy, state: RampState<Instant>? = nil) {
         self.policy = policy
         self.ladder = policy.ladder
-        self.state = state ?? RampState(phase: .idle, percent: 0)
+        self.state = state ?? .idle
     }
 
     // MARK: Evaluation

@@ -27,26 +27,17 @@ public struct RampState<Instant: InstantProtocol>: Sendable, Hashable {
     /// The stored canary percentage (0 when idle or rolled back).
     public var percent: Double
     /// The index of the highest ladder step at or below `percent`.
-    public var step: Int
+    public var step: Int = 0
     /// When the current step began (the hold time counts from here).
-    public var stepStartedAt: Instant?
+    public var stepStartedAt: Instant? = nil
     /// Unhealthy verdicts in a row.
-    public var consecutiveFailures: Int
+    public var consecutiveFailures: Int = 0
     /// The phase before a pause or rollback, for display.
-    public var resumePhase: RampPhase?
+    public var resumePhase: RampPhase? = nil
 
-    /// Creates a state.
-    public init(
-        phase: RampPhase, percent: Double, step: Int = 0, stepStartedAt: Instant? = nil,
-        consecutiveFailures: Int = 0, resumePhase: RampPhase? = nil
-    ) {
-        self.phase = phase
-        self.percent = percent
-        self.step = step
-        self.stepStartedAt = stepStartedAt
-        self.consecutiveFailures = consecutiveFailures
-        self.resumePhase = resumePhase
-    }
+    /// Not started: 0% to the relay. The state a rollout begins in; any other state comes from
+    /// the ramp's transitions, or from decoding one a store kept.
+    public static var idle: RampState { RampState(phase: .idle, percent: 0) }
 
     /// The percentage the split should use when the rollback switch is released.
     public var effectivePercent: Double {

@@ -45,6 +45,16 @@ public struct FaultScenario: Sendable, Hashable {
     /// A provider with no faults and no latency.
     public static let healthy = FaultScenario(name: "healthy", Phase())
 
+    /// Every stream is cut after `chunks` chunks: the connection reset (`abort`), or closed
+    /// as if the answer were complete but without its terminal event (`clean`).
+    public static func streamCut(afterChunks chunks: Int, mode: StreamCutMode = .abort) -> FaultScenario {
+        var phase = Phase()
+        phase.streamCutRate = 1
+        phase.streamCutAfterChunks = chunks
+        phase.streamCutMode = mode
+        return FaultScenario(name: "stream-cut", phase)
+    }
+
     /// The phase in force `elapsed` after the start, and its index.
     public func phase(at elapsed: Duration) -> (index: Int, phase: Phase) {
         var current = 0

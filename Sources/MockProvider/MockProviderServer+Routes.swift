@@ -95,15 +95,11 @@ extension MockProviderServer {
             promptText: ask.promptCharacters, maxTokens: ask.maxTokens, phase: decision.phase,
             toolName: ask.toolName, includeUsage: ask.includeUsage, echo: ask.lastUserText)
 
-        switch decision.outcome {
-        case .reset:
-            updateStats { $0.resets += 1 }
-            await Self.reset(context.channel)
-            throw MockConnectionReset()
-        case .status(let status):
-            updateStats { $0.errorsByStatus[status, default: 0] += 1 }
-            return errorResponse(status: status, anthropic: anthropic, phase: decision.phase, number: number)
-        case .malformed where !ask.stream || decision.phase.malformedBody != .truncated:
+        if let failed = try await failure(decision, context: context, number: number, anthropic: anthropic) {
+            return failed
+        }
+        let malformed = decision.outcome == .malformed
+        if malformed, !ask.stream || decision.phase.malformedBody != .truncated {
             // A stream asked for gets the same whole-body garbage: a gateway that answers HTML
             // or the wrong API does so whatever `stream` says. Only `truncated` breaks one event.
             updateStats { $0.malformed += 1 }
@@ -112,25 +108,24 @@ extension MockProviderServer {
             return Response(
                 status: .ok, headers: Self.headers(number: number, contentType: contentType),
                 body: .init(byteBuffer: body))
-        case .answer where !ask.stream:
+        }
+        if !ask.stream {
             updateStats { $0.answered += 1 }
             let json = anthropic ? Self.encode(answer.anthropicResponse()) : Self.encode(answer.openAIResponse())
             return Response(
                 status: .ok, headers: Self.headers(number: number, contentType: "application/json"),
                 body: .init(byteBuffer: json))
-        case .answer, .malformed:
-            let malformed = decision.outcome == .malformed
-            let channel = context.channel
-            let phase = decision.phase
-            let fault = decision.streamFault
-            return Response(
-                status: .ok, headers: Self.headers(number: number, contentType: "text/event-stream"),
-                body: ResponseBody { writer in
-                    try await self.writeStream(
-                        answer, anthropic: anthropic, phase: phase, fault: fault, malformed: malformed,
-                        channel: channel, writer: &writer)
-                })
         }
+        let channel = context.channel
+        let phase = decision.phase
+        let fault = decision.streamFault
+        return Response(
+            status: .ok, headers: Self.headers(number: number, contentType: "text/event-stream"),
+            body: ResponseBody { writer in
+                try await self.writeStream(
+                    answer, anthropic: anthropic, phase: phase, fault: fault, malformed: malformed,
+                    channel: channel, writer: &writer)
+            })
     }
 
     private func writeStream(
@@ -248,9 +243,10 @@ extension MockProviderServer {
         }
     }
 
-    /// Resets and status errors for the simple routes.
-    private func earlyOutcome(_ decision: MockDecision, context: MockRequestContext, number: Int) async throws
-        -> Response?
+    /// Resets and status errors, for every route: `nil` when the decision is to answer (or to
+    /// answer malformed, which each route does its own way).
+    private func failure(_ decision: MockDecision, context: MockRequestContext, number: Int, anthropic: Bool)
+        async throws -> Response?
     {
         switch decision.outcome {
         case .reset:
@@ -259,15 +255,24 @@ extension MockProviderServer {
             throw MockConnectionReset()
         case .status(let status):
             updateStats { $0.errorsByStatus[status, default: 0] += 1 }
-            return errorResponse(status: status, anthropic: false, phase: decision.phase, number: number)
-        case .malformed:
-            updateStats { $0.malformed += 1 }
-            return Response(
-                status: .ok, headers: Self.headers(number: number, contentType: "application/json"),
-                body: .init(byteBuffer: ByteBuffer(string: "{\"object\":\"list\",\"data\":[{")))
-        case .answer:
+            return errorResponse(status: status, anthropic: anthropic, phase: decision.phase, number: number)
+        case .malformed, .answer:
             return nil
         }
+    }
+
+    /// Resets, status errors and a malformed list for the simple routes.
+    private func earlyOutcome(_ decision: MockDecision, context: MockRequestContext, number: Int) async throws
+        -> Response?
+    {
+        if let failed = try await failure(decision, context: context, number: number, anthropic: false) {
+            return failed
+        }
+        guard decision.outcome == .malformed else { return nil }
+        updateStats { $0.malformed += 1 }
+        return Response(
+            status: .ok, headers: Self.headers(number: number, contentType: "application/json"),
+            body: .init(byteBuffer: ByteBuffer(string: "{\"object\":\"list\",\"data\":[{")))
     }
 
     // MARK: Pieces

@@ -61,21 +61,26 @@ struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
 
     private func events(_ request: Request) async throws -> Response {
         let (since, limit) = try Self.window(request, defaultLimit: 100)
-        do {
-            return JSONBody.response(
-                EventsAnswer(events: try await router.controller.events(since: since, limit: limit)))
-        } catch let error as RolloutStoreError {
-            throw Self.storeUnavailable(error)
-        }
+        return JSONBody.response(
+            EventsAnswer(
+                events: try await Self.fromStore { try await router.controller.events(since: since, limit: limit) }))
     }
 
     private func history(_ request: Request) async throws -> Response {
         let (since, limit) = try Self.window(request, defaultLimit: 120)
+        return JSONBody.response(
+            HistoryAnswer(
+                evaluations: try await Self.fromStore {
+                    try await router.controller.history(since: since, limit: limit)
+                }))
+    }
+
+    /// A read of the store; a store that cannot answer is a 503 (``storeUnavailable(_:)``).
+    private static func fromStore<T>(_ read: () async throws -> T) async throws -> T {
         do {
-            return JSONBody.response(
-                HistoryAnswer(evaluations: try await router.controller.history(since: since, limit: limit)))
+            return try await read()
         } catch let error as RolloutStoreError {
-            throw Self.storeUnavailable(error)
+            throw storeUnavailable(error)
         }
     }
 

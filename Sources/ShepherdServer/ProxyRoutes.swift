@@ -43,24 +43,12 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
         }
         serverSpan.routing(model: chat.model, percent: router.effectivePercent)
         if chat.isStreaming {
-            let stream: RoutedStream
-            do {
-                stream = try await router.stream(chat, routing: routing)
-            } catch {
-                serverSpan.failed(error)
-                throw OpenAIError(upstream: error)
-            }
+            let stream = try await upstream { try await router.stream(chat, routing: routing) }
             serverSpan.streaming(stream)
             return SSEWriter.response(
                 for: stream, includeUsage: chat.streamOptions?.includeUsage == true, logger: context.logger)
         }
-        let routed: RoutedResponse
-        do {
-            routed = try await router.complete(chat, routing: routing)
-        } catch {
-            serverSpan.failed(error)
-            throw OpenAIError(upstream: error)
-        }
+        let routed = try await upstream { try await router.complete(chat, routing: routing) }
         let model =
             routed.response.model.isEmpty
             ? (routed.response.metadata?.upstreamModel ?? chat.model) : routed.response.model
@@ -71,6 +59,16 @@ struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
             return JSONBody.response(json: original, headers: headers)
         }
         return JSONBody.response(routed.response, headers: headers)
+    }
+
+    /// The router's answer, or its failure on the server span and as the OpenAI envelope.
+    private func upstream<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch {
+            serverSpan.failed(error)
+            throw OpenAIError(upstream: error)
+        }
     }
 
     func embeddings(_ request: Request, context: BasicRequestContext) async throws -> Response {

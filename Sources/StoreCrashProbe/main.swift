@@ -11,6 +11,7 @@
 import Canary
 import Foundation
 import Shepherd
+import ShepherdTesting
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
@@ -30,14 +31,7 @@ do {
         confidence: 0.95, checks: [])
     while true {
         time = time.advanced(by: .seconds(1))
-        let command: RampCommand =
-            switch ramp.state.phase {
-            case .idle: .start
-            case .ramping, .shadowing, .baking: .promote
-            case .promoted, .paused: .rollback
-            case .rolledBack: .resume
-            }
-        let event = try ramp.apply(command, now: time)
+        let event = try ramp.stepOn(now: time)
         let evaluation = EvaluationRecord(
             time: time, phase: ramp.state.phase, percent: ramp.state.percent, rollbackEngaged: false,
             verdict: HealthVerdict(kind: .healthy, score: 0.9, reason: reason), decision: "transition",

@@ -97,13 +97,13 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? (FileManager.default.fileExists(atPath: "shepherd.yaml") ? "shepherd.yaml" : nil)
-        var overrides = ServeConfiguration.Overrides(
-            listen: listen, legacyURL: legacyURL, legacyFlavor: legacyFlavor, relayURL: relayURL,
-            relayFlavor: relayFlavor,
-            policyFile: policy, stateFile: state, allowUnauthenticated: allowUnauthenticated ? true : nil,
-            rollbackFlagFile: rollbackFlagFile)
-        overrides.connection = connection.overrides
-        overrides.logFormat = logFormat
+        let flags: [String: String?] = [
+            "listen": listen, "legacy.url": legacyURL, "legacy.flavor": legacyFlavor?.rawValue, "relay.url": relayURL,
+            "relay.flavor": relayFlavor?.rawValue, "policy": policy, "state": state,
+            "server.allowUnauthenticated": allowUnauthenticated ? "true" : nil,
+            "server.rollbackFlagFile": rollbackFlagFile, "logging.format": logFormat?.rawValue,
+        ]
+        let overrides = ServeConfiguration.Overrides(flags.merging(connection.values) { $1 })
         let settings = try loadOrExit {
             try ServeConfiguration.resolve(file: file, overrides: overrides, environment: environment)
         }

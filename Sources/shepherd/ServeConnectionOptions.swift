@@ -44,15 +44,13 @@ struct ServeConnectionOptions: ParsableArguments {
     )
     var relayProxy: String?
 
-    /// The flags as the configuration's overrides.
-    var overrides: [String: ServeConfiguration.Overrides.ConnectionOverrides] {
+    /// The flags by the configuration key each sets.
+    var values: [String: String?] {
         [
-            "legacy": .init(
-                caFile: legacyCaFile, certFile: legacyCertFile, keyFile: legacyKeyFile, serverName: legacyServerName,
-                proxy: legacyProxy),
-            "relay": .init(
-                caFile: relayCaFile, certFile: relayCertFile, keyFile: relayKeyFile, serverName: relayServerName,
-                proxy: relayProxy),
+            "legacy.caFile": legacyCaFile, "legacy.certFile": legacyCertFile, "legacy.keyFile": legacyKeyFile,
+            "legacy.serverName": legacyServerName, "legacy.proxy": legacyProxy,
+            "relay.caFile": relayCaFile, "relay.certFile": relayCertFile, "relay.keyFile": relayKeyFile,
+            "relay.serverName": relayServerName, "relay.proxy": relayProxy,
         ]
     }
 }

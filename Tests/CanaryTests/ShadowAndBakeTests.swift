@@ -1,6 +1,7 @@
-import Canary
 import ShepherdConfig
 import Testing
+
+@testable import Canary
 
 /// The shadow phase before the first step and the guarded bake after the last (issue #16).
 struct ShadowAndBakeTests {

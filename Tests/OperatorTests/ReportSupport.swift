@@ -43,7 +43,7 @@ struct ReportHistory {
 
     var events: [RampEvent<WallClock.Instant>] = []
     var evaluations: [EvaluationRecord] = []
-    var finalState = RampState<WallClock.Instant>(phase: .idle, percent: 0)
+    var finalState = RampState<WallClock.Instant>.idle
 
     var rollback: RampEvent<WallClock.Instant>? { events.first { $0.to == .rolledBack } }
 

@@ -1,9 +1,9 @@
-import Canary
 import Foundation
 import Shepherd
 import ShepherdTesting
 import Testing
 
+@testable import Canary
 @testable import Operator
 
 #if canImport(FoundationXML)
@@ -324,7 +324,7 @@ struct ReportTests {
     @Test func anEmptyRolloutStillRendersEveryChart() throws {
         let data = ReportData(
             rolloutID: "idle", source: "state.sqlite", generatedAt: Self.generatedAt,
-            state: RampState(phase: .idle, percent: 0), events: [], evaluations: [])
+            state: .idle, events: [], evaluations: [])
         let xml = ParsedXML(ReportRenderer.html(data))
         #expect(xml.error == nil)
         #expect(xml.text.contains("No transition is stored for this rollout."))

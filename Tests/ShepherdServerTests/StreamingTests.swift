@@ -129,11 +129,7 @@ struct StreamingTests {
     }
 
     @Test func upstreamFailureAfterTheFirstChunkEndsWithAnErrorEventNotDone() async throws {
-        let cut = ServerHarness.phase {
-            $0.streamCutRate = 1.0
-            $0.streamCutAfterChunks = 3
-            $0.streamCutMode = .abort
-        }
+        let cut = FaultScenario.streamCut(afterChunks: 3, mode: .abort)
         try await ServerHarness.with(relay: cut, percent: 100) { h in
             let response = try await h.chat(stream: true)
             #expect(response.status == .ok)

@@ -65,15 +65,8 @@ public struct MockUpstreams<C: Clock>: Sendable where C.Duration == Duration {
                         apiKey: keys ? Secret(relayKey) : nil))
                 let upstreams = MockUpstreams(
                     legacyMock: legacyMock, relayMock: relayMock, legacy: legacy, relay: relay)
-                do {
-                    let result = try await body(upstreams)
-                    try await shutdownLegacy()
-                    try await relay.shutdown()
-                    return result
-                } catch {
-                    try? await shutdownLegacy()
-                    try? await relay.shutdown()
-                    throw error
+                return try await closing(relay.shutdown) {
+                    try await closing(shutdownLegacy) { try await body(upstreams) }
                 }
             }
         }

@@ -21,3 +21,19 @@ public enum TestRollout {
         return policy
     }
 }
+
+extension RampController {
+    /// Applies the command that moves the ramp on from where it stands: start, promote up the
+    /// ladder, roll back, resume, promote, … The walk the store tests and the crash probe
+    /// record, which passes through every kind of transition.
+    public mutating func stepOn(now: Instant, reason: String? = nil) throws -> RampEvent<Instant> {
+        let command: RampCommand =
+            switch state.phase {
+            case .idle: .start
+            case .ramping, .shadowing, .baking: .promote
+            case .promoted, .paused: .rollback
+            case .rolledBack: .resume
+            }
+        return try apply(command, now: now, reason: reason)
+    }
+}

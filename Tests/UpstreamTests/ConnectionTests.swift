@@ -2,6 +2,7 @@ import Canary
 import Foundation
 import MockProvider
 import NIOCore
+import ShepherdTesting
 import Testing
 
 @testable import Upstream
@@ -24,13 +25,13 @@ struct ConnectionTests {
             configuration: .init(
                 name: "relay", baseURL: "http://127.0.0.1:\(port)/v1",
                 connection: .init(connectTimeout: .seconds(600))))
-        defer { Task { try? await provider.shutdown() } }
-        let error = try await #require(throws: ProviderError.self) {
-            try await provider.complete(Self.request(), context: CallContext())
+        try await closing(provider.shutdown) {
+            let error = try await #require(throws: ProviderError.self) {
+                try await provider.complete(Self.request(), context: CallContext())
+            }
+            #expect(error.failureClass == .connection)
+            #expect(error.message?.contains("relay 127.0.0.1:\(port)") == true, "\(error)")
         }
-        #expect(error.failureClass == .connection)
-        #expect(error.message?.contains("relay 127.0.0.1:\(port)") == true, "\(error)")
-        try await provider.shutdown()
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -141,11 +141,7 @@ struct FaultLoopbackTests {
 
     @Test(arguments: streams)
     func streamCutMidwayIsAConnectionFailureAfterTheFirstChunks(call: Call) async throws {
-        let scenario = Harness.phase {
-            $0.streamCutRate = 1
-            $0.streamCutAfterChunks = 5
-            $0.streamCutMode = .abort
-        }
+        let scenario = FaultScenario.streamCut(afterChunks: 5, mode: .abort)
         try await Harness.withMock(scenario) { mock, providers in
             let stream = try await providers.provider(call.kind).stream(
                 Harness.request(model: call.model, stream: true))
@@ -163,11 +159,7 @@ struct FaultLoopbackTests {
 
     @Test(arguments: streams)
     func streamEndingCleanlyWithoutTerminalEventIsTruncatedNotComplete(call: Call) async throws {
-        let scenario = Harness.phase {
-            $0.streamCutRate = 1
-            $0.streamCutAfterChunks = 5
-            $0.streamCutMode = .clean
-        }
+        let scenario = FaultScenario.streamCut(afterChunks: 5, mode: .clean)
         try await Harness.withMock(scenario) { _, providers in
             let error = await Harness.providerError { _ = try await call.run(providers) }
             #expect(error?.code == .streamTruncated)

@@ -3,6 +3,7 @@ import Canary
 import Hummingbird
 import MockProvider
 import NIOCore
+import ShepherdTesting
 import Synchronization
 import Testing
 import Upstream
@@ -39,14 +40,7 @@ private func withRawUpstream<R>(
             configuration: .init(
                 name: "relay", baseURL: "http://127.0.0.1:\(bound)/v1", apiKey: Secret("sk-pass-0123456789ab")))
         defer { group.cancelAll() }
-        do {
-            let result = try await body(provider)
-            try await provider.shutdown()
-            return result
-        } catch {
-            try? await provider.shutdown()
-            throw error
-        }
+        return try await closing(provider.shutdown) { try await body(provider) }
     }
 }
 

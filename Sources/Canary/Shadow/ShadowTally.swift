@@ -160,14 +160,6 @@ public struct ShadowVerdict: Sendable, Hashable, Codable {
         public var exampleRequestID: String?
         /// The example's texts (legacy, relay), only with `shadow.keepExamples: true`.
         public var exampleTexts: [String]?
-
-        /// Creates a value; each parameter sets the property of the same name.
-        public init(check: ShadowComparison.Check, count: Int, exampleRequestID: String?, exampleTexts: [String]?) {
-            self.check = check
-            self.count = count
-            self.exampleRequestID = exampleRequestID
-            self.exampleTexts = exampleTexts
-        }
     }
 
     /// Whether the rollout may leave the shadow phase.
@@ -196,21 +188,4 @@ public struct ShadowVerdict: Sendable, Hashable, Codable {
     public var cost: [Double]?
     /// Mean token-set overlap of the pairs' texts.
     public var meanTextSimilarity: Double?
-
-    /// Creates a value; each parameter sets the property of the same name.
-    public init(
-        passed: Bool, summary: String, pairs: Int, agreeing: Int, agreementLower: Double, agreementUpper: Double,
-        worst: [Worst], spendLastHour: Double, pausedForSpend: Bool, health: HealthReason?
-    ) {
-        self.passed = passed
-        self.summary = summary
-        self.pairs = pairs
-        self.agreeing = agreeing
-        self.agreementLower = agreementLower
-        self.agreementUpper = agreementUpper
-        self.worst = worst
-        self.spendLastHour = spendLastHour
-        self.pausedForSpend = pausedForSpend
-        self.health = health
-    }
 }

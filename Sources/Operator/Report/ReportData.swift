@@ -32,25 +32,9 @@ public struct ReportData: Sendable, Hashable {
     /// The stored evaluations, oldest first (the store keeps the most recent ones; see `RolloutRetention`).
     public var evaluations: [EvaluationRecord]
     /// Whether ``events`` stopped at ``Limits/events`` and older transitions were left out.
-    public var eventsTruncated: Bool
+    public var eventsTruncated: Bool = false
     /// Whether ``evaluations`` stopped at ``Limits/evaluations`` and older ones were left out.
-    public var evaluationsTruncated: Bool
-
-    /// Creates report data.
-    public init(
-        rolloutID: String, source: String, generatedAt: WallClock.Instant, state: RampState<WallClock.Instant>?,
-        events: [StoredEvent], evaluations: [EvaluationRecord], eventsTruncated: Bool = false,
-        evaluationsTruncated: Bool = false
-    ) {
-        self.rolloutID = rolloutID
-        self.source = source
-        self.generatedAt = generatedAt
-        self.state = state
-        self.events = events
-        self.evaluations = evaluations
-        self.eventsTruncated = eventsTruncated
-        self.evaluationsTruncated = evaluationsTruncated
-    }
+    public var evaluationsTruncated: Bool = false
 
     /// How much history a report reads at most.
     public struct Limits: Sendable, Hashable {

@@ -109,11 +109,7 @@ struct MarkdownReport {
     }
 
     private func timeline(_ lines: inout [String]) {
-        heading(&lines, "Canary percent")
-        guard !data.events.isEmpty else {
-            lines.append("No transition is stored for this rollout.")
-            return
-        }
+        guard transitionsSection(&lines, "Canary percent") else { return }
         lines.append(
             "The percentage stored after each transition (one block = 2.5%); numbers as in the transitions table.")
         lines.append("")
@@ -278,11 +274,7 @@ struct MarkdownReport {
     }
 
     private func transitions(_ lines: inout [String]) {
-        heading(&lines, "Transitions")
-        guard !data.events.isEmpty else {
-            lines.append("No transition is stored for this rollout.")
-            return
-        }
+        guard transitionsSection(&lines, "Transitions") else { return }
         lines.append(
             "Every transition in the audit log (\(data.events.count)), oldest first, with its structured reason.")
         lines.append("")
@@ -323,6 +315,15 @@ struct MarkdownReport {
     }
 
     // MARK: Pieces
+
+    /// The heading of a section drawn from the transitions, and whether there are any; when
+    /// there are none, the section says so and ends.
+    private func transitionsSection(_ lines: inout [String], _ title: String) -> Bool {
+        heading(&lines, title)
+        guard data.events.isEmpty else { return true }
+        lines.append("No transition is stored for this rollout.")
+        return false
+    }
 
     private func heading(_ lines: inout [String], _ title: String) {
         lines.append("")

@@ -155,18 +155,9 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// - Throws: ``RouterError`` when the request is rejected upstream (not failed over), an
     ///   upstream refuses Shepherd's credentials, or every path tried failed.
     public func complete(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedResponse {
-        let chain = try relayChain(tier: routing.tier, model: request.model)
-        let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
-        let attempts = makeAttemptLog(chosen: chosen)
-        let answer = try await routed(chosen: chosen, attempts) { path in
-            if path == .relay, chosen == .relay, let chain, let tier = routing.tier {
-                return try await self.onRelayChain(chain, tier: tier, request, attempts) { call, context in
-                    try await self.caller.complete(on: .relay, call, routing, attempts, context)
-                }
-            }
-            return try await self.on(path, model: request.model, attempts) { context in
-                try await self.caller.complete(on: path, request, routing, attempts, context)
-            }
+        let (answer, chosen, attempts) = try await route(request, routing, commitsOnChain: false) {
+            path, _, call, attempts, context in
+            try await self.caller.complete(on: path, call, routing, attempts, context)
         }
         if answer.path == .legacy, chosen == .legacy,
             let latency = attempts.all.last(where: { $0.path == .legacy })?.latency
@@ -187,29 +178,45 @@ public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Durat
     /// yields the upstream's chunks as they arrive; its outcome (success, failure, or the caller
     /// going away) is recorded in the health window when it ends.
     public func stream(_ request: ChatRequest, routing: RoutingHint = RoutingHint()) async throws -> RoutedStream {
-        let chain = try relayChain(tier: routing.tier, model: request.model)
-        let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
-        let attempts = makeAttemptLog(chosen: chosen)
-        let answer = try await routed(chosen: chosen, attempts) { path in
-            if path == .relay, chosen == .relay, let chain, let tier = routing.tier {
-                // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
-                return try await self.onRelayChain(chain, tier: tier, request, attempts) { call, context in
-                    let stream = try await self.caller.openStream(
-                        on: .relay, chosen: chosen, call, routing, attempts, context)
-                    // The first chunk is in: this attempt is the caller's, and a hedge is cancelled.
-                    // One that got here second is dropped, and its upstream request with it.
-                    guard context.commit() else { throw CancellationError() }
-                    return stream
-                }
-            }
-            return try await self.on(path, model: request.model, attempts) { context in
-                try await self.caller.openStream(on: path, chosen: chosen, request, routing, attempts, context)
-            }
+        // Each model's stream is opened up to its first chunk: the chain ends at the commit point.
+        let (answer, chosen, _) = try await route(request, routing, commitsOnChain: true) {
+            path, chosen, call, attempts, context in
+            try await self.caller.openStream(on: path, chosen: chosen, call, routing, attempts, context)
         }
         if answer.path == .legacy, chosen == .legacy {
             shadowIfSampled(request, stream: answer.value.recorder, routing: routing)
         }
         return answer.value
+    }
+
+    /// Chooses the path for `request` and runs `call` there: on the relay's model chain for a
+    /// tiered call routed to the relay, else on the path's executor; then fails over as
+    /// ``routed(chosen:_:_:)`` decides. `call` gets the path, the path chosen, the request (its
+    /// model set by the chain), the attempt log and the attempt's context.
+    ///
+    /// With `commitsOnChain` a chain attempt that returned commits (a stream's first chunk is
+    /// in: a hedge is cancelled), and one that got there second is dropped with its upstream request.
+    private func route<T: Sendable>(
+        _ request: ChatRequest, _ routing: RoutingHint, commitsOnChain: Bool,
+        _ call:
+            @escaping @Sendable (TrafficPath, TrafficPath, ChatRequest, AttemptLog, AttemptContext) async throws -> T
+    ) async throws -> (answer: (value: T, path: TrafficPath), chosen: TrafficPath, attempts: AttemptLog) {
+        let chain = try relayChain(tier: routing.tier, model: request.model)
+        let chosen = choosePath(forKey: RoutingHint.key(explicit: routing.key, request: request))
+        let attempts = makeAttemptLog(chosen: chosen)
+        let answer = try await routed(chosen: chosen, attempts) { path in
+            if path == .relay, chosen == .relay, let chain, let tier = routing.tier {
+                return try await self.onRelayChain(chain, tier: tier, request, attempts) { model, context in
+                    let value = try await call(.relay, chosen, model, attempts, context)
+                    if commitsOnChain { guard context.commit() else { throw CancellationError() } }
+                    return value
+                }
+            }
+            return try await self.on(path, model: request.model, attempts) { context in
+                try await call(path, chosen, request, attempts, context)
+            }
+        }
+        return (answer, chosen, attempts)
     }
 
     /// Runs `call` on the chosen path and, when it fails in a way the ``FailoverRule`` answers

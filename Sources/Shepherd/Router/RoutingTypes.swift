@@ -170,13 +170,6 @@ public struct BakeProgress: Sendable, Hashable, Codable {
 
     /// Seconds left before promotion (0 when due at the next evaluation).
     public var remainingSeconds: Double { max(0, durationSeconds - bakedSeconds) }
-
-    /// Creates a value; each parameter sets the property of the same name.
-    public init(holdback: Double, durationSeconds: Double, bakedSeconds: Double) {
-        self.holdback = holdback
-        self.durationSeconds = durationSeconds
-        self.bakedSeconds = bakedSeconds
-    }
 }
 
 /// What the current step still needs before the ramp can move up.
@@ -191,19 +184,6 @@ public struct NextStepProgress: Sendable, Hashable, Codable {
     public var minHoldSeconds: Double
     /// Seconds until the next scheduled evaluation, when known.
     public var nextEvaluationInSeconds: Double?
-
-    /// Creates progress.
-    public init(
-        nextPercent: Double, relaySamplesInStep: Int, samplesNeeded: Int, heldSeconds: Double,
-        minHoldSeconds: Double, nextEvaluationInSeconds: Double?
-    ) {
-        self.nextPercent = nextPercent
-        self.relaySamplesInStep = relaySamplesInStep
-        self.samplesNeeded = samplesNeeded
-        self.heldSeconds = heldSeconds
-        self.minHoldSeconds = minHoldSeconds
-        self.nextEvaluationInSeconds = nextEvaluationInSeconds
-    }
 }
 
 /// The policy in numbers: what the status's other fields are judged against.

@@ -104,14 +104,7 @@ public struct RollbackOverride: Sendable, Hashable, Codable {
     /// When it was engaged.
     public var engagedAt: WallClock.Instant
     /// The replica whose admin API engaged it, when known.
-    public var replica: String?
-
-    /// Creates an override.
-    public init(reason: String, engagedAt: WallClock.Instant, replica: String? = nil) {
-        self.reason = reason
-        self.engagedAt = engagedAt
-        self.replica = replica
-    }
+    public var replica: String? = nil
 }
 
 /// What a compare-and-set commit did.

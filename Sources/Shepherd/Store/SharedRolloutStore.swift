@@ -100,19 +100,6 @@ public struct ReplicaReport: Sendable, Hashable, Codable {
     public var localSwitchSources: [String: String]
     /// Whether it holds the evaluator lease.
     public var isEvaluator: Bool
-
-    /// Creates a report.
-    public init(
-        rolloutID: String, replica: String, versionSeen: Int64, effectivePercent: Double,
-        localSwitchSources: [String: String], isEvaluator: Bool
-    ) {
-        self.rolloutID = rolloutID
-        self.replica = replica
-        self.versionSeen = versionSeen
-        self.effectivePercent = effectivePercent
-        self.localSwitchSources = localSwitchSources
-        self.isEvaluator = isEvaluator
-    }
 }
 
 /// A replica as the store last heard from it.

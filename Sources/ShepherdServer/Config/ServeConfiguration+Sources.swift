@@ -57,7 +57,7 @@ struct ServeSources {
     init(file: String?, overrides: ServeConfiguration.Overrides, environment: [String: String])
         throws(ConfigFileError)
     {
-        let flags = InMemoryProvider(name: "command line", values: overrides.configValues)
+        let flags = InMemoryProvider(name: "command line", values: try Self.flagValues(overrides))
         let variables = EnvironmentVariablesProvider(
             environmentVariables: environment.filter { $0.key.hasPrefix("SHEPHERD_") && !$0.value.isEmpty },
             secretsSpecifier: .dynamic { name, _ in
@@ -92,6 +92,22 @@ struct ServeSources {
         return AbsoluteConfigKey(["shepherd"] + key.components)
     }
 
+    /// The command line's values, each key checked against ``fileKeys``.
+    static func flagValues(_ overrides: ServeConfiguration.Overrides) throws(ConfigFileError)
+        -> [AbsoluteConfigKey: ConfigValue]
+    {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in overrides.values {
+            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            let (section, leaf) = parts.count == 2 ? (parts[0], parts[1]) : ("", key)
+            guard fileKeys[section]?.contains(leaf) == true, fileKeys[key] == nil else {
+                throw ConfigFileError(file: "command line", keyPath: key, reason: "is not a configuration key")
+            }
+            values[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.string(value), isSecret: secretKeys.contains(key))
+        }
+        return values
+    }
+
     /// A file's values, checked against ``fileKeys``: every leaf as text.
     static func fileValues(_ map: YAMLMap) throws(ConfigFileError) -> [AbsoluteConfigKey: ConfigValue] {
         try map.allowOnly(fileKeys[map.path] ?? [])
@@ -104,30 +120,6 @@ struct ServeSources {
                 let value = ConfigValue(.string(text), isSecret: secretKeys.contains(path))
                 values[AbsoluteConfigKey(ConfigKey(path))] = value
             }
-        }
-        return values
-    }
-}
-
-extension ServeConfiguration.Overrides {
-    /// The flags that were given, as configuration keys.
-    var configValues: [AbsoluteConfigKey: ConfigValue] {
-        var flags: [String: String?] = [
-            "listen": listen, "legacy.url": legacyURL, "legacy.flavor": legacyFlavor?.rawValue, "relay.url": relayURL,
-            "relay.flavor": relayFlavor?.rawValue, "policy": policyFile, "state": stateFile,
-            "server.allowUnauthenticated": allowUnauthenticated.map(String.init),
-            "server.rollbackFlagFile": rollbackFlagFile, "logging.format": logFormat?.rawValue,
-        ]
-        for (name, path) in connection {
-            flags["\(name).caFile"] = path.caFile
-            flags["\(name).certFile"] = path.certFile
-            flags["\(name).keyFile"] = path.keyFile
-            flags["\(name).serverName"] = path.serverName
-            flags["\(name).proxy"] = path.proxy
-        }
-        var values: [AbsoluteConfigKey: ConfigValue] = [:]
-        for case (let key, let value?) in flags {
-            values[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.string(value), isSecret: false)
         }
         return values
     }

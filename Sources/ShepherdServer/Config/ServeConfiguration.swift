@@ -112,57 +112,25 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
                 ?? "no configuration file (flags, environment and defaults only)")
     }
 
-    /// What the command line says; `nil` leaves the environment's, the file's or the default value.
-    public struct Overrides: Sendable {
-        public var listen: String?
-        public var legacyURL: String?
-        public var legacyFlavor: ProviderKind?
-        public var relayURL: String?
-        public var relayFlavor: ProviderKind?
-        public var policyFile: String?
-        public var stateFile: String?
-        public var allowUnauthenticated: Bool?
-        public var rollbackFlagFile: String?
-        /// `--log-format`.
-        public var logFormat: LogFormat?
-        /// TLS and proxy flags per path (`--relay-ca-file` …), keyed `legacy` / `relay`.
-        public var connection: [String: ConnectionOverrides] = [:]
+    /// What the command line says, by configuration key: the keys of the file (`listen`,
+    /// `legacy.url`, `relay.caFile`, `server.allowUnauthenticated`, `logging.format`, …), each
+    /// value as text. A key left out, or given `nil`, leaves the environment's, the file's or
+    /// the default value; a key that is not one of the file's stops start-up naming it.
+    ///
+    /// ```swift
+    /// let flags: ServeConfiguration.Overrides = ["listen": "127.0.0.1:9100", "relay.proxy": "none"]
+    /// ```
+    public struct Overrides: Sendable, ExpressibleByDictionaryLiteral {
+        /// The values given, by key.
+        public var values: [String: String]
 
-        /// The `--PATH-ca-file`, `--PATH-cert-file`, `--PATH-key-file`, `--PATH-server-name` and
-        /// `--PATH-proxy` flags of one path.
-        public struct ConnectionOverrides: Sendable {
-            public var caFile: String?
-            public var certFile: String?
-            public var keyFile: String?
-            public var serverName: String?
-            public var proxy: String?
-
-            public init(
-                caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil,
-                proxy: String? = nil
-            ) {
-                self.caFile = caFile
-                self.certFile = certFile
-                self.keyFile = keyFile
-                self.serverName = serverName
-                self.proxy = proxy
-            }
+        /// The values that are not `nil`.
+        public init(_ values: [String: String?] = [:]) {
+            self.values = values.compactMapValues { $0 }
         }
 
-        public init(
-            listen: String? = nil, legacyURL: String? = nil, legacyFlavor: ProviderKind? = nil, relayURL: String? = nil,
-            relayFlavor: ProviderKind? = nil, policyFile: String? = nil, stateFile: String? = nil,
-            allowUnauthenticated: Bool? = nil, rollbackFlagFile: String? = nil
-        ) {
-            self.listen = listen
-            self.legacyURL = legacyURL
-            self.legacyFlavor = legacyFlavor
-            self.relayURL = relayURL
-            self.relayFlavor = relayFlavor
-            self.policyFile = policyFile
-            self.stateFile = stateFile
-            self.allowUnauthenticated = allowUnauthenticated
-            self.rollbackFlagFile = rollbackFlagFile
+        public init(dictionaryLiteral elements: (String, String?)...) {
+            self.init(Dictionary(elements) { _, last in last })
         }
     }
 

@@ -130,11 +130,5 @@ public struct UpstreamConfigurationError: Error, Sendable, Hashable, CustomStrin
     /// Why it cannot work (never a secret's value).
     public var reason: String
 
-    /// Creates an error.
-    public init(key: String, reason: String) {
-        self.key = key
-        self.reason = reason
-    }
-
     public var description: String { "\(key): \(reason)" }
 }

@@ -51,7 +51,7 @@ struct OpenAIStreamTranslator: EventStreamTranslator {
         frames.append(
             StreamFrame(
                 wire: Self.wire(data), usage: usage, hasChoices: scan.choiceCount > 0,
-                model: scan.model.flatMap { $0.isEmpty ? nil : $0 }))
+                model: scan.model.flatMap { $0.isEmpty ? nil : $0 }, typed: nil))
     }
 
     /// `data: ` + the JSON + a blank line. A JSON event split over several `data:` lines was

@@ -29,35 +29,11 @@ public struct StreamFrame: Sendable {
     public let hasChoices: Bool
     /// The chunk's `model`, when the upstream named one.
     public let model: String?
-    /// The typed chunk, when the frame was made from one.
-    private let typed: ChatChunk?
+    /// The typed chunk, when the frame was made from one; `nil` for bytes that were scanned,
+    /// not decoded (the memberwise initialiser makes those frames).
+    let typed: ChatChunk?
 
     static let prefix: StaticString = "data: "
-
-    /// A frame for a typed chunk: encodes it.
-    /// - Throws: `EncodingError` (not for chunks Shepherd builds).
-    public init(_ chunk: ChatChunk, encoder: JSONEncoder = StreamFrame.encoder()) throws {
-        let json = try encoder.encode(chunk)
-        var wire = ByteBuffer()
-        wire.reserveCapacity(json.count + 8)
-        wire.writeStaticString(Self.prefix)
-        wire.writeBytes(json)
-        wire.writeStaticString("\n\n")
-        self.wire = wire
-        self.usage = chunk.usage
-        self.hasChoices = !chunk.choices.isEmpty
-        self.model = chunk.model.isEmpty ? nil : chunk.model
-        self.typed = chunk
-    }
-
-    /// A frame for chunk bytes that were scanned, not decoded.
-    init(wire: ByteBuffer, usage: Usage?, hasChoices: Bool, model: String?) {
-        self.wire = wire
-        self.usage = usage
-        self.hasChoices = hasChoices
-        self.model = model
-        self.typed = nil
-    }
 
     /// The chunk's JSON: ``wire`` without the `data: ` prefix and the blank line.
     public var json: ByteBuffer {
@@ -87,5 +63,21 @@ public struct StreamFrame: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
+    }
+}
+
+extension StreamFrame {
+    /// A frame for a typed chunk: encodes it.
+    /// - Throws: `EncodingError` (not for chunks Shepherd builds).
+    public init(_ chunk: ChatChunk, encoder: JSONEncoder = StreamFrame.encoder()) throws {
+        let json = try encoder.encode(chunk)
+        var wire = ByteBuffer()
+        wire.reserveCapacity(json.count + 8)
+        wire.writeStaticString(Self.prefix)
+        wire.writeBytes(json)
+        wire.writeStaticString("\n\n")
+        self.init(
+            wire: wire, usage: chunk.usage, hasChoices: !chunk.choices.isEmpty,
+            model: chunk.model.isEmpty ? nil : chunk.model, typed: chunk)
     }
 }

@@ -1,7 +1,8 @@
-import Canary
 import Foundation
 import Operator
-import Shepherd
+
+@testable import Canary
+@testable import Shepherd
 
 /// Dashboard models for the snapshot tests: real health windows scored by the real scorer,
 /// assembled into statuses the way the server encodes them (decoded from JSON, since the status

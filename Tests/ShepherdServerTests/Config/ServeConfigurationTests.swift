@@ -36,7 +36,9 @@ struct ServeConfigurationTests {
     }
 
     @Test func theStartUpLineSaysWhichConfigurationFileWasRead() throws {
-        let overrides = ServeConfiguration.Overrides(legacyURL: "http://a.example/v1", relayURL: "http://b.example/v1")
+        let overrides = ServeConfiguration.Overrides([
+            "legacy.url": "http://a.example/v1", "relay.url": "http://b.example/v1",
+        ])
         let none = try ServeConfiguration.resolve(file: nil, overrides: overrides, environment: [:])
         #expect(none.configFile == nil)
         // The environment is a source of every key now, not of secrets only: the line says so.
@@ -69,7 +71,7 @@ struct ServeConfigurationTests {
             "listen: 127.0.0.1:9000\nlegacy: {url: http://a.example/v1}\nrelay: {url: http://b.example/v1}\n")
         let config = try ServeConfiguration.resolve(
             file: file,
-            overrides: .init(listen: "127.0.0.1:9100", legacyFlavor: .anthropic, policyFile: "p.yaml"),
+            overrides: ["listen": "127.0.0.1:9100", "legacy.flavor": "anthropic", "policy": "p.yaml"],
             environment: [
                 "SHEPHERD_LEGACY_API_KEY": "sk-legacy-SECRET", "SHEPHERD_RELAY_API_KEY": "sk-relay-SECRET",
                 "SHEPHERD_ADMIN_TOKEN": "admin-SECRET", "SHEPHERD_CLIENT_KEYS": "c1-SECRET, c2-SECRET",
@@ -96,7 +98,7 @@ struct ServeConfigurationTests {
             "SHEPHERD_LEGACY_URL": "http://environment.example/v1", "SHEPHERD_LEGACY_TIMEOUT": "20s",
         ]
         let config = try ServeConfiguration.resolve(
-            file: file, overrides: .init(listen: "127.0.0.1:9200"), environment: environment)
+            file: file, overrides: ["listen": "127.0.0.1:9200"], environment: environment)
         #expect(config.server.port == 9200, "the flag")
         #expect(config.policyFile == "environment.yaml", "the variable over the file")
         #expect(config.legacy.url == "http://environment.example/v1")
@@ -154,11 +156,22 @@ struct ServeConfigurationTests {
     @Test func aBadFlagNamesTheCommandLine() {
         let error = #expect(throws: ConfigFileError.self) {
             try ServeConfiguration.resolve(
-                file: nil, overrides: .init(listen: "8080", legacyURL: "http://a/v1", relayURL: "http://b/v1"),
+                file: nil, overrides: ["listen": "8080", "legacy.url": "http://a/v1", "relay.url": "http://b/v1"],
                 environment: [:])
         }
         #expect(error?.file == "command line")
         #expect(error?.keyPath == "listen")
+    }
+
+    /// A flag the command maps to a key the configuration does not have is refused, not dropped.
+    @Test(arguments: ["relay.caFiles", "legacy", "tls.caFile", "lsiten"])
+    func aFlagForAKeyTheFileDoesNotHaveIsRefused(key: String) {
+        let error = #expect(throws: ConfigFileError.self) {
+            try ServeConfiguration.resolve(file: nil, overrides: [key: "x"], environment: [:])
+        }
+        #expect(error?.file == "command line")
+        #expect(error?.keyPath == key)
+        #expect(error?.reason == "is not a configuration key")
     }
 
     /// The key that comes from the environment beats both of the file's ways of giving it.
@@ -307,8 +320,7 @@ struct ServeConfigurationTests {
         #expect(config.relay.proxy?.host == "p" && config.relay.proxy?.port == 3128)
         #expect(!config.description.contains("pw-SECRET"))
         // A flag beats the file; the environment's proxy applies where the file says nothing.
-        var overrides = ServeConfiguration.Overrides()
-        overrides.connection["relay"] = .init(serverName: "other.internal", proxy: "none")
+        let overrides: ServeConfiguration.Overrides = ["relay.serverName": "other.internal", "relay.proxy": "none"]
         let flagged = try ServeConfiguration.resolve(
             file: try write("legacy: {url: http://a.example/v1}\nrelay: {url: https://relay.example.com/v1}\n"),
             overrides: overrides,
@@ -332,7 +344,8 @@ struct ServeConfigurationTests {
             try ServeConfiguration.resolve(file: file, overrides: .init(), environment: ["SHEPHERD_CLIENT_KEYS": "k"])
         }
         #expect(throws: Never.self) {
-            try ServeConfiguration.resolve(file: file, overrides: .init(allowUnauthenticated: true), environment: [:])
+            try ServeConfiguration.resolve(
+                file: file, overrides: ["server.allowUnauthenticated": "true"], environment: [:])
         }
     }
 

@@ -2,6 +2,7 @@ import Canary
 import Foundation
 import Logging
 import ShepherdPostgres
+import ShepherdTesting
 import Synchronization
 import Testing
 
@@ -145,7 +146,7 @@ struct RolloutControllerTests {
     @Test(.enabled(if: TestPostgres.enabled))
     func onlyTheLeaseHolderEvaluatesAndAtMostOncePerInterval() async throws {
         let store = try TestPostgres.store()
-        do {
+        try await closing(store.close) {
             var policy = Self.policy
             policy.ramp.evaluationInterval = .seconds(3600)
             let clock = ManualClock()
@@ -169,17 +170,13 @@ struct RolloutControllerTests {
             #expect(evaluations.count == 1, "one evaluation per interval across both replicas")
             let lease = try #require(try await store.lease(of: policy.rolloutID))
             #expect(lease.fence.holder == "a")
-        } catch {
-            try? await store.close()
-            throw error
         }
-        try await store.close()
     }
 
     @Test(.enabled(if: TestPostgres.enabled))
     func theEvaluatorJudgesTheSumOfEveryReplicasHealth() async throws {
         let store = try TestPostgres.store()
-        do {
+        try await closing(store.close) {
             var policy = Self.policy
             policy.ramp.minHoldTime = .zero
             policy.ramp.minSamplesPerStep = 200
@@ -208,10 +205,6 @@ struct RolloutControllerTests {
             #expect(a.state.percent == 7.5)
             await b.tick(store, loop: &loopB)
             #expect(b.state.percent == 7.5, "b follows the new version")
-        } catch {
-            try? await store.close()
-            throw error
         }
-        try await store.close()
     }
 }

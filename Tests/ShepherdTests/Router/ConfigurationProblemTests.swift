@@ -2,6 +2,7 @@ import Canary
 import MockProvider
 import Resilience
 import Shepherd
+import ShepherdTesting
 import Testing
 import Upstream
 
@@ -22,27 +23,24 @@ struct ConfigurationProblemTests {
                     name: "relay", baseURL: "https://127.0.0.1:\(relayPort)/v1",
                     connection: .init(connectTimeout: .seconds(120))))
             // Shut down whatever happens: a client dropped without it is a fatal error, not a failure.
-            do {
-                let router = try await MigrationRouter(
-                    legacy: legacy, relay: broken, configuration: .init(policy: RouterHarness.policy),
-                    store: InMemoryRolloutStore(), clock: h.clock, seed: 3)
-                try await router.controller.apply(.setPercent(100), reason: "every call to the relay")
+            try await closing(broken.shutdown) {
+                try await closing(legacy.shutdown) {
+                    let router = try await MigrationRouter(
+                        legacy: legacy, relay: broken, configuration: .init(policy: RouterHarness.policy),
+                        store: InMemoryRolloutStore(), clock: h.clock, seed: 3)
+                    try await router.controller.apply(.setPercent(100), reason: "every call to the relay")
 
-                let answer = try await router.complete(RouterHarness.request(user: "u1"))
-                #expect(answer.path == .legacy)
-                #expect(answer.fellBack)
-                #expect(answer.attempts.map(\.failure) == [.tls, nil], "one relay attempt, not retried, then legacy")
-                let problem = try #require(router.status().problems?["relay"])
-                #expect(problem.contains("TLS: ") && problem.contains("relay 127.0.0.1:\(relayPort)"), "\(problem)")
-                #expect(router.window.snapshot(of: .relay).failures[.tls] == 1)
-                #expect(router.status().problems?["legacy"] == nil)
-            } catch {
-                try? await legacy.shutdown()
-                try? await broken.shutdown()
-                throw error
+                    let answer = try await router.complete(RouterHarness.request(user: "u1"))
+                    #expect(answer.path == .legacy)
+                    #expect(answer.fellBack)
+                    #expect(
+                        answer.attempts.map(\.failure) == [.tls, nil], "one relay attempt, not retried, then legacy")
+                    let problem = try #require(router.status().problems?["relay"])
+                    #expect(problem.contains("TLS: ") && problem.contains("relay 127.0.0.1:\(relayPort)"), "\(problem)")
+                    #expect(router.window.snapshot(of: .relay).failures[.tls] == 1)
+                    #expect(router.status().problems?["legacy"] == nil)
+                }
             }
-            try await legacy.shutdown()
-            try await broken.shutdown()
         }
     }
 }

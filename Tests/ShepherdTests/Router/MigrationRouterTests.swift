@@ -142,10 +142,7 @@ struct MigrationRouterTests {
     }
 
     @Test func aStreamCutAfterItsFirstChunkSurfacesAndIsNotFailedOver() async throws {
-        let cut = RouterHarness.phase {
-            $0.streamCutRate = 1
-            $0.streamCutAfterChunks = 3
-        }
+        let cut = FaultScenario.streamCut(afterChunks: 3)
         try await RouterHarness.with(relay: cut) { h in
             try await h.router.controller.apply(.setPercent(100))
             let stream = try await h.router.stream(RouterHarness.request(user: "u1", stream: true))

@@ -1,8 +1,10 @@
-import Canary
 import Foundation
 import Shepherd
 import ShepherdPostgres
+import ShepherdTesting
 import Testing
+
+@testable import Canary
 
 /// A fresh directory under the system's temporary directory, removed by ``remove()``.
 struct TemporaryDirectory {
@@ -46,14 +48,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try make(at: directory.databasePath, retention: retention)
-        do {
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        return try await closing(store.close) { try await body(store) }
     }
 }
 
@@ -70,18 +65,20 @@ enum Fixtures {
         var time = start
         var result: [(RampState<WallClock.Instant>, RampEvent<WallClock.Instant>)] = []
         for _ in 0..<count {
-            let command: RampCommand =
-                switch ramp.state.phase {
-                case .idle: .start
-                case .ramping, .shadowing, .baking: .promote
-                case .promoted, .paused: .rollback
-                case .rolledBack: .resume
-                }
-            let event = try ramp.apply(command, now: time, reason: "fixture")
+            let event = try ramp.stepOn(now: time, reason: "fixture")
             result.append((ramp.state, event))
             time = time.advanced(by: step)
         }
         return result
+    }
+
+    /// Commits the first of `steps` to an empty rollout (expected version 0).
+    static func commitFirst(
+        of steps: [(state: RampState<WallClock.Instant>, event: RampEvent<WallClock.Instant>)],
+        to store: any RolloutStore, rolloutID: String
+    ) async throws -> CommitOutcome {
+        try await store.commit(
+            RolloutChange(rolloutID: rolloutID, state: steps[0].state, event: steps[0].event), expectedVersion: 0)
     }
 
     /// A verdict with a structured reason and one check.

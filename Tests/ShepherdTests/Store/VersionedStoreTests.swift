@@ -1,8 +1,9 @@
 import Canary
 import Foundation
-import Shepherd
 import ShepherdPostgres
 import Testing
+
+@testable import Shepherd
 
 /// Compare-and-set on the version, on every store: what lets several replicas share one rollout.
 struct VersionedStoreTests {
@@ -10,8 +11,7 @@ struct VersionedStoreTests {
     func versionsStartAtOneAndAStaleVersionIsAConflictThatWritesNothing(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let steps = try Fixtures.transitions(count: 3)
-            let first = try await store.commit(
-                RolloutChange(rolloutID: "r", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
+            let first = try await Fixtures.commitFirst(of: steps, to: store, rolloutID: "r")
             guard case .committed(1, let firstSequence?) = first else {
                 Issue.record("first commit: \(first)")
                 return
@@ -40,8 +40,7 @@ struct VersionedStoreTests {
     func anEvaluationThatChangesNothingKeepsTheVersion(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let steps = try Fixtures.transitions(count: 1)
-            _ = try await store.commit(
-                RolloutChange(rolloutID: "r", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
+            _ = try await Fixtures.commitFirst(of: steps, to: store, rolloutID: "r")
             let evaluation = Fixtures.evaluation(at: steps[0].event.time)
             let held = try await store.commit(
                 RolloutChange(rolloutID: "r", state: steps[0].state, evaluation: evaluation), expectedVersion: 1)
@@ -60,8 +59,7 @@ struct VersionedStoreTests {
     func fiftyWritersAtTheSameVersionExactlyOneWins(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let steps = try Fixtures.transitions(count: 2)
-            _ = try await store.commit(
-                RolloutChange(rolloutID: "race", state: steps[0].state, event: steps[0].event), expectedVersion: 0)
+            _ = try await Fixtures.commitFirst(of: steps, to: store, rolloutID: "race")
             let outcomes = try await withThrowingTaskGroup(of: CommitOutcome.self) { group in
                 for _ in 0..<50 {
                     group.addTask {

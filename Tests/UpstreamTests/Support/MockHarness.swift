@@ -50,14 +50,7 @@ enum Harness {
                         name: "legacy", baseURL: base, apiKey: Secret(testKey),
                         modelMap: ["claude-sonnet-4.5": "claude-sonnet-4-5"], connection: connection),
                     streamBufferObserver: observer))
-            do {
-                let result = try await body(mock, providers)
-                try await providers.shutdown()
-                return result
-            } catch {
-                try? await providers.shutdown()
-                throw error
-            }
+            return try await closing(providers.shutdown) { try await body(mock, providers) }
         }
     }
 
