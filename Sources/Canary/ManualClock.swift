@@ -8,9 +8,11 @@ import Synchronization
 /// milliseconds and every run is the same.
 ///
 /// Sleepers are resumed, in deadline order, when ``advance(by:)`` or
-/// ``advance(to:)`` moves the clock past their deadline. A test that needs a
-/// task to be parked in `sleep` before moving time awaits
-/// ``waitForSleepers(count:)`` instead of sleeping on the real clock.
+/// ``advance(to:)`` moves the clock past their deadline; a wake-up
+/// (``wakeUp(at:_:)``, a sleep with no task behind it) runs its action there
+/// too, and counts as a sleeper. A test that needs a task to be parked in
+/// `sleep` before moving time awaits ``waitForSleepers(count:)`` instead of
+/// sleeping on the real clock.
 ///
 /// ```swift
 /// let clock = ManualClock()
@@ -28,16 +30,25 @@ public final class ManualClock: Clock, Sendable {
         var continuation: CheckedContinuation<Void, any Error>
     }
 
+    private struct WakeUpEntry {
+        var deadline: Instant
+        var action: @Sendable () -> Void
+    }
+
     private struct State {
         var now: Instant
         var nextID: UInt64 = 0
         var sleepers: [UInt64: Sleeper] = [:]
+        var wakeUps: [UInt64: WakeUpEntry] = [:]
         var cancelledBeforeRegistering: Set<UInt64> = []
         var sleeperWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
+        var waitingCount: Int { sleepers.count + wakeUps.count }
+
         mutating func takeSatisfiedWaiters() -> [CheckedContinuation<Void, Never>] {
-            let ready = sleeperWaiters.filter { $0.count <= sleepers.count }.map(\.continuation)
-            sleeperWaiters.removeAll { $0.count <= sleepers.count }
+            let count = waitingCount
+            let ready = sleeperWaiters.filter { $0.count <= count }.map(\.continuation)
+            sleeperWaiters.removeAll { $0.count <= count }
             return ready
         }
     }
@@ -55,8 +66,9 @@ public final class ManualClock: Clock, Sendable {
     /// Virtual time has no resolution limit.
     public var minimumResolution: Duration { .zero }
 
-    /// The number of tasks currently suspended in ``sleep(until:tolerance:)``.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    /// The number of tasks currently suspended in ``sleep(until:tolerance:)``, and of pending
+    /// ``wakeUp(at:_:)``s.
+    public var sleeperCount: Int { state.withLock { $0.waitingCount } }
 
     /// Suspends until the clock has been advanced to `deadline`.
     ///
@@ -95,21 +107,63 @@ public final class ManualClock: Clock, Sendable {
         }
     }
 
+    /// Runs `action` once the clock has been advanced to `instant` (at once, here, when it
+    /// already reads `instant` or later): a sleep with no task behind it. Until then it counts
+    /// in ``sleeperCount``.
+    ///
+    /// - Returns: a handle whose `cancel()` removes the wake-up; the action is then never run.
+    @discardableResult
+    public func wakeUp(at instant: Instant, _ action: @escaping @Sendable () -> Void) -> WakeUp {
+        let (id, waiters) = state.withLock { state -> (UInt64?, [CheckedContinuation<Void, Never>]) in
+            guard instant > state.now else { return (nil, []) }
+            let id = state.nextID
+            state.nextID += 1
+            state.wakeUps[id] = WakeUpEntry(deadline: instant, action: action)
+            return (id, state.takeSatisfiedWaiters())
+        }
+        for waiter in waiters { waiter.resume() }
+        guard let id else {
+            action()
+            return WakeUp(clock: nil, id: 0)
+        }
+        return WakeUp(clock: self, id: id)
+    }
+
+    /// A pending ``wakeUp(at:_:)``.
+    public struct WakeUp: Sendable {
+        fileprivate let clock: ManualClock?
+        fileprivate let id: UInt64
+
+        /// Removes the wake-up if it has not run; harmless once it has.
+        public func cancel() {
+            _ = clock?.state.withLock { $0.wakeUps.removeValue(forKey: id) }
+        }
+    }
+
     /// Moves the clock forward and wakes every sleeper whose deadline has passed.
     public func advance(by duration: Duration) {
         precondition(duration >= .zero, "ManualClock cannot go backwards")
         advance(to: now.advanced(by: duration))
     }
 
-    /// Moves the clock to `instant` (never backwards) and wakes every sleeper whose deadline has passed.
+    /// Moves the clock to `instant` (never backwards), wakes every sleeper whose deadline has
+    /// passed and runs every wake-up that is due, in deadline order.
     public func advance(to instant: Instant) {
-        let due: [Sleeper] = state.withLock { state in
+        let due: [(deadline: Instant, wake: () -> Void)] = state.withLock { state in
             guard instant > state.now else { return [] }
             state.now = instant
-            let dueIDs = state.sleepers.filter { $0.value.deadline <= instant }.keys
-            return dueIDs.compactMap { state.sleepers.removeValue(forKey: $0) }.sorted { $0.deadline < $1.deadline }
+            var due: [(deadline: Instant, wake: () -> Void)] = []
+            for id in state.sleepers.filter({ $0.value.deadline <= instant }).keys {
+                guard let sleeper = state.sleepers.removeValue(forKey: id) else { continue }
+                due.append((sleeper.deadline, { sleeper.continuation.resume() }))
+            }
+            for id in state.wakeUps.filter({ $0.value.deadline <= instant }).keys {
+                guard let wakeUp = state.wakeUps.removeValue(forKey: id) else { continue }
+                due.append((wakeUp.deadline, wakeUp.action))
+            }
+            return due.sorted { $0.deadline < $1.deadline }
         }
-        for sleeper in due { sleeper.continuation.resume() }
+        for entry in due { entry.wake() }
     }
 
     /// Suspends until at least `count` tasks are sleeping on this clock.
@@ -119,7 +173,7 @@ public final class ManualClock: Clock, Sendable {
     public func waitForSleepers(count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
-                if state.sleepers.count >= count { return true }
+                if state.waitingCount >= count { return true }
                 state.sleeperWaiters.append((count, continuation))
                 return false
             }

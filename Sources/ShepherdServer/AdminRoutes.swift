@@ -1,6 +1,7 @@
 import Canary
 import Hummingbird
 import Logging
+import Resilience
 import Shepherd
 
 /// The operator's API under `/admin/`, behind `Authorization: Bearer <admin token>`.
@@ -19,7 +20,7 @@ import Shepherd
 ///
 /// A command the phase does not allow is a 409 carrying the refusal's reason; a store that
 /// cannot record the command is a 503 (and nothing changed).
-struct AdminRoutes<C: Clock>: Sendable where C.Duration == Duration {
+struct AdminRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
     let router: MigrationRouter<C>
     /// Admin bodies are small: anything beyond this is a mistake.
     static var maxBodyBytes: Int { 64 * 1024 }

@@ -1,6 +1,7 @@
 import Canary
 import Hummingbird
 import Logging
+import Resilience
 import Shepherd
 import Upstream
 
@@ -13,7 +14,7 @@ import Upstream
 /// `x-shepherd-path`, `x-shepherd-fallback` and `x-shepherd-model`. Nothing of the caller's
 /// request headers goes upstream except the request id: the providers send their own keys, so
 /// a client's `Authorization` never leaves Shepherd.
-struct ProxyRoutes<C: Clock>: Sendable where C.Duration == Duration {
+struct ProxyRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
     let router: MigrationRouter<C>
     let maxBodyBytes: Int
     /// The server span's attributes; inert when tracing is off.

@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 public import Prometheus
+public import Resilience
 public import Shepherd
 
 /// Builds the HTTP application of `shepherd serve`: the OpenAI-compatible proxy, the admin
@@ -45,7 +46,7 @@ public import Shepherd
 /// - Returns: the application; call `run()`/`runService()` or add it to a `ServiceGroup`.
 /// - Throws: ``ServerConfigurationError`` when the configuration must not run (see
 ///   ``ServerConfiguration/validate()``), e.g. a non-loopback address with no client keys.
-public func buildShepherdApplication<C: Clock>(
+public func buildShepherdApplication<C: DeadlineClock>(
     router: MigrationRouter<C>,
     store: any RolloutStore,
     configuration: ServerConfiguration,

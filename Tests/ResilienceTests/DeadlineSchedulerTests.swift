@@ -3,7 +3,7 @@ import Testing
 
 @testable import Resilience
 
-/// The shared deadline sleeper: no timer per call, nothing left behind when calls end.
+/// The shared deadline wake-up: no timer and no task per call, nothing left behind when calls end.
 @Suite(.timeLimit(.minutes(1)))
 struct DeadlineSchedulerTests {
     let clock = TestClock()
@@ -24,14 +24,13 @@ struct DeadlineSchedulerTests {
             #expect(try await executor.execute { _ in call } == call)
         }
         #expect(executor.deadlineScheduler.pendingCount == 0, "every call removed its deadline")
-        #expect(executor.deadlineScheduler.sleeperCount == 1, "one sleeper served \(2 * calls) calls")
-        await clock.base.waitForSleepers(count: 1)
+        #expect(executor.deadlineScheduler.isArmed, "one wake-up served \(2 * calls) calls")
         #expect(clock.base.sleeperCount == 1)
-        #expect(clock.deadlines.all == [.at(.seconds(60))], "one sleep, until the first call's deadline")
+        #expect(clock.deadlines.all == [.at(.seconds(60))], "one wake-up, at the first call's deadline")
 
-        // Past its wake-up with nothing left to do, the sleeper ends by itself.
+        // At its instant with nothing left to do, the wake-up arms no other.
         clock.base.advance(by: .seconds(60))
-        #expect(await eventually { executor.deadlineScheduler.sleeperCount == 0 })
+        #expect(!executor.deadlineScheduler.isArmed)
         #expect(clock.base.sleeperCount == 0)
     }
 
@@ -43,8 +42,8 @@ struct DeadlineSchedulerTests {
             return nil
         }
         await clock.advance(toSleep: .seconds(5))
-        #expect(await eventually { fired.all == [.seconds(5)] })
-        #expect(await eventually { scheduler.pendingCount == 0 && scheduler.sleeperCount == 0 })
+        #expect(fired.all == [.seconds(5)])
+        #expect(scheduler.pendingCount == 0 && !scheduler.isArmed)
     }
 
     @Test func aCancelledDeadlineNeverRuns() async throws {
@@ -57,11 +56,11 @@ struct DeadlineSchedulerTests {
         scheduler.cancel(id)
         #expect(scheduler.pendingCount == 0)
         await clock.advance(toSleep: .seconds(5))
-        #expect(await eventually { scheduler.sleeperCount == 0 })
+        #expect(!scheduler.isArmed)
         #expect(fired.all.isEmpty)
     }
 
-    @Test func laterDeadlinesShareTheSleeperAndAnEarlierOneGetsItsOwn() async throws {
+    @Test func laterDeadlinesShareTheWakeUpAndAnEarlierOneReplacesIt() async throws {
         let scheduler = DeadlineScheduler(clock: clock)
         let fired = Log<Int>()
         for (index, seconds) in [10, 20, 30].enumerated() {
@@ -70,23 +69,26 @@ struct DeadlineSchedulerTests {
                 return nil
             }
         }
-        #expect(scheduler.sleeperCount == 1)
+        #expect(clock.base.sleeperCount == 1)
         scheduler.schedule(at: .at(.seconds(4))) {
             fired.append(3)
             return nil
         }
-        #expect(scheduler.sleeperCount == 2, "an earlier deadline cannot wait for the sleeper due at 10 s")
+        #expect(clock.base.sleeperCount == 1, "the wake-up at 10 s was cancelled, not left to run")
         await clock.advance(toSleep: .seconds(4))
-        #expect(await eventually { fired.all == [3] })
+        #expect(fired.all == [3])
         await clock.advance(toSleep: .seconds(10))
-        #expect(await eventually { fired.all == [3, 0] })
+        #expect(fired.all == [3, 0])
         await clock.advance(toSleep: .seconds(20))
-        #expect(await eventually { fired.all == [3, 0, 1] })
+        #expect(fired.all == [3, 0, 1])
         await clock.advance(toSleep: .seconds(30))
-        #expect(await eventually { fired.all == [3, 0, 1, 2] })
-        #expect(await eventually { scheduler.pendingCount == 0 && scheduler.sleeperCount == 0 })
+        #expect(fired.all == [3, 0, 1, 2])
+        #expect(scheduler.pendingCount == 0 && !scheduler.isArmed)
+        #expect(clock.base.sleeperCount == 0)
         #expect(
-            Set(clock.deadlines.all) == [.at(.seconds(4)), .at(.seconds(10)), .at(.seconds(20)), .at(.seconds(30))])
+            clock.deadlines.all == [
+                .at(.seconds(10)), .at(.seconds(4)), .at(.seconds(10)), .at(.seconds(20)), .at(.seconds(30)),
+            ])
     }
 
     @Test func anActionCanMoveItsDeadlineOn() async throws {
@@ -100,11 +102,38 @@ struct DeadlineSchedulerTests {
             }
         }
         await clock.advance(toSleep: .seconds(2))
-        #expect(await eventually { fired.all == ["first"] && scheduler.pendingCount == 1 })
+        #expect(fired.all == ["first"] && scheduler.pendingCount == 1)
         scheduler.cancel(id)  // the same handle cancels the moved deadline
         #expect(scheduler.pendingCount == 0)
         clock.base.advance(by: .seconds(30))
-        #expect(await eventually { scheduler.sleeperCount == 0 })
+        #expect(!scheduler.isArmed)
         #expect(fired.all == ["first"])
     }
+
+    /// The property the scheduler exists for, on the real clock (this test reads no other): a
+    /// wake-up runs, and a cancelled one lets go of its action at once, not at its deadline
+    /// an hour away, which a cancelled `Task.sleep` would (the suite's limit is a minute).
+    @Test func aRealClockWakeUpRunsAndACancelledOneIsReleasedAtOnce() async {
+        let clock = ContinuousClock()
+        let ran = SettleOnce<Void>()
+        _ = clock.wakeUp(at: clock.now.advanced(by: .milliseconds(20))) { ran.settle(()) }
+        await ran.value()
+
+        let released = SettleOnce<Void>()
+        let wakeUp = Self.wakeUpHolding(ReleaseProbe { released.settle(()) }, on: clock)
+        wakeUp.cancel()
+        await released.value()
+    }
+
+    /// A wake-up an hour away whose action holds `probe` (and nothing else does).
+    private static func wakeUpHolding(_ probe: ReleaseProbe, on clock: ContinuousClock) -> any ClockWakeUp {
+        clock.wakeUp(at: clock.now.advanced(by: .seconds(3600))) { _ = probe }
+    }
+}
+
+/// Calls `onRelease` when the last reference to it goes.
+private final class ReleaseProbe: Sendable {
+    let onRelease: @Sendable () -> Void
+    init(_ onRelease: @escaping @Sendable () -> Void) { self.onRelease = onRelease }
+    deinit { onRelease() }
 }

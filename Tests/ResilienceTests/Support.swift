@@ -57,10 +57,10 @@ let noJitter = Backoff(initial: .seconds(1), multiplier: 2, maximum: .seconds(30
 
 func seeded(_ seed: UInt64 = 1) -> SharedRandomGenerator { SharedRandomGenerator(SeededGenerator(seed: seed)) }
 
-/// A `ManualClock` that also logs every deadline slept until, so a test can wait for a
-/// specific sleep (say, the back-off ending at 3 s) instead of counting sleepers, which
-/// is ambiguous while attempt timers come and go.
-final class TestClock: Clock, Sendable {
+/// A `ManualClock` that also logs every deadline slept or set a wake-up until, so a test can
+/// wait for a specific one (say, the back-off ending at 3 s) instead of counting sleepers,
+/// which is ambiguous while attempt timers come and go.
+final class TestClock: DeadlineClock, Sendable {
     typealias Instant = ManualClock.Instant
     let base = ManualClock()
     let deadlines = Log<Instant>()
@@ -73,10 +73,16 @@ final class TestClock: Clock, Sendable {
         try await base.sleep(until: deadline, tolerance: tolerance)
     }
 
-    /// Waits until some task sleeps until `offset` (or later), then moves the clock there.
+    func wakeUp(at instant: Instant, _ action: @escaping @Sendable () -> Void) -> any ClockWakeUp {
+        deadlines.append(instant)
+        let wakeUp: ManualClock.WakeUp = base.wakeUp(at: instant, action)
+        return wakeUp
+    }
+
+    /// Waits until some task sleeps, or a wake-up is set, until `offset`, then moves the clock there.
     ///
-    /// A sleep requested after the move returns at once, so there is no race. If no task ever
-    /// sleeps until exactly `offset`, the test fails instead of hanging.
+    /// A sleep requested (or a wake-up set) after the move returns (runs) at once, so there is no
+    /// race. If nothing ever waits until exactly `offset`, the test fails instead of hanging.
     func advance(toSleep offset: Duration, sourceLocation: SourceLocation = #_sourceLocation) async {
         let target = Instant(offset: offset)
         let found = await eventually { self.deadlines.all.contains(target) }

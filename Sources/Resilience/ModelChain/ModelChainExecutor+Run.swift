@@ -225,9 +225,9 @@ extension ModelChainExecutor {
             return await withTaskGroup(of: HedgeEvent.self) { group in
                 group.addTask { await attempt(primary, primaryNumber, permit, false) }
                 group.addTask {
-                    // On the shared sleeper, not a `clock.sleep` of its own: most rounds end before
-                    // the delay and cancel this, and on Linux a cancelled sleep keeps its timer (and
-                    // this task's memory) until the delay would have passed.
+                    // On the shared deadline wake-up, not a `clock.sleep` of its own: most rounds end
+                    // before the delay and cancel this, and on Linux a cancelled sleep keeps its timer
+                    // (and this task's memory) until the delay would have passed.
                     await executor.deadlineScheduler.wait(until: clock.now.advanced(by: delay))
                         ? .hedgeDue : .timerCancelled
                 }

@@ -31,7 +31,7 @@ import Canary
 /// }
 /// print(result.model, result.attempts, result.hedged)
 /// ```
-public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duration {
+public struct ModelChainExecutor<C: DeadlineClock>: Sendable where C.Duration == Duration {
     /// The chain.
     public let chain: ModelChain
     /// The back-off between attempts on the same model.
@@ -50,7 +50,7 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
     public let classifier: FailureClassifier
     /// The clock.
     public let clock: C
-    /// Every call's attempt deadlines: one shared sleeper rather than a timer per attempt.
+    /// Every call's attempt deadlines: one wake-up on the clock rather than a timer or a task per attempt.
     let deadlineScheduler: DeadlineScheduler<C>
     let random: SharedRandomGenerator
     let unixTime: @Sendable () -> Double
@@ -118,7 +118,7 @@ public struct ModelChainExecutor<C: Clock>: Sendable where C.Duration == Duratio
     /// Runs `operation` down `chain` instead of the executor's own, with the same breakers,
     /// budgets, deadlines, back-off and hedging: for callers whose chain depends on the request
     /// (the model asked for, say), so that one long-lived executor (and its one deadline
-    /// sleeper) serves every call.
+    /// wake-up) serves every call.
     ///
     /// - Throws: ``ResilienceError/Code/invalidConfiguration(_:)`` when `chain` cannot work,
     ///   then as ``execute(_:)``.

@@ -6,7 +6,7 @@
 /// a kill cancels the child, which structured concurrency then waits for. A per-attempt
 /// deadline that passes after the attempt committed no longer applies: the entry moves on to
 /// the total deadline instead.
-struct AttemptRunner<C: Clock> where C.Duration == Duration {
+struct AttemptRunner<C: DeadlineClock> where C.Duration == Duration {
     let clock: C
     /// Where the attempt's deadline is registered (shared by every call of one executor).
     let scheduler: DeadlineScheduler<C>

@@ -1,23 +1,14 @@
 import Synchronization
 
-/// Runs actions at deadlines on a generic `Clock`, with one shared sleeper instead of one timer per call.
+/// Runs actions at deadlines on a ``DeadlineClock``, with one wake-up armed at the earliest
+/// deadline instead of one timer per call.
 ///
-/// Why not a `clock.sleep` per attempt raced against the attempt: on Linux a cancelled
-/// `Task.sleep` keeps its timer, and the sleeping task's memory with it, until the original
-/// deadline (swiftlang/swift#60441). An executor that races every attempt against a 60 s
-/// timer and cancels the timer when the attempt answers in 2 ms therefore holds 60 s worth of
-/// dead timers: under load that is hundreds of megabytes. Here a deadline is an entry in a
-/// table, removed when the call ends, and a sleeper is never cancelled: it sleeps until the
-/// earliest deadline it was started for, runs the entries that are due, and sleeps on to the
-/// next one or ends when there is none.
-///
-/// A new sleeper is started only for a deadline earlier than every pending sleeper's wake-up.
-/// With uniform timeouts each new deadline is later than the ones before it, so under steady
-/// load one sleeper serves every call; when traffic stops it ends at its last wake-up.
-///
-/// The sleeper is the only task this type starts: it holds no request state (only the
-/// entries, which their calls remove), and it ends by itself; it is not cancelled, precisely
-/// because a cancelled sleep is what this type exists to avoid.
+/// A deadline is an entry in a table, removed when its call ends. The scheduler keeps one
+/// wake-up on the clock, at the earliest pending deadline: it runs the entries that are due and
+/// arms the next one, or none when the table is empty. A new deadline earlier than the armed
+/// one re-arms it (the old wake-up is cancelled, which releases it at once); a later one waits
+/// in the table. No task is started: calls answered in time leave nothing behind, and nothing
+/// outlives them (see ``DeadlineClock`` for why not a `clock.sleep` per call).
 ///
 /// ```swift
 /// let scheduler = DeadlineScheduler(clock: ContinuousClock())
@@ -25,7 +16,7 @@ import Synchronization
 /// … // the call answers
 /// scheduler.cancel(id)   // nothing is left behind
 /// ```
-final class DeadlineScheduler<C: Clock>: Sendable {
+final class DeadlineScheduler<C: DeadlineClock>: Sendable {
     /// What an action asks for once it has run: nothing more (`nil`), or another action at a later instant.
     typealias Action = @Sendable () -> Rearm?
 
@@ -45,6 +36,15 @@ final class DeadlineScheduler<C: Clock>: Sendable {
         var action: Action
     }
 
+    /// The wake-up on the clock, at the earliest pending deadline when it was armed.
+    private struct Armed {
+        /// Tells a superseded wake-up's firing from the current one's.
+        var generation: UInt64
+        var at: C.Instant
+        /// `nil` until `arm` has it back from the clock.
+        var wakeUp: (any ClockWakeUp)?
+    }
+
     private struct State {
         var nextID: UInt64 = 0
         var entries: [UInt64: Entry] = [:]
@@ -52,21 +52,19 @@ final class DeadlineScheduler<C: Clock>: Sendable {
         var firing: Set<UInt64> = []
         /// Firing entries cancelled meanwhile: their re-arm request is dropped.
         var cancelledWhileFiring: Set<UInt64> = []
-        /// When each pending sleeper wakes up (a few at most).
-        var sleeperWakeUps: [C.Instant] = []
-
-        var earliestWakeUp: C.Instant? { sleeperWakeUps.min() }
+        var armed: Armed?
+        var generation: UInt64 = 0
 
         var earliestDeadline: C.Instant? { entries.values.lazy.map(\.deadline).min() }
 
-        /// Whether a deadline needs a sleeper of its own (none wakes up in time for it).
-        func needsSleeper(for deadline: C.Instant) -> Bool {
-            guard let earliest = earliestWakeUp else { return true }
-            return deadline < earliest
-        }
-
-        mutating func removeWakeUp(_ instant: C.Instant) {
-            if let index = sleeperWakeUps.firstIndex(of: instant) { sleeperWakeUps.remove(at: index) }
+        /// Claims the wake-up for `deadline` when none is armed in time for it: the generation
+        /// to arm it under, and the wake-up it replaces (to cancel), if any.
+        mutating func claimWakeUp(for deadline: C.Instant) -> (generation: UInt64, replaced: (any ClockWakeUp)?)? {
+            if let armed, armed.at <= deadline { return nil }
+            generation &+= 1
+            let replaced = armed?.wakeUp
+            armed = Armed(generation: generation, at: deadline, wakeUp: nil)
+            return (generation, replaced)
         }
     }
 
@@ -79,17 +77,21 @@ final class DeadlineScheduler<C: Clock>: Sendable {
         self.clock = clock
     }
 
+    deinit {
+        state.withLock { $0.armed?.wakeUp }?.cancel()
+    }
+
     /// The number of pending deadlines (for tests and diagnostics).
     var pendingCount: Int { state.withLock { $0.entries.count + $0.firing.count } }
 
-    /// The number of sleepers waiting on the clock (for tests and diagnostics).
-    var sleeperCount: Int { state.withLock { $0.sleeperWakeUps.count } }
+    /// Whether a wake-up is armed on the clock (for tests and diagnostics).
+    var isArmed: Bool { state.withLock { $0.armed != nil } }
 
-    /// Waits until `deadline` on the shared sleeper: `true` when the deadline came, `false` when
+    /// Waits until `deadline` on the shared wake-up: `true` when the deadline came, `false` when
     /// the waiting task was cancelled first (then the entry is gone at once, not at the deadline).
     ///
-    /// What a `clock.sleep` would do, without a timer per waiter: a hedge timer, say, which
-    /// most calls cancel because their first attempt answered in time.
+    /// What a `clock.sleep` would do, without a timer or a task per waiter: a hedge timer, say,
+    /// which most calls cancel because their first attempt answered in time.
     func wait(until deadline: C.Instant) async -> Bool {
         let signal = SettleOnce<Bool>()
         let id = schedule(at: deadline) {
@@ -106,19 +108,18 @@ final class DeadlineScheduler<C: Clock>: Sendable {
 
     /// Runs `action` once `deadline` has passed, unless ``cancel(_:)`` is called first.
     ///
-    /// The action runs on the sleeper's task, outside any lock; it returns a follow-up deadline
-    /// (a timer that moves on), or `nil`.
+    /// The action runs where the clock runs its wake-ups (a Dispatch queue; for a
+    /// ``ManualClock``, in `advance`), outside any lock, and must not block; it returns a
+    /// follow-up deadline (a timer that moves on), or `nil`.
     @discardableResult
     func schedule(at deadline: C.Instant, _ action: @escaping Action) -> ID {
-        let (id, startSleeper) = state.withLock { state -> (UInt64, Bool) in
+        let (id, claim) = state.withLock { state in
             let id = state.nextID
             state.nextID &+= 1
             state.entries[id] = Entry(deadline: deadline, action: action)
-            guard state.needsSleeper(for: deadline) else { return (id, false) }
-            state.sleeperWakeUps.append(deadline)
-            return (id, true)
+            return (id, state.claimWakeUp(for: deadline))
         }
-        if startSleeper { startSleeping(until: deadline) }
+        if let claim { arm(at: deadline, claim) }
         return ID(value: id)
     }
 
@@ -131,49 +132,52 @@ final class DeadlineScheduler<C: Clock>: Sendable {
         }
     }
 
-    // MARK: The sleeper
+    // MARK: The wake-up
 
-    private func startSleeping(until wakeUp: C.Instant) {
-        // See the type's discussion: the one task this type starts, never cancelled, ends by itself.
-        // Detached, so that it carries none of the scheduling call's task-local values.
-        Task.detached { [self] in await sleepLoop(firstWakeUp: wakeUp) }
+    /// Arms the wake-up claimed under `claim.generation`, and cancels the one it replaces.
+    private func arm(at deadline: C.Instant, _ claim: (generation: UInt64, replaced: (any ClockWakeUp)?)) {
+        claim.replaced?.cancel()
+        let generation = claim.generation
+        // Weak: an executor dropped with a wake-up armed goes at once, and cancels it (`deinit`).
+        let wakeUp = clock.wakeUp(at: deadline) { [weak self] in self?.fire(generation) }
+        let superseded = state.withLock { state -> Bool in
+            guard state.armed?.generation == generation else { return true }  // fired or replaced already
+            state.armed?.wakeUp = wakeUp
+            return false
+        }
+        if superseded { wakeUp.cancel() }
     }
 
-    private func sleepLoop(firstWakeUp: C.Instant) async {
-        var wakeUp = firstWakeUp
-        while true {
-            // Never cancelled (see above); should the task be cancelled anyway, the loop
-            // still runs what is due and hands on, only sooner.
-            try? await clock.sleep(until: wakeUp, tolerance: nil)
-            let now = clock.now
-            let due: [(UInt64, Entry)] = state.withLock { state in
-                state.removeWakeUp(wakeUp)
-                let due = state.entries.filter { $0.value.deadline <= now }
-                for (id, _) in due {
-                    state.entries[id] = nil
-                    state.firing.insert(id)
-                }
-                return due.sorted { $0.value.deadline < $1.value.deadline }
+    /// The armed wake-up came: runs what is due, then arms the next deadline, if any.
+    private func fire(_ generation: UInt64) {
+        let now = clock.now
+        let due: [(UInt64, Entry)]? = state.withLock { state in
+            guard state.armed?.generation == generation else { return nil }  // a replaced wake-up
+            state.armed = nil
+            let due = state.entries.filter { $0.value.deadline <= now }
+            for (id, _) in due {
+                state.entries[id] = nil
+                state.firing.insert(id)
             }
-            for (id, entry) in due {
-                let again = entry.action()
-                state.withLock { state in
-                    state.firing.remove(id)
-                    let cancelled = state.cancelledWhileFiring.remove(id) != nil
-                    if let again, !cancelled {
-                        state.entries[id] = Entry(deadline: again.at, action: again.action)
-                    }
-                }
-            }
-            let next: C.Instant? = state.withLock { state in
-                guard let earliest = state.earliestDeadline else { return nil }
-                // Another sleeper wakes up in time for it: this one can end.
-                guard state.needsSleeper(for: earliest) else { return nil }
-                state.sleeperWakeUps.append(earliest)
-                return earliest
-            }
-            guard let next else { return }
-            wakeUp = next
+            return due.sorted { $0.value.deadline < $1.value.deadline }
         }
+        guard let due else { return }
+        for (id, entry) in due {
+            let again = entry.action()
+            state.withLock { state in
+                state.firing.remove(id)
+                let cancelled = state.cancelledWhileFiring.remove(id) != nil
+                if let again, !cancelled {
+                    state.entries[id] = Entry(deadline: again.at, action: again.action)
+                }
+            }
+        }
+        let next = state.withLock { state -> (C.Instant, (generation: UInt64, replaced: (any ClockWakeUp)?))? in
+            guard let earliest = state.earliestDeadline, let claim = state.claimWakeUp(for: earliest) else {
+                return nil
+            }
+            return (earliest, claim)
+        }
+        if let (deadline, claim) = next { arm(at: deadline, claim) }
     }
 }

@@ -34,7 +34,7 @@ import Canary
 ///     try await client.complete(request)     // throws ClassifiedFailure errors
 /// }
 /// ```
-public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
+public struct RetryExecutor<C: DeadlineClock>: Sendable where C.Duration == Duration {
     /// The retry policy.
     public let policy: RetryPolicy
     /// The deadlines.
@@ -47,7 +47,7 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
     public let classifier: FailureClassifier
     /// The clock attempts are timed and back-off slept on.
     public let clock: C
-    /// Every call's attempt deadlines: one shared sleeper rather than a timer per attempt.
+    /// Every call's attempt deadlines: one wake-up on the clock rather than a timer or a task per attempt.
     let deadlineScheduler: DeadlineScheduler<C>
     private let random: SharedRandomGenerator
     private let unixTime: @Sendable () -> Double

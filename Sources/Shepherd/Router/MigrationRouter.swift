@@ -35,7 +35,7 @@ public import Upstream
 /// let answer = try await router.complete(request, routing: RoutingHint(key: request.user))
 /// // and run `router.controller` in your ServiceGroup so that it evaluates on schedule.
 /// ```
-public final class MigrationRouter<C: Clock>: Sendable where C.Duration == Duration {
+public final class MigrationRouter<C: DeadlineClock>: Sendable where C.Duration == Duration {
     /// The configuration in force.
     public let configuration: Configuration
     /// The rollout's id.

@@ -11,7 +11,7 @@ import Upstream
 /// policy's prices for the model that answered), its entry in the call's attempt log, and the
 /// path's configuration problem. A failure is decided here, where the router sees it first: the
 /// attempt throws the ``CallFailure`` every layer above reads, never the error again.
-struct PathCaller<C: Clock>: Sendable where C.Duration == Duration {
+struct PathCaller<C: DeadlineClock>: Sendable where C.Duration == Duration {
     let legacy: any ChatProvider
     let relay: any ChatProvider
     let clock: C

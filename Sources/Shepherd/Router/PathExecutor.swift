@@ -8,7 +8,7 @@ import Resilience
 /// relay with a tier, walks the tier's model chain (a breaker per model, `relay/<model>`); both
 /// kinds draw on the same budget, so an outage that drained it through one kind is not retried
 /// through the other. Both run under the path's retry policy and deadlines.
-struct PathExecutor<C: Clock>: Sendable where C.Duration == Duration {
+struct PathExecutor<C: DeadlineClock>: Sendable where C.Duration == Duration {
     /// The path's retry budget.
     let budget: RetryBudget
     private let retry: RetryPolicy
