@@ -171,4 +171,35 @@ struct PassThroughTests {
             try await provider.shutdown()
         }
     }
+
+    /// A provider built with the library's defaults holds many long streams to one upstream at
+    /// once: each opens its own connection instead of queueing behind a small pool (the old
+    /// default of 8 failed the ninth stream here as `pool_exhausted` after the connect timeout).
+    @Test func theDefaultPoolHoldsManyLongStreamsAtOnce() async throws {
+        let slow = Harness.phase {
+            $0.chunkInterval = .seconds(60)
+            $0.completionTokens = 10
+            $0.tokensPerChunk = 1
+        }
+        let mock = MockProviderServer(scenario: slow, configuration: .init(seed: 1), clock: ContinuousClock())
+        try await mock.withRunning { port in
+            let provider = OpenAICompatibleProvider(
+                configuration: .init(
+                    name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: Secret("sk-pool-0123456789ab")))
+            #expect(provider.configuration.maxConnectionsPerHost == UpstreamConnection.defaultMaxConnectionsPerHost)
+            try await closing(provider.shutdown) {
+                // Every stream is kept, and holds its connection: its second chunk is a minute away.
+                let streams = 64
+                var open: [(ChatChunkStream, ChatChunkStream.FrameIterator)] = []
+                for _ in 0..<streams {
+                    let stream = try await provider.stream(streamRequest(), context: CallContext())
+                    var frames = stream.frames()
+                    #expect(try await frames.next() != nil)
+                    open.append((stream, frames))
+                }
+                #expect(open.count == streams)
+                #expect(mock.stats.requests == streams)
+            }
+        }
+    }
 }

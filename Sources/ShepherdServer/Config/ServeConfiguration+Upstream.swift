@@ -24,7 +24,8 @@ extension ServeConfiguration.Upstream {
             apiKey: try Self.apiKey(keys: keys, path: path, environment: environment),
             timeout: try keys.duration(key("timeout")) ?? .seconds(60),
             readIdleTimeout: try keys.duration(key("readIdleTimeout")),
-            maxConnections: try keys.positiveInt(key("maxConnections")) ?? Self.defaultMaxConnections)
+            maxConnections: try keys.positiveInt(key("maxConnections"))
+                ?? UpstreamConnection.defaultMaxConnectionsPerHost)
         http2 = try keys.bool(key("http2")) ?? false
         connectTimeout = try keys.duration(key("connectTimeout")) ?? connectTimeout
         tls = UpstreamTLS(

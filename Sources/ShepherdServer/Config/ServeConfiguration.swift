@@ -37,11 +37,9 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         public var readIdleTimeout: Duration? = nil
         /// The most connections kept open to the upstream (the HTTP client's per-host pool limit).
         /// Calls beyond it wait for a free connection, at most the connect timeout, then fail as
-        /// `pool_exhausted` (503 when no path has room). Default 4096: an LLM stream holds its
-        /// connection for its whole answer (1–60 s), so thousands are in flight at once;
-        /// connections are opened only as calls need them. An upstream that limits connections
-        /// per client needs less.
-        public var maxConnections: Int = Upstream.defaultMaxConnections
+        /// `pool_exhausted` (503 when no path has room). Default 4096, the library's
+        /// (`UpstreamConnection/defaultMaxConnectionsPerHost`, which says why).
+        public var maxConnections: Int = UpstreamConnection.defaultMaxConnectionsPerHost
         /// Whether HTTP/2 may be negotiated with an HTTPS upstream (`http2:`). Default `false`:
         /// AsyncHTTPClient multiplexes every call to a host over one HTTP/2 connection and queues
         /// calls past its concurrent-stream limit (nginx: 128), so long streams would queue;
@@ -56,9 +54,6 @@ public struct ServeConfiguration: Sendable, CustomStringConvertible {
         /// The outbound proxy: the `proxy:` key, else `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY`
         /// lists the host; `nil` connects directly.
         public var proxy: UpstreamProxy?
-
-        /// The default of ``maxConnections``.
-        public static let defaultMaxConnections = 4096
 
         public var description: String {
             var text =

@@ -25,7 +25,11 @@ public struct UpstreamConnection: Sendable {
     /// connection that cannot be made (refused, a certificate not trusted, a host name that
     /// does not resolve) fails at once; this bounds one that hangs.
     public var connectTimeout: Duration
-    /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Default 8.
+    /// The connection pool's soft limit of concurrent HTTP/1 connections per host. Calls beyond
+    /// it wait for a free connection, at most ``connectTimeout``, then fail as `pool_exhausted`.
+    /// Default ``defaultMaxConnectionsPerHost`` (4096): an LLM stream holds its connection for
+    /// its whole answer (1–60 s), so thousands are in flight at once; connections are opened
+    /// only as calls need them. An upstream that limits connections per client needs less.
     public var maxConnectionsPerHost: Int
     /// What HTTPS connections trust and present. Default: the system's trust roots.
     public var tls: UpstreamTLS
@@ -45,10 +49,14 @@ public struct UpstreamConnection: Sendable {
     /// The largest single server-sent event buffered. Default 16 MiB.
     public var maxEventBytes: Int
 
+    /// The default of ``maxConnectionsPerHost``, for the library and `shepherd serve` alike.
+    public static let defaultMaxConnectionsPerHost = 4096
+
     /// Creates settings; each parameter sets the property of the same name.
     public init(
         timeout: Duration = .seconds(60), readIdleTimeout: Duration? = nil, connectTimeout: Duration = .seconds(3),
-        maxConnectionsPerHost: Int = 8, tls: UpstreamTLS = UpstreamTLS(), proxy: UpstreamProxy? = nil,
+        maxConnectionsPerHost: Int = defaultMaxConnectionsPerHost, tls: UpstreamTLS = UpstreamTLS(),
+        proxy: UpstreamProxy? = nil,
         http2: Bool = false, idleConnectionTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20,
         maxEventBytes: Int = 16 << 20
     ) {
