@@ -6,6 +6,8 @@
 #        (default 55432) only, with role `shepherd` (password auth, scram-sha-256) owning database
 #        `shepherd`, and prints the `export …` lines the tests read:
 #            eval "$(.ci/postgres.sh start)"
+#        A cluster already running there is reused; SHEPHERD_TEST_PG_STARTED says whether this
+#        call started it (1) or found it (0), so that a caller stops only what it started.
 # stop:  stops that cluster and removes it.
 set -euo pipefail
 command=${1:-start}
@@ -31,6 +33,7 @@ exports() {
     echo "export SHEPHERD_TEST_POSTGRES_PASSWORD=$PASSWORD"
     echo "export SHEPHERD_TEST_PGDATA=$STATE/data"
     echo "export SHEPHERD_TEST_PGBIN=$BIN"
+    echo "export SHEPHERD_TEST_PG_STARTED=${1:-0}"
 }
 
 case "$command" in
@@ -56,7 +59,7 @@ CONF
     as_postgres "$BIN/pg_ctl" -D "$STATE/data" -l "$STATE/server.log" -w start >/dev/null
     as_postgres "$BIN/psql" -h "$STATE" -p "$PORT" -U postgres -q -v ON_ERROR_STOP=1 \
         -c "CREATE ROLE shepherd LOGIN PASSWORD '$PASSWORD'" -c "CREATE DATABASE shepherd OWNER shepherd" >/dev/null
-    exports
+    exports 1
     ;;
 stop)
     BIN=$(pgbin)
