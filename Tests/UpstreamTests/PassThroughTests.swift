@@ -144,17 +144,9 @@ struct PassThroughTests {
     /// A call queued behind a full pool waits at most the connect timeout, then fails as
     /// `pool_exhausted` (class `rateLimited`: retry later, or another path) without being sent.
     @Test func aCallQueuedBehindAFullPoolFailsAfterTheConnectTimeout() async throws {
-        let slow = Harness.phase {
-            $0.chunkInterval = .seconds(60)
-            $0.completionTokens = 10
-            $0.tokensPerChunk = 1
-        }
-        let mock = MockProviderServer(scenario: slow, configuration: .init(seed: 1), clock: ContinuousClock())
-        try await mock.withRunning { port in
-            let provider = OpenAICompatibleProvider(
-                configuration: .init(
-                    name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: Secret("sk-pool-0123456789ab"),
-                    connection: .init(connectTimeout: .milliseconds(300), maxConnectionsPerHost: 1)))
+        try await Self.withSlowStreams(connection: .init(connectTimeout: .milliseconds(300), maxConnectionsPerHost: 1))
+        {
+            mock, provider in
             // The first stream holds the only connection: its second chunk is a minute away.
             let first = try await provider.stream(streamRequest(), context: CallContext())
             var frames = first.frames()
@@ -168,7 +160,6 @@ struct PassThroughTests {
             #expect(error?.label == "pool_exhausted")
             #expect(error?.message?.contains("maxConnections") == true)
             #expect(mock.stats.requests == requestsBefore, "the queued call was never sent")
-            try await provider.shutdown()
         }
     }
 
@@ -176,6 +167,28 @@ struct PassThroughTests {
     /// once: each opens its own connection instead of queueing behind a small pool (the old
     /// default of 8 failed the ninth stream here as `pool_exhausted` after the connect timeout).
     @Test func theDefaultPoolHoldsManyLongStreamsAtOnce() async throws {
+        try await Self.withSlowStreams(connection: UpstreamConnection()) { mock, provider in
+            #expect(provider.configuration.maxConnectionsPerHost == UpstreamConnection.defaultMaxConnectionsPerHost)
+            // Every stream is kept, and holds its connection: its second chunk is a minute away.
+            let streams = 64
+            var open: [(ChatChunkStream, ChatChunkStream.FrameIterator)] = []
+            for _ in 0..<streams {
+                let stream = try await provider.stream(streamRequest(), context: CallContext())
+                var frames = stream.frames()
+                #expect(try await frames.next() != nil)
+                open.append((stream, frames))
+            }
+            #expect(open.count == streams)
+            #expect(mock.stats.requests == streams)
+        }
+    }
+
+    /// Runs `body` with a mock whose streams send a chunk a minute (so each holds its
+    /// connection) and a provider on `connection` pointed at it, shut down afterwards.
+    static func withSlowStreams(
+        connection: UpstreamConnection,
+        _ body: (MockProviderServer<ContinuousClock>, OpenAICompatibleProvider) async throws -> Void
+    ) async throws {
         let slow = Harness.phase {
             $0.chunkInterval = .seconds(60)
             $0.completionTokens = 10
@@ -185,21 +198,9 @@ struct PassThroughTests {
         try await mock.withRunning { port in
             let provider = OpenAICompatibleProvider(
                 configuration: .init(
-                    name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: Secret("sk-pool-0123456789ab")))
-            #expect(provider.configuration.maxConnectionsPerHost == UpstreamConnection.defaultMaxConnectionsPerHost)
-            try await closing(provider.shutdown) {
-                // Every stream is kept, and holds its connection: its second chunk is a minute away.
-                let streams = 64
-                var open: [(ChatChunkStream, ChatChunkStream.FrameIterator)] = []
-                for _ in 0..<streams {
-                    let stream = try await provider.stream(streamRequest(), context: CallContext())
-                    var frames = stream.frames()
-                    #expect(try await frames.next() != nil)
-                    open.append((stream, frames))
-                }
-                #expect(open.count == streams)
-                #expect(mock.stats.requests == streams)
-            }
+                    name: "relay", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: Secret("sk-pool-0123456789ab"),
+                    connection: connection))
+            try await closing(provider.shutdown) { try await body(mock, provider) }
         }
     }
 }
