@@ -145,8 +145,14 @@ def test_sigterm_does_not_wait_for_a_client_stuck_mid_upload(work):
         elapsed = time.monotonic() - started
         stuck.settimeout(5)
         answer = b""
-        while chunk := stuck.recv(4096):
-            answer += chunk
+        try:
+            while chunk := stuck.recv(4096):
+                answer += chunk
+        except ConnectionResetError:
+            # Closed with the partial body still unread in the server's socket buffer: the kernel
+            # resets rather than ends the connection. That is the "no answer" case below, or the
+            # end of the answer when the reset came after it.
+            pass
     print(f"SIGTERM with a stuck upload: exited in {elapsed:.2f} s (grace period 30 s)")
     assert code == 0
     assert elapsed < 10
