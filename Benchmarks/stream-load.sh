@@ -9,6 +9,9 @@
 #   nginx        client → nginx (proxy_buffering off, HTTP/1.1 keep-alive pool) → upstream
 #   shepherd     client → `shepherd serve` (release build, its defaults; legacy and relay both
 #                openai-compatible at the upstream) → upstream
+#   floor        (optional) client → `proxy-floor hummingbird-ahc-stream` (Benchmarks/LoadTools): Hummingbird
+#                and AsyncHTTPClient passing the answer's body through with no logic at all, Shepherd's
+#                stack without Shepherd's work: what the stack itself costs per chunk and per stream
 #   shepherd-h2  (optional) client → shepherd → nginx (TLS, HTTP/2, self-signed certificate that
 #                shepherd trusts through --legacy-ca-file/--relay-ca-file) → upstream
 # The client (`stream-load client`, SwiftNIO) holds C streams open: each of C virtual clients owns
@@ -43,13 +46,14 @@
 # Usage (from anywhere; installs nginx, curl and openssl from Debian's packages when missing, as root):
 #   Benchmarks/stream-load.sh
 #   TARGETS="direct nginx shepherd shepherd-h2" Benchmarks/stream-load.sh
+#   TARGETS="direct nginx floor shepherd" Benchmarks/stream-load.sh
 # Environment (all optional):
 #   CONCURRENCY="500 2000"        concurrent streams, one run per value and target
 #   DURATION=20 WARMUP=3          seconds counted, and seconds before counting (connections open)
 #   STREAM_CHUNKS=20 INTERVAL_MS=50   one stream: 20 content chunks 50 ms apart (about 1.05 s)
 #   STREAM_TIMEOUT=60             seconds a stream may take before it counts as failed
 #   RETRY_PAUSE_MS=100            a virtual client's pause after a failed stream or connect
-#   TARGETS="direct nginx shepherd"   which paths to run (shepherd-h2 too)
+#   TARGETS="direct nginx shepherd"   which paths to run (floor and shepherd-h2 too)
 #   H2_MAX_STREAMS=128            nginx's http2_max_concurrent_streams for shepherd-h2
 #   NGINX_WORKERS=auto            worker_processes of each nginx
 #   UPSTREAM_THREADS=2 CLIENT_THREADS=2   event loops of the upstream and of the client
@@ -89,7 +93,7 @@ SHEPHERD_HTTP2=${SHEPHERD_HTTP2:-0}
 KEEP_LOGS=${KEEP_LOGS:-0}
 
 TPL_DIR="$ROOT/Benchmarks/nginx"
-ALL_TARGETS="direct nginx shepherd shepherd-h2"
+ALL_TARGETS="direct nginx floor shepherd shepherd-h2"
 
 # shellcheck source=common.sh
 . "$ROOT/Benchmarks/common.sh"
@@ -184,6 +188,7 @@ if wants shepherd || wants shepherd-h2; then
 fi
 
 STREAM_LOAD=$(load_tool_binary stream-load "$STREAM_LOAD_SCRATCH_PATH")
+if wants floor; then PROXY_FLOOR=$(load_tool_binary proxy-floor "$STREAM_LOAD_SCRATCH_PATH"); fi
 
 # ---------------------------------------------------------------------------- TLS for shepherd-h2
 if wants shepherd-h2; then
@@ -285,6 +290,17 @@ for c in $CONCURRENCY; do
         # shellcheck disable=SC2046
         run_client nginx "$c" "$port" $(nginx_pids "$pid")
         check_alive nginx "$pid" "$WORK/stream-proxy-$c-error.log"
+        stop_pid "$pid"
+    fi
+
+    if wants floor; then
+        port=$(free_port)
+        "$PROXY_FLOOR" hummingbird-ahc-stream "$port" "$UPSTREAM_PORT" >"$WORK/floor-$c.log" 2>&1 &
+        pid=$!
+        PIDS+=("$pid")
+        wait_ready "proxy-floor" "http://127.0.0.1:$port/v1/chat/completions" "$pid" "$STREAM_BODY"
+        run_client floor "$c" "$port" "$pid"
+        check_alive "proxy-floor" "$pid" "$WORK/floor-$c.log"
         stop_pid "$pid"
     fi
 

@@ -4,6 +4,9 @@
 // recording and no checks, in one of these ways:
 //   hummingbird-static  Hummingbird answers a fixed completion itself (no upstream)
 //   hummingbird-ahc     Hummingbird forwards to the upstream with AsyncHTTPClient (Shepherd's stack)
+//   hummingbird-ahc-stream  the same, but the answer's body streams through part by part as
+//                       AsyncHTTPClient reads it (Benchmarks/stream-load.sh's `floor` target: what a
+//                       streamed chunk costs on Shepherd's stack with none of Shepherd's work)
 //   hummingbird-nio     Hummingbird forwards with a per-event-loop NIO keep-alive pool
 //   nio-nio             a NIO channel handler forwards with the same pool, all on the event loop
 // Each runs Swift concurrency on NIO's event loops, as `shepherd serve` does, unless
@@ -20,7 +23,7 @@ import NIOPosix
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
-    print("usage: proxy-floor hummingbird-static|hummingbird-ahc|hummingbird-nio|nio-nio PORT [UPSTREAM_PORT]")
+    print("usage: proxy-floor hummingbird-static|hummingbird-ahc|hummingbird-ahc-stream|hummingbird-nio|nio-nio PORT [UPSTREAM_PORT]")
     exit(64)
 }
 let mode = arguments[1]
@@ -104,7 +107,7 @@ case "nio-nio":
     print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
     try await server.closeFuture.get()
 
-case "hummingbird-static", "hummingbird-ahc", "hummingbird-nio":
+case "hummingbird-static", "hummingbird-ahc", "hummingbird-ahc-stream", "hummingbird-nio":
     let router = Router()
     let client: HTTPClient?
     switch mode {
@@ -130,6 +133,26 @@ case "hummingbird-static", "hummingbird-ahc", "hummingbird-nio":
             let bytes = try await answer.body.collect(upTo: 1 << 20)
             return Floor.respond(bytes, status: .init(code: Int(answer.status.code)))
         }
+    case "hummingbird-ahc-stream":
+        // As many connections as `shepherd serve` allows per path, so that no stream queues.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 4096
+        let ahc = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = ahc
+        let url = "http://127.0.0.1:\(upstreamPort!)\(path)"
+        router.post(RouterPath(path)) { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var upstream = HTTPClientRequest(url: url)
+            upstream.method = .POST
+            upstream.headers.add(name: "content-type", value: "application/json")
+            upstream.body = .bytes(body)
+            let answer = try await ahc.execute(upstream, timeout: .seconds(120))
+            let contentType = answer.headers.first(name: "content-type") ?? "application/json"
+            return Response(
+                status: .init(code: Int(answer.status.code)),
+                headers: [.contentType: contentType, .cacheControl: "no-cache"],
+                body: ResponseBody(asyncSequence: answer.body))
+        }
     default:
         client = nil
         let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
@@ -139,8 +162,13 @@ case "hummingbird-static", "hummingbird-ahc", "hummingbird-nio":
             return Floor.respond(answer.body, status: .init(code: Int(answer.status.code)))
         }
     }
+    // The streaming floor holds thousands of connections opened in bursts: the accept queue
+    // `shepherd serve` uses (Hummingbird's default of 256 overflows at 2,000).
     let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        router: router,
+        configuration: .init(
+            address: .hostname("127.0.0.1", port: port), serverName: nil,
+            backlog: mode == "hummingbird-ahc-stream" ? 4096 : 256))
     print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
     try await app.runService()
     if let client { try await client.shutdown().get() }
