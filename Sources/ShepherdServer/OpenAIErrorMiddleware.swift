@@ -19,21 +19,32 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
-        } catch let error as OpenAIError {
+        } catch {
+            return response(for: error, request: request, context: context)
+        }
+    }
+
+    /// The envelope for `error`. Out of line: this frame is below every open stream, in the
+    /// connection's task for as long as it lives, and the task keeps the slabs of its deepest
+    /// frame chain; the error path's temporaries belong on the thread's stack, not in that chain.
+    @inline(never)
+    private func response(for error: any Error, request: Request, context: Context) -> Response {
+        switch error {
+        case let error as OpenAIError:
             return error.response(redacting: secrets)
-        } catch let error as HTTPError where error.status == .notFound {
+        case let error as HTTPError where error.status == .notFound:
             let path = request.uri.path
             let allowed = routes.methods(at: path)
             if !allowed.isEmpty, !allowed.contains(request.method) {
                 return OpenAIError.methodNotAllowed(request.method, path, allowed: allowed).response(redacting: secrets)
             }
             return OpenAIError.notFound(request.method, path).response(redacting: secrets)
-        } catch let error as HTTPError {
+        case let error as HTTPError:
             let message = error.body ?? error.status.reasonPhrase
             return OpenAIError(error.status, message, headers: error.headers).response(redacting: secrets)
-        } catch let error as any HTTPResponseError {
+        case let error as any HTTPResponseError:
             return OpenAIError(error.status, error.status.reasonPhrase).response(redacting: secrets)
-        } catch let error as HTTPParserError {
+        case let error as HTTPParserError:
             // The client sent less than it announced (a Content-Length longer than the body, then
             // a close) or bytes that are not HTTP: its request is at fault, not Shepherd.
             context.logger.debug("malformed request: \(error)")
@@ -41,7 +52,7 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 .badRequest, "The request is not valid HTTP: \(error) (a body shorter than its Content-Length?).",
                 code: "malformed_request"
             ).response(redacting: secrets)
-        } catch {
+        default:
             let requestID = RequestID.of(request, context: context)
             context.logger.error(
                 "unhandled error: \(OpenAIError.redact(String(describing: error), secrets))",

@@ -1,6 +1,7 @@
 import Canary
 import Hummingbird
 import Logging
+import NIOCore
 import Resilience
 import Shepherd
 import Upstream
@@ -21,7 +22,9 @@ struct ProxyRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
     let serverSpan: ServerSpan
 
     func register(on group: RouterGroup<BasicRequestContext>, table: RouteTable) {
-        group.post("chat/completions") { request, context in try await self.chat(request, context: context) }
+        group.post("chat/completions") { request, context in
+            try await Self.inChildTask { try await self.chat(request, context: context) }
+        }
         group.post("embeddings") { request, context in try await self.embeddings(request, context: context) }
         group.get("models") { request, context in try await self.models(request, context: context) }
         table.record(.post, "/v1/chat/completions")
@@ -33,6 +36,22 @@ struct ProxyRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
 
     func chat(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let body = try await JSONBody.collect(request, limit: maxBodyBytes)
+        let (chat, routing) = try routed(body, request: request, context: context)
+        if chat.isStreaming {
+            let stream = try await upstream { try await router.stream(chat, routing: routing) }
+            return streamed(stream, includeUsage: chat.streamOptions?.includeUsage == true, logger: context.logger)
+        }
+        return try await complete(chat, routing: routing)
+    }
+
+    // The synchronous parts of `chat` are kept out of line: an async function's frame holds the
+    // temporaries of what is inlined into it, and every stream being opened holds this frame.
+
+    /// The request parsed and its routing decided (the tier checked), on the server span.
+    @inline(never)
+    private func routed(
+        _ body: ByteBuffer, request: Request, context: BasicRequestContext
+    ) throws -> (ChatRequest, RoutingHint) {
         let chat = try RequestParsing.chatRequest(from: body)
         var routing = Self.routing(request, context: context, fallbackKey: nil)
         if let tier = request.headers[.shepherdTier], !tier.isEmpty {
@@ -43,13 +62,23 @@ struct ProxyRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
             routing.tier = tier
         }
         serverSpan.routing(model: chat.model, percent: router.effectivePercent)
-        if chat.isStreaming {
-            let stream = try await upstream { try await router.stream(chat, routing: routing) }
-            serverSpan.streaming(stream)
-            return SSEWriter.response(
-                for: stream, includeUsage: chat.streamOptions?.includeUsage == true, logger: context.logger)
-        }
+        return (chat, routing)
+    }
+
+    @inline(never)
+    private func streamed(_ stream: RoutedStream, includeUsage: Bool, logger: Logger) -> Response {
+        serverSpan.streaming(stream)
+        return SSEWriter.response(for: stream, includeUsage: includeUsage, logger: logger)
+    }
+
+    /// A chat call answered in one piece.
+    private func complete(_ chat: ChatRequest, routing: RoutingHint) async throws -> Response {
         let routed = try await upstream { try await router.complete(chat, routing: routing) }
+        return answered(routed, chat: chat)
+    }
+
+    @inline(never)
+    private func answered(_ routed: RoutedResponse, chat: ChatRequest) -> Response {
         let model =
             routed.response.model.isEmpty
             ? (routed.response.metadata?.upstreamModel ?? chat.model) : routed.response.model
@@ -101,6 +130,25 @@ struct ProxyRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
     }
 
     // MARK: Helpers
+
+    /// Runs a handler in a child task, so that the frames it needs on its way to an answer go
+    /// with that task when it returns.
+    ///
+    /// Memory per open stream: a task's allocator keeps every slab its deepest chain of async
+    /// frames ever needed until the task ends, and the connection's task lives as long as the
+    /// connection, writing a stream's body for its whole length. Routing a call (router,
+    /// executors, provider, HTTP client) needs tens of kilobytes of frames; on the connection's
+    /// task they stayed allocated for every open stream, and for every idle keep-alive
+    /// connection. In a child task they are freed once the answer's head is ready.
+    static func inChildTask(
+        _ handler: @escaping @Sendable () async throws -> Response
+    ) async throws -> Response {
+        try await withThrowingTaskGroup(of: Response.self) { group in
+            group.addTask(operation: handler)
+            // The one child either returns a response or throws, which `next()` rethrows.
+            return try await group.next()!
+        }
+    }
 
     static func tierList(_ tiers: [String]) -> String {
         tiers.isEmpty ? "the rollout policy defines no model chains" : "use one of \(tiers.joined(separator: ", "))"

@@ -16,17 +16,31 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
+        // Only the await is in this frame: it sits below every open stream in the connection's
+        // task, which keeps its deepest frame chain's slabs as long as it lives; the work around
+        // the await is in functions kept out of line.
+        let (request, start) = Self.stamped(request, context: context)
+        return Self.logged(try await next(request, context), request: request, start: start, context: context)
+    }
+
+    /// The request with its id decided (once, here, the outermost of Shepherd's middleware: the
+    /// handlers read it back from the header, so the log line, the response, the upstream call
+    /// and an error all name one id), and when it started.
+    @inline(never)
+    private static func stamped(_ request: Request, context: Context) -> (Request, ContinuousClock.Instant) {
         let start = ContinuousClock.now
-        let requestID = RequestID.of(request, context: context)
-        // Decided once, here, the outermost of Shepherd's middleware: the handlers read it back from
-        // the header, so the log line, the response, the upstream call and an error all name one id.
         var head = request.head
-        head.headerFields[.requestID] = requestID
-        let request = Request(head: head, body: request.body)
-        // A stream's line is logged after the handler returned, outside the request's span: its
-        // context is carried along so that the line still names the trace.
-        let traceContext = InstrumentationContext.current
-        var response = try await next(request, context)
+        head.headerFields[.requestID] = RequestID.of(request, context: context)
+        return (Request(head: head, body: request.body), start)
+    }
+
+    /// The response with the request id, logged now, or, for a stream, when its body ends.
+    @inline(never)
+    private static func logged(
+        _ response: Response, request: Request, start: ContinuousClock.Instant, context: Context
+    ) -> Response {
+        var response = response
+        let requestID = request.headers[.requestID] ?? ""
         response.headers[.requestID] = requestID
         let line = Line(
             method: request.method.rawValue, route: request.uri.path, status: response.status.code,
@@ -34,6 +48,9 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             fallback: response.headers[.shepherdFallback], model: response.headers[.shepherdModel])
         let logger = context.logger
         if response.headers[.contentType] == "text/event-stream" {
+            // A stream's line is logged after the handler returned, outside the request's span:
+            // its context is carried along so that the line still names the trace.
+            let traceContext = InstrumentationContext.current
             let body = response.body
             response.body = ResponseBody { writer in
                 do {

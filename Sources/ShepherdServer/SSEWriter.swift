@@ -40,6 +40,12 @@ enum SSEWriter {
             })
     }
 
+    // Memory: this loop runs for the stream's whole life in the connection's task, and an async
+    // function's frame holds what its inlined callees keep on the stack; the task allocator then
+    // keeps the deepest frame chain's slabs until the connection ends. So the loop only awaits,
+    // and the synchronous work (re-encoding, the error event, logging) is in functions kept out
+    // of line, whose temporaries live on the thread's stack instead of in every open stream's
+    // frame (`Benchmarks/async-frames.py` prints the frame sizes of a release build).
     private static func write(
         _ stream: RoutedStream, includeUsage: Bool, logger: Logger, to writer: inout any ResponseBodyWriter
     ) async throws {
@@ -51,11 +57,7 @@ enum SSEWriter {
             } catch {
                 // The upstream failed mid-stream. A failure to write below (the caller gone) is
                 // not caught here: it ends the handler and the stream is recorded as cancelled.
-                let failure = streamFailure(frames.failure ?? CallFailure(.other), path: stream.path)
-                logger.warning(
-                    "stream failed after its first chunk; ended with an error event",
-                    metadata: ["shepherd_path": "\(stream.path.rawValue)", "code": "\(failure.code ?? "")"])
-                try await writer.write(frame(JSONBody.encode(failure.envelope)))
+                try await writer.write(failureEvent(frames.failure, path: stream.path, logger: logger))
                 try await writer.finish(nil)
                 return
             }
@@ -68,11 +70,26 @@ enum SSEWriter {
         try await writer.finish(nil)
     }
 
+    /// The error event that ends a stream whose upstream failed after its first chunk, logged.
+    @inline(never)
+    private static func failureEvent(_ failure: CallFailure?, path: TrafficPath, logger: Logger) -> ByteBuffer {
+        let failure = streamFailure(failure ?? CallFailure(.other), path: path)
+        logger.warning(
+            "stream failed after its first chunk; ended with an error event",
+            metadata: ["shepherd_path": "\(path.rawValue)", "code": "\(failure.code ?? "")"])
+        return frame(JSONBody.encode(failure.envelope))
+    }
+
     /// What the caller gets of one frame: its bytes as they came (the common case); for a caller
     /// that did not ask for usage, nothing for the usage-only last chunk and a content chunk that
     /// carries usage encoded again without it.
     static func bytes(of frame: StreamFrame, includeUsage: Bool, provider: String) throws -> ByteBuffer? {
         if includeUsage || frame.usage == nil { return frame.wire }
+        return try withoutUsage(frame, provider: provider)
+    }
+
+    @inline(never)
+    private static func withoutUsage(_ frame: StreamFrame, provider: String) throws -> ByteBuffer? {
         guard frame.hasChoices else { return nil }
         var chunk = try frame.chunk(provider: provider)
         chunk.usage = nil

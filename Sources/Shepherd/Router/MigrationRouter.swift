@@ -224,38 +224,58 @@ public final class MigrationRouter<C: DeadlineClock>: Sendable where C.Duration 
     private func routed<T: Sendable>(
         chosen: TrafficPath, _ attempts: AttemptLog, _ call: (TrafficPath) async throws -> T
     ) async throws -> (value: T, path: TrafficPath) {
+        // The decisions are out of line: this frame is held while the upstream thinks, and an
+        // async frame keeps the temporaries of what is inlined into it.
         if chosen == .relay {
             do {
                 return (try await call(.relay), .relay)
             } catch {
-                let failure = FailureClassifier().outcome(of: error)
-                guard failover.legacyAnswers(after: failure) else {
-                    throw RouterError(deciding: failure, error: error, attempts: attempts.all)
-                }
-                metrics.fallback()
-                logger.info(
-                    "relay failed, answering from legacy", metadata: ["class": "\(failure.failureClass.rawValue)"])
+                try failOverToLegacy(after: error, attempts)
             }
         }
         do {
             return (try await call(.legacy), .legacy)
         } catch {
-            let failure = FailureClassifier().outcome(of: error)
-            guard failover.relayAnswers(after: failure, chosen: chosen, relayPercent: effectivePercent) else {
-                throw RouterError(deciding: failure, error: error, attempts: attempts.all)
-            }
+            try failOverToRelay(after: error, chosen: chosen, attempts)
         }
         // Legacy is down and the relay carries traffic already: the caller is better served by it.
         do {
             let value = try await call(.relay)
-            metrics.fallback()
-            logger.info(
-                "legacy failed, answering from the relay",
-                metadata: ["class": "\(attempts.all.first?.failure?.rawValue ?? "other")"])
+            relayAnswered(attempts)
             return (value, .relay)
         } catch {
             throw RouterError(deciding: FailureClassifier().outcome(of: error), error: error, attempts: attempts.all)
         }
+    }
+
+    /// The relay failed: returns when legacy should answer, throws the deciding failure otherwise.
+    @inline(never)
+    private func failOverToLegacy(after error: any Error, _ attempts: AttemptLog) throws(RouterError) {
+        let failure = FailureClassifier().outcome(of: error)
+        guard failover.legacyAnswers(after: failure) else {
+            throw RouterError(deciding: failure, error: error, attempts: attempts.all)
+        }
+        metrics.fallback()
+        logger.info("relay failed, answering from legacy", metadata: ["class": "\(failure.failureClass.rawValue)"])
+    }
+
+    /// Legacy failed: returns when the relay should answer, throws the deciding failure otherwise.
+    @inline(never)
+    private func failOverToRelay(after error: any Error, chosen: TrafficPath, _ attempts: AttemptLog)
+        throws(RouterError)
+    {
+        let failure = FailureClassifier().outcome(of: error)
+        guard failover.relayAnswers(after: failure, chosen: chosen, relayPercent: effectivePercent) else {
+            throw RouterError(deciding: failure, error: error, attempts: attempts.all)
+        }
+    }
+
+    @inline(never)
+    private func relayAnswered(_ attempts: AttemptLog) {
+        metrics.fallback()
+        logger.info(
+            "legacy failed, answering from the relay",
+            metadata: ["class": "\(attempts.all.first?.failure?.rawValue ?? "other")"])
     }
 
     /// Runs one call on `path` under its executor; a call its breaker refused is recorded as a

@@ -62,38 +62,86 @@ struct PathCaller<C: DeadlineClock>: Sendable where C.Duration == Duration {
     }
 
     /// Opens a stream on `path` and waits for its first chunk (the commit point).
+    ///
+    /// Only the awaits are in this frame; the rest is in functions kept out of line, because
+    /// every stream being opened holds this frame while the upstream thinks, and an async
+    /// frame keeps the temporaries of what is inlined into it.
     func openStream(
         on path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint,
         _ attempts: AttemptLog, _ context: AttemptContext
     ) async throws -> RoutedStream {
+        let opening = beginStream(on: path, request, attempts, context)
+        defer { attempts.ended() }
+        do {
+            let upstream = try await inSpan(opening.span) {
+                try await opening.provider.stream(request, context: routing.context)
+            }
+            var iterator = opening.answered(by: upstream)
+            let first = try await iterator.next()
+            return opened(
+                opening, chosen: chosen, model: request.model, attempts, metadata: upstream.metadata, first: first,
+                iterator: iterator)
+        } catch {
+            throw failed(opening, error, model: request.model, attempts)
+        }
+    }
+
+    /// A stream attempt under way: where, since when, and what records it.
+    struct StreamOpening {
+        let path: TrafficPath
+        let provider: any ChatProvider
+        let span: (any Span)?
+        let start: C.Instant
+        let recorder: StreamRecorder
+
+        /// The upstream answered with a stream: its model on the span and the recorder.
+        func answered(by upstream: ChatChunkStream) -> ChatChunkStream.FrameIterator {
+            if let span { span.attributes[GenAIAttribute.responseModel] = upstream.metadata.upstreamModel }
+            recorder.answered(by: upstream.metadata.upstreamModel)
+            return upstream.frames()
+        }
+    }
+
+    @inline(never)
+    private func beginStream(
+        on path: TrafficPath, _ request: ChatRequest, _ attempts: AttemptLog, _ context: AttemptContext
+    ) -> StreamOpening {
         let provider = provider(for: path)
         let span = startSpan(path, provider, request, attempts, context)
-        defer { attempts.ended() }
         let start = clock.now
         let recorder = StreamRecorder(
             path: path, model: request.model, provider: provider.name, start: start, clock: clock, window: window,
             metrics: metrics, prices: prices, span: span)
-        do {
-            let upstream = try await inSpan(span) { try await provider.stream(request, context: routing.context) }
-            if let span { span.attributes[GenAIAttribute.responseModel] = upstream.metadata.upstreamModel }
-            recorder.answered(by: upstream.metadata.upstreamModel)
-            var iterator = upstream.frames()
-            let first = try await iterator.next()
-            recorder.firstChunk()
-            problems.clear(on: path)
-            attempts.append(
-                RoutedAttempt(
-                    path: path, provider: provider.name, model: request.model, latency: start.duration(to: clock.now)))
-            return RoutedStream(
-                path: path, chosenPath: chosen, fellBack: chosen != path, attempts: attempts.all,
-                metadata: upstream.metadata, first: first, iterator: iterator, recorder: recorder)
-        } catch {
-            let latency = start.duration(to: clock.now)
-            let failure = decide(error, after: latency)
-            recorder.fail(failure)
-            logFailure(failure, path: path, provider: provider, model: request.model, latency: latency, attempts)
-            throw failure
-        }
+        return StreamOpening(path: path, provider: provider, span: span, start: start, recorder: recorder)
+    }
+
+    /// The first chunk is in: the stream is the answer.
+    @inline(never)
+    private func opened(
+        _ opening: StreamOpening, chosen: TrafficPath, model: String, _ attempts: AttemptLog,
+        metadata: ResponseMetadata, first: StreamFrame?, iterator: sending ChatChunkStream.FrameIterator
+    ) -> RoutedStream {
+        opening.recorder.firstChunk()
+        problems.clear(on: opening.path)
+        attempts.append(
+            RoutedAttempt(
+                path: opening.path, provider: opening.provider.name, model: model,
+                latency: opening.start.duration(to: clock.now)))
+        return RoutedStream(
+            path: opening.path, chosenPath: chosen, fellBack: chosen != opening.path, attempts: attempts.all,
+            metadata: metadata, first: first, iterator: iterator, recorder: opening.recorder)
+    }
+
+    /// The stream failed before its first chunk: the failure, decided and recorded.
+    @inline(never)
+    private func failed(_ opening: StreamOpening, _ error: any Error, model: String, _ attempts: AttemptLog)
+        -> CallFailure
+    {
+        let latency = opening.start.duration(to: clock.now)
+        let failure = decide(error, after: latency)
+        opening.recorder.fail(failure)
+        logFailure(failure, path: opening.path, provider: opening.provider, model: model, latency: latency, attempts)
+        return failure
     }
 
     /// A call a breaker refused without calling (`model` on `path`): to the caller and to the

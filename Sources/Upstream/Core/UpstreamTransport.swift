@@ -76,11 +76,7 @@ struct UpstreamTransport: Sendable {
     func send(
         _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String = "application/json"
     ) async throws -> HTTPClientResponse {
-        if let problem { throw configurationFailure(problem) }
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers = requestHeaders(context, hasBody: body != nil, accept: accept)
-        if let body { request.body = .bytes(body) }
+        let request = try streamingRequest(method, path: path, body: body, context: context, accept: accept)
         // NIO's `TimeAmount(_: Duration)` saturates at `Int64.max` nanoseconds, and so does `+`.
         let deadline = NIODeadline.now() + TimeAmount(context.timeout ?? timeout)
         let response: HTTPClientResponse
@@ -93,6 +89,21 @@ struct UpstreamTransport: Sendable {
             throw await statusError(response)
         }
         return response
+    }
+
+    /// The request ``send(_:path:body:context:accept:)`` makes. Out of line: a stream's opening
+    /// holds the calling frame while the upstream thinks, and an async frame keeps the
+    /// temporaries of what is inlined into it.
+    @inline(never)
+    private func streamingRequest(
+        _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String
+    ) throws(ProviderError) -> HTTPClientRequest {
+        if let problem { throw configurationFailure(problem) }
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers = requestHeaders(context, hasBody: body != nil, accept: accept)
+        if let body { request.body = .bytes(body) }
+        return request
     }
 
     /// Sends a request and reads its whole answer, bounded by ``maxResponseBytes`` and by the
@@ -309,6 +320,7 @@ struct UpstreamTransport: Sendable {
     }
 
     /// Classifies a transport failure (and passes ``ProviderError``s through).
+    @inline(never)
     func mapError(_ error: any Error) -> ProviderError {
         if var providerError = error as? ProviderError {
             if Task.isCancelled, providerError.code != .cancelled, providerError.failureClass != .timeout {

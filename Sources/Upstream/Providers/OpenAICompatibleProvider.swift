@@ -108,8 +108,18 @@ public final class OpenAICompatibleProvider: ChatProvider {
         let start = ContinuousClock.now
         let response = try await transport.send(
             .POST, path: "/chat/completions", body: body, context: context, accept: "text/event-stream")
+        return chunkStream(response, model: request.model, start: start)
+    }
+
+    /// The stream over an answer whose head is in. Out of line, like ``streamBody(_:)``: every
+    /// stream being opened holds `stream`'s frame while the upstream thinks, and an async frame
+    /// keeps the temporaries of what is inlined into it.
+    @inline(never)
+    private func chunkStream(_ response: HTTPClientResponse, model: String, start: ContinuousClock.Instant)
+        -> ChatChunkStream
+    {
         let metadata = ResponseMetadata(
-            provider: name, kind: .openAICompatible, requestedModel: request.model, upstreamModel: request.model,
+            provider: name, kind: .openAICompatible, requestedModel: model, upstreamModel: model,
             httpStatus: Int(response.status.code), upstreamRequestID: transport.upstreamRequestID(response),
             latency: ContinuousClock.now - start)
         let transport = transport
@@ -128,6 +138,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
     /// ``ChatRequest/init(json:)`` unchanged, already asks for a stream, and either asks for usage
     /// or has no `stream_options` (then `"stream_options":{"include_usage":true},` is written
     /// after its `{`); else the request encoded with `stream` and `include_usage` set.
+    @inline(never)
     func streamBody(_ request: ChatRequest) throws -> ByteBuffer {
         let wantsUsage = configuration.requestStreamUsage
         if request.stream == true, let original = request.originalJSON {

@@ -40,6 +40,10 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
         self.observer = observer
     }
 
+    // The loop below runs once per chunk for the stream's whole life; the task allocator keeps
+    // the slabs of the deepest frame chain while the stream is open, and an async function's
+    // frame holds the temporaries of everything inlined into it. So it only awaits the body, and
+    // parsing and translating are in synchronous functions kept out of line.
     func next() async throws -> StreamFrame? {
         while true {
             if pendingIndex < pending.count {
@@ -56,37 +60,47 @@ final class EventStreamChunkSource<Translator: EventStreamTranslator>: ChunkSour
                 done = true
                 throw transport.mapError(error)
             }
-            guard let buffer else {
-                done = true
-                if translator.isFinished { return nil }
-                if !sawEvent {
-                    throw transport.malformed("answer is not a server-sent event stream", body: head, status: status)
-                }
-                throw ProviderError(
-                    code: .streamTruncated, failureClass: .connection, provider: transport.provider,
-                    message: "stream ended before \(translator.terminalEventName)"
-                        + (parser.hasPartialEvent ? " (in the middle of an event)" : ""))
-            }
-            if !sawEvent, head.readableBytes < Self.headBytes {
-                var part = buffer.getSlice(
-                    at: buffer.readerIndex, length: min(buffer.readableBytes, Self.headBytes - head.readableBytes))!
-                head.writeBuffer(&part)
-            }
-            do {
-                try parser.parse(buffer) { event, data in
-                    guard !translator.isFinished else { return }
-                    sawEvent = true
-                    try translator.translate(event: event, data: data, into: &pending)
-                }
-            } catch {
-                done = true
-                throw transport.mapError(error)
-            }
-            observer?(parser.maxBufferedBytes)
-            if translator.isFinished {
-                // Anything after the terminal event is ignored; stop reading so the connection can be reused.
-                done = true
-            }
+            guard let buffer else { return try endOfBody() }
+            try consume(buffer)
         }
+    }
+
+    /// Parses one read of the body into ``pending``.
+    @inline(never)
+    private func consume(_ buffer: ByteBuffer) throws {
+        if !sawEvent, head.readableBytes < Self.headBytes {
+            var part = buffer.getSlice(
+                at: buffer.readerIndex, length: min(buffer.readableBytes, Self.headBytes - head.readableBytes))!
+            head.writeBuffer(&part)
+        }
+        do {
+            try parser.parse(buffer) { event, data in
+                guard !translator.isFinished else { return }
+                sawEvent = true
+                try translator.translate(event: event, data: data, into: &pending)
+            }
+        } catch {
+            done = true
+            throw transport.mapError(error)
+        }
+        observer?(parser.maxBufferedBytes)
+        if translator.isFinished {
+            // Anything after the terminal event is ignored; stop reading so the connection can be reused.
+            done = true
+        }
+    }
+
+    /// The body ended: `nil` after the terminal event, otherwise why the stream is not whole.
+    @inline(never)
+    private func endOfBody() throws -> StreamFrame? {
+        done = true
+        if translator.isFinished { return nil }
+        if !sawEvent {
+            throw transport.malformed("answer is not a server-sent event stream", body: head, status: status)
+        }
+        throw ProviderError(
+            code: .streamTruncated, failureClass: .connection, provider: transport.provider,
+            message: "stream ended before \(translator.terminalEventName)"
+                + (parser.hasPartialEvent ? " (in the middle of an event)" : ""))
     }
 }
