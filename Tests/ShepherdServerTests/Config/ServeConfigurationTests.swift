@@ -9,10 +9,19 @@ import ShepherdTesting
 import Testing
 import Upstream
 
-struct ServeConfigurationTests {
+/// A class, so that the files a test wrote are removed when it ends (Swift Testing makes one
+/// instance per test and releases it after): they were left in the temporary directory, 33 a run.
+final class ServeConfigurationTests {
+    private var written: [String] = []
+
+    deinit {
+        for path in written { try? FileManager.default.removeItem(atPath: path) }
+    }
+
     func write(_ yaml: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("shepherd-\(UUID().uuidString).yaml")
             .path
+        written.append(path)
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
