@@ -117,9 +117,12 @@ case "hummingbird-static", "hummingbird-ahc", "hummingbird-ahc-stream", "humming
             _ = try await request.body.collect(upTo: 1 << 20)
             return Floor.respond(Floor.fixedAnswer, status: .ok)
         }
-    case "hummingbird-ahc":
+    case "hummingbird-ahc", "hummingbird-ahc-stream":
+        // The streaming floor gets as many connections as `shepherd serve` allows per path, so
+        // that no stream queues.
+        let streams = mode == "hummingbird-ahc-stream"
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = streams ? 4096 : 128
         let ahc = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         client = ahc
         let url = "http://127.0.0.1:\(upstreamPort!)\(path)"
@@ -129,24 +132,11 @@ case "hummingbird-static", "hummingbird-ahc", "hummingbird-ahc-stream", "humming
             upstream.method = .POST
             upstream.headers.add(name: "content-type", value: "application/json")
             upstream.body = .bytes(body)
-            let answer = try await ahc.execute(upstream, timeout: .seconds(30))
-            let bytes = try await answer.body.collect(upTo: 1 << 20)
-            return Floor.respond(bytes, status: .init(code: Int(answer.status.code)))
-        }
-    case "hummingbird-ahc-stream":
-        // As many connections as `shepherd serve` allows per path, so that no stream queues.
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 4096
-        let ahc = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        client = ahc
-        let url = "http://127.0.0.1:\(upstreamPort!)\(path)"
-        router.post(RouterPath(path)) { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            var upstream = HTTPClientRequest(url: url)
-            upstream.method = .POST
-            upstream.headers.add(name: "content-type", value: "application/json")
-            upstream.body = .bytes(body)
-            let answer = try await ahc.execute(upstream, timeout: .seconds(120))
+            let answer = try await ahc.execute(upstream, timeout: .seconds(streams ? 120 : 30))
+            guard streams else {
+                let bytes = try await answer.body.collect(upTo: 1 << 20)
+                return Floor.respond(bytes, status: .init(code: Int(answer.status.code)))
+            }
             let contentType = answer.headers.first(name: "content-type") ?? "application/json"
             return Response(
                 status: .init(code: Int(answer.status.code)),
