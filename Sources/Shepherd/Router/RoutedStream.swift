@@ -177,7 +177,6 @@ final class StreamRecorder: Sendable {
         state.withLock { if $0.firstChunkAt == nil { $0.firstChunkAt = at } }
     }
 
-    @inline(never)
     func observe(_ frame: StreamFrame) {
         // Most chunks carry no usage and most streams are not shadowed: no lock for those.
         let shadowed = shadowed.load(ordering: .acquiring)
@@ -203,7 +202,6 @@ final class StreamRecorder: Sendable {
         shadowed.store(true, ordering: .releasing)
     }
 
-    @inline(never)
     func finish() {
         guard let state = claim() else { return }
         let usage = state.usage
@@ -225,7 +223,6 @@ final class StreamRecorder: Sendable {
 
     /// Records the stream as failed after it started: the failure is decided here, where it
     /// was seen first, and returned for the caller to keep.
-    @inline(never)
     func fail(_ error: any Error) -> CallFailure {
         let failure = FailureClassifier().outcome(of: error)
         fail(failure)
