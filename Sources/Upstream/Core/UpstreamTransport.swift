@@ -320,7 +320,6 @@ struct UpstreamTransport: Sendable {
     }
 
     /// Classifies a transport failure (and passes ``ProviderError``s through).
-    @inline(never)
     func mapError(_ error: any Error) -> ProviderError {
         if var providerError = error as? ProviderError {
             if Task.isCancelled, providerError.code != .cancelled, providerError.failureClass != .timeout {
