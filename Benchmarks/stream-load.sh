@@ -437,3 +437,15 @@ if wants shepherd; then
         echo "skip the 2000-stream targets: 2000 is not in CONCURRENCY"
     fi
 fi
+
+# Shepherd's own cost: what it adds over the stack with no logic (floor), per concurrency.
+if wants shepherd && wants floor; then
+    echo
+    for c in $CONCURRENCY; do
+        s=${RESULT[shepherd/$c]} f=${RESULT[floor/$c]}
+        printf 'info at %s: shepherd over the floor: %s µs CPU per chunk, %s KB RSS per open stream, %s ms ttfc p99\n' \
+            "$c" "$(calc "printf \"%+.1f\", $(jget "$s" cpu_us_per_chunk) - $(jget "$f" cpu_us_per_chunk)")" \
+            "$(calc "printf \"%+.1f\", (($(jget "$s" rss_during_kb) - $(jget "$s" rss_before_kb)) - ($(jget "$f" rss_during_kb) - $(jget "$f" rss_before_kb))) / $c")" \
+            "$(calc "printf \"%+.1f\", $(jget "$s" ttfc_p99_ms) - $(jget "$f" ttfc_p99_ms)")"
+    done
+fi
