@@ -9,6 +9,11 @@ stream's body is written by the connection's task for as long as the stream is o
 frames on the way to an open stream (and the request handling before it, on the same task) are
 memory that every open stream holds (issue #13: RSS per open stream).
 
+A frame holds the function's locals that live across an await and the temporaries of whatever
+the compiler inlined into it, so Shepherd keeps the functions on a stream's way down to their
+awaits and moves their synchronous work into `@inline(never)` functions, whose temporaries live
+on the thread's stack instead.
+
 This prints the frame size of each async function whose demangled name matches PATTERN (a
 regular expression; by default the functions on a streamed chat call's way, Shepherd's and its
 stack's), largest first. The figures are the compiler's, exact and repeatable for a given build:

@@ -45,8 +45,8 @@ struct ProxyRoutes<C: DeadlineClock>: Sendable where C.Duration == Duration {
         return try await complete(chat, routing: routing)
     }
 
-    // The synchronous parts of `chat` are kept out of line: an async function's frame holds the
-    // temporaries of what is inlined into it, and every stream being opened holds this frame.
+    // The synchronous parts of `chat` are kept out of line, to keep its async frame small
+    // (see `Benchmarks/async-frames.py`).
 
     /// The request parsed and its routing decided (the tier checked), on the server span.
     @inline(never)

@@ -40,12 +40,8 @@ enum SSEWriter {
             })
     }
 
-    // Memory: this loop runs for the stream's whole life in the connection's task, and an async
-    // function's frame holds what its inlined callees keep on the stack; the task allocator then
-    // keeps the deepest frame chain's slabs until the connection ends. So the loop only awaits,
-    // and the synchronous work (re-encoding, the error event, logging) is in functions kept out
-    // of line, whose temporaries live on the thread's stack instead of in every open stream's
-    // frame (`Benchmarks/async-frames.py` prints the frame sizes of a release build).
+    // This loop's frame is held by every open stream, so it only awaits: re-encoding, the error
+    // event and logging are kept out of line (see `Benchmarks/async-frames.py`).
     private static func write(
         _ stream: RoutedStream, includeUsage: Bool, logger: Logger, to writer: inout any ResponseBodyWriter
     ) async throws {

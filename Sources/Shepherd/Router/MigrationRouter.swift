@@ -224,8 +224,7 @@ public final class MigrationRouter<C: DeadlineClock>: Sendable where C.Duration 
     private func routed<T: Sendable>(
         chosen: TrafficPath, _ attempts: AttemptLog, _ call: (TrafficPath) async throws -> T
     ) async throws -> (value: T, path: TrafficPath) {
-        // The decisions are out of line: this frame is held while the upstream thinks, and an
-        // async frame keeps the temporaries of what is inlined into it.
+        // The decisions are out of line, to keep this async frame small (`Benchmarks/async-frames.py`).
         if chosen == .relay {
             do {
                 return (try await call(.relay), .relay)

@@ -63,9 +63,8 @@ struct PathCaller<C: DeadlineClock>: Sendable where C.Duration == Duration {
 
     /// Opens a stream on `path` and waits for its first chunk (the commit point).
     ///
-    /// Only the awaits are in this frame; the rest is in functions kept out of line, because
-    /// every stream being opened holds this frame while the upstream thinks, and an async
-    /// frame keeps the temporaries of what is inlined into it.
+    /// Only the awaits are in this frame, which every stream being opened holds; the rest is
+    /// kept out of line, so the frame stays small (see `Benchmarks/async-frames.py`).
     func openStream(
         on path: TrafficPath, chosen: TrafficPath, _ request: ChatRequest, _ routing: RoutingHint,
         _ attempts: AttemptLog, _ context: AttemptContext

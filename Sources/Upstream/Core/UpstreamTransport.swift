@@ -91,9 +91,8 @@ struct UpstreamTransport: Sendable {
         return response
     }
 
-    /// The request ``send(_:path:body:context:accept:)`` makes. Out of line: a stream's opening
-    /// holds the calling frame while the upstream thinks, and an async frame keeps the
-    /// temporaries of what is inlined into it.
+    /// The request ``send(_:path:body:context:accept:)`` makes. Out of line, to keep the calling
+    /// async frame small (see `Benchmarks/async-frames.py`).
     @inline(never)
     private func streamingRequest(
         _ method: HTTPMethod, path: String, body: ByteBuffer?, context: CallContext, accept: String
