@@ -300,6 +300,10 @@ struct RetryExecutorTests {
                 return "streamed"
             }
         }
+        // The stream's 10 s sleep comes after its commit: once it is set, the commit has happened,
+        // and the per-attempt deadline may pass (without this wait a loaded machine could pass it
+        // before the child task ran at all, and the attempt timed out).
+        #expect(await eventually { clock.deadlines.all.contains(.at(.seconds(10))) })
         await clock.advance(toSleep: .seconds(2))  // past the per-attempt timeout: the stream goes on
         await clock.advance(toSleep: .seconds(10))
         #expect(try await task.value == "streamed")
