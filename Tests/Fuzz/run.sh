@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests/Fuzz/run.sh: coverage-guided fuzzing (libFuzzer) of the SSE parser, the Anthropic
-# translation, the request scanner and the policy loader, each for a bounded time.
+# translation, the request scanner, the wire scan and the policy loader, each for a bounded time.
 #
 # Builds the ShepherdFuzz executable with `swift build --sanitize=fuzzer` (SHEPHERD_FUZZ=1 adds it
 # to the package; a plain build never links it) in its own scratch folder, then runs each target
@@ -16,13 +16,13 @@
 #                                              # what CI runs: a fixed seed and a fixed number of
 #                                              # inputs per target (the time only caps it), so a
 #                                              # run repeats; without them each run explores anew
-# Targets: FuzzSSE FuzzAnthropic FuzzRequestScan FuzzPolicy (default: all)
+# Targets: FuzzSSE FuzzAnthropic FuzzRequestScan FuzzWireScan FuzzPolicy (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzSSE FuzzAnthropic FuzzRequestScan FuzzPolicy)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzSSE FuzzAnthropic FuzzRequestScan FuzzWireScan FuzzPolicy)
 scratch=.build-fuzz
 
 echo "== fuzz: build (swift build --sanitize=fuzzer --product ShepherdFuzz --scratch-path $scratch)"

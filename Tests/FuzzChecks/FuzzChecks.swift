@@ -16,6 +16,7 @@ public enum FuzzChecks {
         "FuzzSSE": serverSentEvents,
         "FuzzAnthropic": anthropic,
         "FuzzRequestScan": requestScan,
+        "FuzzWireScan": wireScan,
         "FuzzPolicy": policy,
     ]
 
@@ -99,6 +100,34 @@ public enum FuzzChecks {
             if wasFinished, !chunks.isEmpty { problems.append("chunks after message_stop") }
             for chunk in chunks where (try? encoder.encode(chunk)) == nil {
                 problems.append("a translated chunk does not encode")
+            }
+        }
+        return problems
+    }
+
+    // MARK: Wire scan
+
+    /// A request or an answer the wire scan reads is one `JSONDecoder` reads too, into an equal
+    /// value that keeps its bytes (or not) the same way: the scan may decline anything, but never
+    /// read something else.
+    @Sendable public static func wireScan(_ data: [UInt8]) -> [String] {
+        let body = ByteBuffer(bytes: data)
+        var problems: [String] = []
+        if let scanned = ChatRequest(scanning: body) {
+            if let decoded = try? ChatRequest(decoding: body) {
+                if scanned != decoded { problems.append("the scanned request differs from the decoded one") }
+            } else {
+                problems.append("the scan read a request JSONDecoder refuses")
+            }
+        }
+        if let scanned = ChatResponse(scanning: body) {
+            if let decoded = try? ChatResponse(decoding: body) {
+                if scanned != decoded { problems.append("the scanned answer differs from the decoded one") }
+                if (scanned.originalJSON == nil) != (decoded.originalJSON == nil) {
+                    problems.append("the scanned answer keeps its bytes where the decoded one does not, or back")
+                }
+            } else {
+                problems.append("the scan read an answer JSONDecoder refuses")
             }
         }
         return problems

@@ -38,7 +38,7 @@ public struct AnthropicUsage: Sendable, Hashable, Codable {
     /// The same usage in the OpenAI convention: prompt tokens include cached ones.
     public var openAIUsage: Usage {
         let cacheRead = cacheReadInputTokens ?? 0
-        let prompt = inputTokens + cacheRead + (cacheCreationInputTokens ?? 0)
+        let prompt = inputTokens.addingSaturated(cacheRead).addingSaturated(cacheCreationInputTokens ?? 0)
         return Usage(
             promptTokens: prompt, completionTokens: outputTokens,
             cachedTokens: cacheReadInputTokens == nil ? nil : cacheRead)

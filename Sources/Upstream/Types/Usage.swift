@@ -80,7 +80,7 @@ public struct Usage: Sendable, Hashable, Codable, WireObject {
     ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.totalTokens = totalTokens ?? promptTokens + completionTokens
+        self.totalTokens = totalTokens ?? promptTokens.addingSaturated(completionTokens)
         self.promptTokensDetails = cachedTokens.map { PromptDetails(cachedTokens: $0) }
         self.completionTokensDetails = reasoningTokens.map { CompletionDetails(reasoningTokens: $0) }
         self.extras = extras
@@ -94,7 +94,7 @@ public struct Usage: Sendable, Hashable, Codable, WireObject {
 
     static let wire = WireKeys<Usage>([
         .defaulted("prompt_tokens", \.promptTokens, 0), .defaulted("completion_tokens", \.completionTokens, 0),
-        .defaulted("total_tokens", \.totalTokens) { $0.promptTokens + $0.completionTokens },
+        .defaulted("total_tokens", \.totalTokens) { $0.promptTokens.addingSaturated($0.completionTokens) },
         .optional("prompt_tokens_details", \.promptTokensDetails),
         .optional("completion_tokens_details", \.completionTokensDetails),
     ])
@@ -105,4 +105,14 @@ public struct Usage: Sendable, Hashable, Codable, WireObject {
     }
 
     public func encode(to encoder: any Encoder) throws { try Self.wire.encode(self, to: encoder) }
+}
+
+extension Int {
+    /// The sum, held at `.max` or `.min` instead of trapping: token counts come from upstreams,
+    /// and an absurd count must not stop the process that adds them.
+    func addingSaturated(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        guard overflow else { return sum }
+        return other > 0 ? .max : .min
+    }
 }

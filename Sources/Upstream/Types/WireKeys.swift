@@ -29,10 +29,14 @@ struct WireKeys<Root: WireObject>: Sendable {
     let keys: [WireKey<Root>]
     /// The modelled keys' names: everything else is an extra.
     let names: Set<String>
+    /// The same names as UTF-8, in table order, for ``scan(_:into:)``.
+    private let utf8Names: [[UInt8]]
 
     init(_ keys: [WireKey<Root>]) {
+        precondition(keys.count <= 64, "a scan tracks the keys it has seen in 64 bits")
         self.keys = keys
         self.names = Set(keys.map(\.key.stringValue))
+        self.utf8Names = keys.map { Array($0.key.stringValue.utf8) }
     }
 
     /// Reads the object into `value`, which holds the values a missing key leaves alone.
@@ -47,6 +51,38 @@ struct WireKeys<Root: WireObject>: Sendable {
         var extras: [String: JSONValue] = [:]
         for key in container.allKeys where !names.contains(key.stringValue) {
             extras[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
+        }
+        value.extras = extras
+        return filled
+    }
+
+    /// Reads the object whose `{` is next into `value` as ``decode(_:into:)`` does, straight from
+    /// the bytes (see ``WireScannable``): present keys in the order they come, then every missing
+    /// key (and a defaulted key that is `null`) in table order, so that a fallback reads the keys
+    /// before it as Codable's reading in table order would have left them.
+    ///
+    /// - Returns: the same flag as ``decode(_:into:)``.
+    /// - Throws: when the scan declines (a key twice, a required key missing, a value it leaves
+    ///   to Codable).
+    func scan(_ scanner: inout JSONByteScanner, into value: inout Root) throws(JSONScanError) -> Bool {
+        guard try scanner.nextKind() == .object else { throw scanner.decline("not an object") }
+        var seen: UInt64 = 0
+        var nullDefaulted: UInt64 = 0
+        var extras: [String: JSONValue] = [:]
+        try scanner.readObject { (scanner, key) throws(JSONScanError) in
+            guard let index = utf8Names.firstIndex(where: { key.equals($0) }) else {
+                let extra = try JSONValue.scanned(from: &scanner)
+                if extras.updateValue(extra, forKey: key.string) != nil { throw scanner.decline("a key twice") }
+                return
+            }
+            guard seen & (1 << index) == 0 else { throw scanner.decline("a key twice") }
+            seen |= 1 << index
+            if try !keys[index].scan(&value, &scanner) { nullDefaulted |= 1 << index }
+        }
+        var filled = false
+        for (index, key) in keys.enumerated() where (seen & ~nullDefaulted) & (1 << index) == 0 {
+            let kept = try key.absent(&value, scanner)
+            if !kept, seen & (1 << index) == 0 { filled = true }
         }
         value.extras = extras
         return filled
@@ -74,11 +110,43 @@ struct WireKey<Root>: Sendable {
     /// Reads the key into the value; `false` when it was missing and the key is always written.
     let read: @Sendable (inout Root, KeyedDecodingContainer<AnyCodingKey>) throws -> Bool
     let write: @Sendable (Root, inout KeyedEncodingContainer<AnyCodingKey>) throws -> Void
+    /// Reads the key's value from the bytes (see ``WireKeys/scan(_:into:)``); `false` for a
+    /// defaulted key's `null`, which ``absent`` then fills in.
+    let scan: @Sendable (inout Root, inout JSONByteScanner) throws(JSONScanError) -> Bool
+    /// Applies the rule for a missing key; `false` when it filled in a value that is always written.
+    let absent: @Sendable (inout Root, borrowing JSONByteScanner) throws(JSONScanError) -> Bool
+
+    /// How a value of the key's type is scanned; `nil` for a type with no scan (then the whole
+    /// object is left to Codable).
+    typealias ValueScan<V> = @Sendable (inout JSONByteScanner) throws(JSONScanError) -> V
+
+    private static func scanning<V>(_ valueScan: ValueScan<V>?, into path: any WritableKeyPath<Root, V> & Sendable)
+        -> @Sendable (inout Root, inout JSONByteScanner) throws(JSONScanError) -> Bool
+    {
+        guard let valueScan else { return { _, scanner throws(JSONScanError) in throw scanner.decline("no scan") } }
+        return { root, scanner throws(JSONScanError) in
+            root[keyPath: path] = try valueScan(&scanner)
+            return true
+        }
+    }
 
     /// A key that must be there (a missing one is a `DecodingError`); always written.
     static func required<V: Codable & Sendable>(_ name: String, _ path: any WritableKeyPath<Root, V> & Sendable)
         -> WireKey
     {
+        required(name, path, scan: nil)
+    }
+
+    /// A key that must be there, of a type with a scan.
+    static func required<V: Codable & Sendable & WireScannable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable
+    ) -> WireKey {
+        required(name, path, scan: { scanner throws(JSONScanError) in try V.scanned(from: &scanner) })
+    }
+
+    private static func required<V: Codable & Sendable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, scan: ValueScan<V>?
+    ) -> WireKey {
         let key = AnyCodingKey(name)
         return WireKey(
             key: key,
@@ -86,13 +154,22 @@ struct WireKey<Root>: Sendable {
                 root[keyPath: path] = try container.decode(V.self, forKey: key)
                 return true
             },
-            write: { root, container in try container.encode(root[keyPath: path], forKey: key) })
+            write: { root, container in try container.encode(root[keyPath: path], forKey: key) },
+            scan: scanning(scan, into: path),
+            absent: { _, scanner throws(JSONScanError) in throw scanner.decline("`\(name)` is missing") })
     }
 
     /// A key that may be missing or null; written only when set.
     static func optional<V: Codable & Sendable>(_ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable)
         -> WireKey
     {
+        nullable(name, path, when: { _ in false }, scan: nil)
+    }
+
+    /// A key that may be missing or null, of a type with a scan.
+    static func optional<V: Codable & Sendable & WireScannable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable
+    ) -> WireKey {
         nullable(name, path, when: { _ in false })
     }
 
@@ -101,6 +178,28 @@ struct WireKey<Root>: Sendable {
         _ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable,
         when writeNull: @escaping @Sendable (Root) -> Bool = { _ in true }
     ) -> WireKey {
+        nullable(name, path, when: writeNull, scan: nil)
+    }
+
+    /// A key that may be missing or null, of a type with a scan.
+    static func nullable<V: Codable & Sendable & WireScannable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable,
+        when writeNull: @escaping @Sendable (Root) -> Bool = { _ in true }
+    ) -> WireKey {
+        nullable(name, path, when: writeNull, scan: { scanner throws(JSONScanError) in try V.scanned(from: &scanner) })
+    }
+
+    private static func nullable<V: Codable & Sendable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V?> & Sendable,
+        when writeNull: @escaping @Sendable (Root) -> Bool, scan: ValueScan<V>?
+    ) -> WireKey {
+        var orNull: ValueScan<V?>?
+        if let scan {
+            orNull = { scanner throws(JSONScanError) -> V? in
+                if try scanner.consumeNull() { return nil }
+                return try scan(&scanner)
+            }
+        }
         let key = AnyCodingKey(name)
         return WireKey(
             key: key,
@@ -114,12 +213,32 @@ struct WireKey<Root>: Sendable {
                 } else if writeNull(root) {
                     try container.encodeNil(forKey: key)
                 }
+            },
+            scan: scanning(orNull, into: path),
+            absent: { root, _ in
+                root[keyPath: path] = nil
+                return !writeNull(root)
             })
     }
 
     /// A key whose missing (or null) value is `fallback` of what was read before it; always written.
     static func defaulted<V: Codable & Sendable>(
         _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, _ fallback: @escaping @Sendable (Root) -> V
+    ) -> WireKey {
+        defaulted(name, path, fallback, scan: nil)
+    }
+
+    /// A key whose missing (or null) value is `fallback` of what was read before it, of a type
+    /// with a scan.
+    static func defaulted<V: Codable & Sendable & WireScannable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, _ fallback: @escaping @Sendable (Root) -> V
+    ) -> WireKey {
+        defaulted(name, path, fallback, scan: { scanner throws(JSONScanError) in try V.scanned(from: &scanner) })
+    }
+
+    private static func defaulted<V: Codable & Sendable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, _ fallback: @escaping @Sendable (Root) -> V,
+        scan: ValueScan<V>?
     ) -> WireKey {
         let key = AnyCodingKey(name)
         return WireKey(
@@ -128,11 +247,28 @@ struct WireKey<Root>: Sendable {
                 root[keyPath: path] = try container.decodeIfPresent(V.self, forKey: key) ?? fallback(root)
                 return container.contains(key)
             },
-            write: { root, container in try container.encode(root[keyPath: path], forKey: key) })
+            write: { root, container in try container.encode(root[keyPath: path], forKey: key) },
+            scan: { root, scanner throws(JSONScanError) in
+                guard let scan else { throw scanner.decline("no scan") }
+                if try scanner.consumeNull() { return false }  // filled in, in table order, by `absent`
+                root[keyPath: path] = try scan(&scanner)
+                return true
+            },
+            absent: { root, _ in
+                root[keyPath: path] = fallback(root)
+                return false
+            })
     }
 
     /// A key whose missing (or null) value is `fallback`; always written.
     static func defaulted<V: Codable & Sendable>(
+        _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, _ fallback: V
+    ) -> WireKey {
+        defaulted(name, path, { _ in fallback })
+    }
+
+    /// A key whose missing (or null) value is `fallback`, of a type with a scan.
+    static func defaulted<V: Codable & Sendable & WireScannable>(
         _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, _ fallback: V
     ) -> WireKey {
         defaulted(name, path, { _ in fallback })
