@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
+import ServiceLifecycle
 
 /// Answers an HTTP/1.0 request as HTTP/1.0 and closes the connection after it.
 ///
@@ -42,8 +43,8 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 }
 
-/// Hummingbird's HTTP/1 channel with ``HTTP10ConnectionHandler`` in front of its conversion to
-/// HTTP types.
+/// Hummingbird's HTTP/1 channel with ``HTTP10ConnectionHandler`` and ``StuckUploadHandler`` in
+/// front of its conversion to HTTP types.
 struct ShepherdHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
@@ -54,12 +55,21 @@ struct ShepherdHTTP1Channel: ServerChildChannel {
             let operations = channel.pipeline.syncOperations
             let codec = try operations.handler(type: HTTP1ToHTTPServerCodec.self)
             try operations.addHandler(HTTP10ConnectionHandler(), position: .before(codec))
+            // After the 1.0 handler, so that a 503 it writes to a 1.0 client goes out as 1.0.
+            try operations.addHandler(StuckUploadHandler(), position: .before(codec))
             return value
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
+        let channel = value.channel
+        await withGracefulShutdownHandler {
+            await base.handle(value: value, logger: logger)
+        } onGracefulShutdown: {
+            channel.eventLoop.execute {
+                try? channel.pipeline.syncOperations.handler(type: StuckUploadHandler.self).shutDown()
+            }
+        }
     }
 }
 

@@ -1,5 +1,4 @@
 import Hummingbird
-import ServiceLifecycle
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -47,26 +46,20 @@ enum JSONBody {
     /// Reads a body of at most `limit` bytes; larger gets ``OpenAIError/bodyTooLarge(limit:)`` (413).
     ///
     /// A `Content-Length` over the limit is refused before a byte is read. A graceful shutdown
-    /// stops the read: a client stuck mid-upload would otherwise hold the shutdown for its whole
-    /// grace period, for a request that was never going to be sent upstream anyway. It gets
-    /// ``OpenAIError/shuttingDown()`` (503) and the connection closes.
+    /// ends a read still waiting for its body: ``StuckUploadHandler`` answers 503 `shutting_down`
+    /// and closes the connection, which ends the read here.
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw OpenAIError.bodyTooLarge(limit: limit)
         }
         do {
-            let (body, cut) = try await cancelWhenGracefulShutdown {
-                let body = try await request.body.collect(upTo: limit)
-                return (body, Task.isCancelled)
-            }
-            // A cancelled read may end early instead of throwing: a body read while the shutdown
-            // cancelled it is not used.
-            if cut { throw Task.isShuttingDownGracefully ? OpenAIError.shuttingDown() : CancellationError() }
+            let body = try await request.body.collect(upTo: limit)
+            // A cancelled read may end early instead of throwing: a body read while the task was
+            // cancelled is not used.
+            if Task.isCancelled { throw CancellationError() }
             return body
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw OpenAIError.bodyTooLarge(limit: limit)
-        } catch is CancellationError where Task.isShuttingDownGracefully {
-            throw OpenAIError.shuttingDown()
         }
     }
 
