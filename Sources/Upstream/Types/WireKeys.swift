@@ -58,8 +58,10 @@ struct WireKeys<Root: WireObject>: Sendable {
 
     /// Reads the object whose `{` is next into `value` as ``decode(_:into:)`` does, straight from
     /// the bytes (see ``WireScannable``): present keys in the order they come, then every missing
-    /// key (and a defaulted key that is `null`) in table order, so that a fallback reads the keys
-    /// before it as Codable's reading in table order would have left them.
+    /// key (and a defaulted key that is `null`) in table order. A fallback therefore sees every
+    /// present key and every key filled in before it, where Codable's reading in table order shows
+    /// it the keys before it only: a fallback must read only keys before it in its table (as
+    /// `total_tokens` reads `prompt_tokens` and `completion_tokens`) for the two to agree.
     ///
     /// - Returns: the same flag as ``decode(_:into:)``.
     /// - Throws: when the scan declines (a key twice, a required key missing, a value it leaves
@@ -222,6 +224,7 @@ struct WireKey<Root>: Sendable {
     }
 
     /// A key whose missing (or null) value is `fallback` of what was read before it; always written.
+    /// `fallback` may read only keys before this one in the table (see ``WireKeys/scan(_:into:)``).
     static func defaulted<V: Codable & Sendable>(
         _ name: String, _ path: any WritableKeyPath<Root, V> & Sendable, _ fallback: @escaping @Sendable (Root) -> V
     ) -> WireKey {
