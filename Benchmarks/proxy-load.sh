@@ -17,10 +17,15 @@
 #   floor-hummingbird-nio     Hummingbird + a per-event-loop NIO keep-alive pool
 #   floor-nio-nio             a NIO channel handler + the same pool, all on the event loop
 #   e.g. TARGETS="direct nginx shepherd floor-hummingbird-ahc floor-nio-nio" Benchmarks/proxy-load.sh
+# Optional peer (not run by default): `litellm`, LiteLLM's proxy (pip's `litellm[proxy]`, installed
+# into a virtual environment in .build-litellm the first time, about a minute) with one model entry
+# pointing at the static upstream, started as its documentation shows (`litellm --config`, one
+# worker), with no master key (loopback only, as `shepherd serve` runs here without client keys).
 # Targets (PASS/FAIL; the script exits 0 either way, non-zero only when a step broke):
 #   shepherd req/s ≥ 0.5 × nginx req/s at 256 connections
 #   shepherd p50 − direct p50 ≤ 0.5 ms (at low concurrency)
 #   shepherd peak RSS (VmHWM) ≤ 64 MB after the 256-connection run
+#   shepherd req/s ≥ 100 × LiteLLM req/s (issue #13), when the run includes `litellm`
 #
 # Usage (from anywhere; installs nginx and wrk from Debian's packages when missing, as root):
 #   Benchmarks/proxy-load.sh
@@ -35,6 +40,7 @@
 #   TARGETS="direct nginx shepherd"                      which targets to run (floor-* above too)
 #   FLOOR_SCRATCH_PATH=.build-floor                      swift build --scratch-path for proxy-floor
 #   KEEP_LOGS=1                                          keep the temporary directory (logs, raw wrk output)
+#   LITELLM_VENV=.build-litellm                          where the `litellm` target's virtual environment lives
 # Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
 set -euo pipefail
 
@@ -56,6 +62,7 @@ FLOOR_SCRATCH_PATH=${FLOOR_SCRATCH_PATH:-.build-floor}
 FLOOR_MODES="hummingbird-static hummingbird-ahc hummingbird-nio nio-nio"
 KEEP_LOGS=${KEEP_LOGS:-0}
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}
+LITELLM_VENV=${LITELLM_VENV:-$ROOT/.build-litellm}
 
 TPL_DIR="$ROOT/Benchmarks/nginx"
 
@@ -261,6 +268,33 @@ for mode in $FLOOR_MODES; do
     stop_pid "$FLOOR_PID"
 done
 
+# ---------------------------------------------------------------------------- LiteLLM's proxy
+if wants litellm; then
+    if [ ! -x "$LITELLM_VENV/bin/litellm" ]; then
+        log "installing litellm[proxy] into $LITELLM_VENV (pip, once)"
+        python3 -m venv "$LITELLM_VENV" || die "python3 -m venv failed"
+        "$LITELLM_VENV/bin/pip" install -q --disable-pip-version-check 'litellm[proxy]' || die "pip install litellm[proxy] failed"
+    fi
+    LITELLM_PORT=$(free_port)
+    cat >"$WORK/litellm.yaml" <<YAML
+model_list:
+  - model_name: gpt-4.1
+    litellm_params:
+      model: openai/gpt-4.1
+      api_base: http://127.0.0.1:$UPSTREAM_PORT/v1
+      api_key: sk-unused
+YAML
+    (cd "$WORK" && exec env LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY=true LITELLM_TELEMETRY=False \
+        "$LITELLM_VENV/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port "$LITELLM_PORT") \
+        >"$WORK/litellm.log" 2>&1 &
+    LITELLM_PID=$!
+    PIDS+=("$LITELLM_PID")
+    wait_ready "litellm" "$LITELLM_PORT" "$LITELLM_PID" || { tail -40 "$WORK/litellm.log" >&2; die "litellm did not start"; }
+    log "litellm $("$LITELLM_VENV/bin/pip" show litellm 2>/dev/null | awk '/^Version:/ { print $2 }') on 127.0.0.1:$LITELLM_PORT"
+    measure litellm "$LITELLM_PORT"
+    stop_pid "$LITELLM_PID"
+fi
+
 stop_pid "$UPSTREAM_PID"
 
 # ---------------------------------------------------------------------------- report
@@ -268,7 +302,7 @@ echo
 echo "proxy-load: loopback, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (latency run: -c$LAT_CONNECTIONS -d$LAT_DURATION)," \
     "$(nproc) cores, nginx workers $NGINX_WORKERS, load average at start $LOAD_AT_START"
 printf '%-26s %8s %10s %10s %14s %14s %8s\n' target "req/s" "p50 ms" "p99 ms" "p50 ms (c$LAT_CONNECTIONS)" "p99 ms (c$LAT_CONNECTIONS)" errors
-for t in direct nginx shepherd $(for m in $FLOOR_MODES; do echo "floor-$m"; done); do
+for t in direct nginx shepherd litellm $(for m in $FLOOR_MODES; do echo "floor-$m"; done); do
     wants "$t" || continue
     printf '%-26s %8s %10s %10s %14s %14s %8s\n' "$t" "${RPS[$t]}" "${P50[$t]}" "${P99[$t]}" \
         "${LP50[$t]:--}" "${LP99[$t]:--}" "${ERRS[$t]}"
@@ -304,6 +338,11 @@ if wants shepherd; then
         printf 'info p50 over direct at %s connections, full load: %s (at saturation p50 is mostly\n' \
             "$CONNECTIONS" "$loaded"
         echo "     queueing, about connections ÷ req/s: the latency target is judged at low concurrency)"
+    fi
+    if wants litellm; then
+        ratio=$(awk -v s="${RPS[shepherd]}" -v l="${RPS[litellm]}" 'BEGIN { printf "%.1f", s / l }')
+        ok=$(awk -v r="$ratio" 'BEGIN { print (r >= 100) ? 1 : 0 }')
+        printf '%-4s throughput: shepherd/litellm = %s× (target ≥ 100×)\n' "$(verdict "$ok")" "$ratio"
     fi
     if [ -n "$SHEPHERD_RSS_KB" ]; then
         rss_mb=$(awk -v k="$SHEPHERD_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
