@@ -25,10 +25,22 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADMIN_TOKEN = "e2e-admin-token-0123"
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now and never handed out before in this run.
+
+    A port is only reserved while bound, so two calls could return the same one: a test that
+    picks one port for a mock and then another for nginx could get the mock's port twice, and
+    one of the two then fails to bind ("Address already in use", seen in CI)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 @dataclass
