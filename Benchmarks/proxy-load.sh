@@ -289,7 +289,10 @@ YAML
         >"$WORK/litellm.log" 2>&1 &
     LITELLM_PID=$!
     PIDS+=("$LITELLM_PID")
-    wait_ready "litellm" "$LITELLM_PORT" "$LITELLM_PID" || { tail -40 "$WORK/litellm.log" >&2; die "litellm did not start"; }
+    if ! (wait_ready "litellm" "$LITELLM_PORT" "$LITELLM_PID"); then
+        tail -40 "$WORK/litellm.log" >&2
+        die "litellm did not become ready"
+    fi
     log "litellm $("$LITELLM_VENV/bin/pip" show litellm 2>/dev/null | awk '/^Version:/ { print $2 }') on 127.0.0.1:$LITELLM_PORT"
     measure litellm "$LITELLM_PORT"
     stop_pid "$LITELLM_PID"

@@ -82,9 +82,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         /// A 5xx answer is a warning, any other a debug line.
         static func level(status: Int) -> Logger.Level { status >= 500 ? .warning : .debug }
 
+        /// Logs the line; ``logged(_:request:requestID:start:context:)`` builds one only when its
+        /// level is on.
         func log(to logger: Logger, latency: Duration, outcome: String?, in traceContext: InstrumentationContext?) {
             let level = Self.level(status: status)
-            guard logger.logLevel <= level else { return }
             guard let traceContext, InstrumentationContext.current == nil else {
                 return log(to: logger, level: level, latency: latency, outcome: outcome)
             }

@@ -35,12 +35,6 @@ struct JSONByteScanner: ~Copyable {
         self.bytes = bytes
     }
 
-    /// A scanner that starts at `index` (at depth zero).
-    init(_ bytes: UnsafeRawBufferPointer, at index: Int) {
-        self.bytes = bytes
-        self.index = index
-    }
-
     var isAtEnd: Bool { index >= bytes.count }
 
     func error(_ reason: String) -> JSONScanError {

@@ -45,7 +45,7 @@ extension JSONByteScanner {
     }
 
     /// The raw text of a number that is next.
-    private mutating func numberText() throws(JSONScanError) -> UnsafeRawBufferPointer {
+    mutating func numberText() throws(JSONScanError) -> UnsafeRawBufferPointer {
         guard try nextKind() == .number else { throw decline("not a number") }
         let start = index
         try skipNumber()
@@ -55,7 +55,19 @@ extension JSONByteScanner {
     /// An integer written as plain digits (`-?[0-9]+`) that fits `T`; declines anything else,
     /// `-0` included.
     mutating func readInteger<T: FixedWidthInteger & SignedInteger>(_: T.Type) throws(JSONScanError) -> T {
-        let text = try numberText()
+        try integer(T.self, from: numberText())
+    }
+
+    /// A finite number, parsed as the standard library parses it (correctly rounded, as
+    /// Foundation's reader does).
+    mutating func readDouble() throws(JSONScanError) -> Double {
+        try double(from: numberText())
+    }
+
+    /// `text` (a number's, as ``numberText()`` read it) as plain digits that fit `T`.
+    func integer<T: FixedWidthInteger & SignedInteger>(_: T.Type, from text: UnsafeRawBufferPointer)
+        throws(JSONScanError) -> T
+    {
         var digits = text[...]
         let negative = digits.first == UInt8(ascii: "-")
         if negative { digits = digits.dropFirst() }
@@ -73,10 +85,8 @@ extension JSONByteScanner {
         return value
     }
 
-    /// A finite number, parsed as the standard library parses it (correctly rounded, as
-    /// Foundation's reader does).
-    mutating func readDouble() throws(JSONScanError) -> Double {
-        let text = try numberText()
+    /// `text` (a number's, as ``numberText()`` read it) as a finite `Double`.
+    func double(from text: UnsafeRawBufferPointer) throws(JSONScanError) -> Double {
         guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else {
             throw decline("a number out of range")
         }
@@ -166,17 +176,14 @@ extension JSONValue: WireScannable {
     }
 
     private static func number(_ scanner: inout JSONByteScanner) throws(JSONScanError) -> JSONValue {
-        let start = scanner.index
-        try scanner.skipNumber()
-        let text = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index])
-        let plain = !text.contains { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }
-        if plain {
-            var again = JSONByteScanner(scanner.bytes, at: start)
-            return .integer(try again.readInteger(Int64.self))
+        let text = try scanner.numberText()
+        if !text.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+            return .integer(try scanner.integer(Int64.self, from: text))
         }
-        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite,
-            value.rounded(.towardZero) != value
-        else { throw scanner.decline("a number Foundation might read as an integer") }
+        let value = try scanner.double(from: text)
+        guard value.rounded(.towardZero) != value else {
+            throw scanner.decline("a number Foundation might read as an integer")
+        }
         return .number(value)
     }
 }
@@ -204,15 +211,19 @@ extension StopSequences: WireScannable {
 // MARK: Structs with synthesised Codable
 
 extension JSONByteScanner {
-    /// Reads an object as a synthesised `init(from:)` does: each of `names` at most once (a key
-    /// twice is declined) handed to `member` with its index, other keys validated and ignored.
+    /// Reads an object whose members are `names` (each at most once: a key twice is declined),
+    /// handing each to `member` with its index and every other key to `other`. The default skips
+    /// them (validated), as a synthesised `init(from:)` ignores them.
     mutating func readMembers(
-        _ names: [[UInt8]], _ member: (inout JSONByteScanner, _ index: Int) throws(JSONScanError) -> Void
+        _ names: [[UInt8]], _ member: (inout JSONByteScanner, _ index: Int) throws(JSONScanError) -> Void,
+        other: (inout JSONByteScanner, KeyBytes) throws(JSONScanError) -> Void = { (scanner, _) throws(JSONScanError) in
+            try scanner.skipValue()
+        }
     ) throws(JSONScanError) {
         guard try nextKind() == .object else { throw decline("not an object") }
         var seen: UInt64 = 0
         try readObject { (scanner, key) throws(JSONScanError) in
-            guard let index = names.firstIndex(where: { key.equals($0) }) else { return try scanner.skipValue() }
+            guard let index = names.firstIndex(where: { key.equals($0) }) else { return try other(&scanner, key) }
             guard seen & (1 << index) == 0 else { throw scanner.decline("a key twice") }
             seen |= 1 << index
             try member(&scanner, index)

@@ -67,19 +67,15 @@ struct WireKeys<Root: WireObject>: Sendable {
     /// - Throws: when the scan declines (a key twice, a required key missing, a value it leaves
     ///   to Codable).
     func scan(_ scanner: inout JSONByteScanner, into value: inout Root) throws(JSONScanError) -> Bool {
-        guard try scanner.nextKind() == .object else { throw scanner.decline("not an object") }
         var seen: UInt64 = 0
         var nullDefaulted: UInt64 = 0
         var extras: [String: JSONValue] = [:]
-        try scanner.readObject { (scanner, key) throws(JSONScanError) in
-            guard let index = utf8Names.firstIndex(where: { key.equals($0) }) else {
-                let extra = try JSONValue.scanned(from: &scanner)
-                if extras.updateValue(extra, forKey: key.string) != nil { throw scanner.decline("a key twice") }
-                return
-            }
-            guard seen & (1 << index) == 0 else { throw scanner.decline("a key twice") }
+        try scanner.readMembers(utf8Names) { (scanner, index) throws(JSONScanError) in
             seen |= 1 << index
             if try !keys[index].scan(&value, &scanner) { nullDefaulted |= 1 << index }
+        } other: { (scanner, key) throws(JSONScanError) in
+            let extra = try JSONValue.scanned(from: &scanner)
+            if extras.updateValue(extra, forKey: key.string) != nil { throw scanner.decline("a key twice") }
         }
         var filled = false
         for (index, key) in keys.enumerated() where (seen & ~nullDefaulted) & (1 << index) == 0 {
