@@ -79,6 +79,39 @@ struct PassThroughTests {
         }
     }
 
+    /// A chunk's usage is scanned, not decoded; what the scan declines (a count written `12.0`, a
+    /// key twice) is decoded by `JSONDecoder`: either way the usage `JSONDecoder` reads.
+    @Test(arguments: [
+        #"{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}"#,
+        #"{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46,"prompt_tokens_details":{"cached_tokens":8},"completion_tokens_details":{"reasoning_tokens":5}}"#,
+        #"{"prompt_tokens":12.0,"completion_tokens":34,"total_tokens":46}"#,
+        #"{"prompt_tokens":1,"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}"#,
+        #"{"completion_tokens":34,"total_tokens":46}"#,
+    ])
+    func aChunksUsageIsTheUsageJSONDecoderReads(usage: String) async throws {
+        let expected = try JSONDecoder().decode(Usage.self, from: Data(usage.utf8))
+        let chunk =
+            #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":"#
+            + usage + "}"
+        try await withRawUpstream("data: \(chunk)\n\ndata: [DONE]\n\n") { provider in
+            let stream = try await provider.stream(streamRequest(), context: CallContext())
+            var frames = stream.frames()
+            let frame = try #require(try await frames.next())
+            #expect(frame.usage == expected)
+            #expect(String(buffer: frame.wire) == "data: \(chunk)\n\n")
+        }
+    }
+
+    @Test func aUsageJSONDecoderRefusesIsAClassedFailureThatSaysSo() async throws {
+        let chunk = #"{"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":"many"}}"#
+        try await withRawUpstream("data: \(chunk)\n\ndata: [DONE]\n\n") { provider in
+            let stream = try await provider.stream(streamRequest(), context: CallContext())
+            let error = await #expect(throws: ProviderError.self) { _ = try await stream.collect() }
+            #expect(error?.code == .malformedResponse)
+            #expect(error?.message?.contains("its usage is not valid") == true)
+        }
+    }
+
     @Test func anEventSplitOverDataLinesIsWrittenAsOneLine() async throws {
         let events =
             "data: {\"id\":\"c2\",\ndata: \"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"

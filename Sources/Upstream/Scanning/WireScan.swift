@@ -21,13 +21,16 @@ protocol WireScannable {
 extension WireScannable {
     /// The value of a whole JSON document, or `nil` when the scan declines.
     static func scanned(json: ByteBuffer) -> Self? {
-        json.withUnsafeReadableBytes { bytes in
-            var scanner = JSONByteScanner(bytes)
-            scanner.skipByteOrderMark()
-            guard let value = try? scanned(from: &scanner) else { return nil }
-            scanner.skipWhitespace()
-            return scanner.isAtEnd ? value : nil
-        }
+        json.withUnsafeReadableBytes { scanned(bytes: $0) }
+    }
+
+    /// The value of a whole JSON document in `bytes`, or `nil` when the scan declines.
+    static func scanned(bytes: UnsafeRawBufferPointer) -> Self? {
+        var scanner = JSONByteScanner(bytes)
+        scanner.skipByteOrderMark()
+        guard let value = try? scanned(from: &scanner) else { return nil }
+        scanner.skipWhitespace()
+        return scanner.isAtEnd ? value : nil
     }
 }
 

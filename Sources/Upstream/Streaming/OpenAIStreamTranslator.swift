@@ -12,7 +12,8 @@ import NIOCore
 ///
 /// Chunks pass through: each is scanned (``ChatChunkScan``: valid JSON, the shape of a chunk,
 /// `usage`, empty `choices`, an error) and written on as it came, never decoded and encoded
-/// again. Only the usage object (once per stream) and an error event are decoded.
+/// again. Only the usage object (once per stream, scanned, see ``WireScannable``) and an error
+/// event are decoded.
 struct OpenAIStreamTranslator: EventStreamTranslator {
     let provider: String
     private(set) var isFinished = false
@@ -40,18 +41,22 @@ struct OpenAIStreamTranslator: EventStreamTranslator {
             }
             if event == "error" { throw Self.unreadableError(data, provider: provider) }
         }
-        var usage: Usage?
-        if let range = scan.usageRange {
-            do {
-                usage = try JSONDecoder().decode(Usage.self, from: Data(UnsafeRawBufferPointer(rebasing: data[range])))
-            } catch {
-                throw malformed("its usage is not valid: " + UpstreamTransport.shortDescription(of: error))
-            }
-        }
+        let usage = try scan.usageRange.map { try self.usage(UnsafeRawBufferPointer(rebasing: data[$0])) }
         frames.append(
             StreamFrame(
                 wire: Self.wire(data), usage: usage, hasChoices: scan.choiceCount > 0,
                 model: scan.model.flatMap { $0.isEmpty ? nil : $0 }, typed: nil))
+    }
+
+    /// The usage object of a chunk: scanned (``WireScannable``), and decoded by `JSONDecoder` only
+    /// when the scan declines it, so that a usage JSONDecoder refuses is refused with its reason.
+    private func usage(_ json: UnsafeRawBufferPointer) throws -> Usage {
+        if let usage = Usage.scanned(bytes: json) { return usage }
+        do {
+            return try JSONDecoder().decode(Usage.self, from: Data(json))
+        } catch {
+            throw malformed("its usage is not valid: " + UpstreamTransport.shortDescription(of: error))
+        }
     }
 
     /// `data: ` + the JSON + a blank line. A JSON event split over several `data:` lines was
