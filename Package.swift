@@ -26,6 +26,7 @@ import PackageDescription
 // The products the targets use, each named once.
 extension Target.Dependency {
     static var argumentParser: Self { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+    static var atomics: Self { .product(name: "Atomics", package: "swift-atomics") }
     static var asyncHTTPClient: Self { .product(name: "AsyncHTTPClient", package: "async-http-client") }
     static var configuration: Self { .product(name: "Configuration", package: "swift-configuration") }
     static var coreMetrics: Self { .product(name: "CoreMetrics", package: "swift-metrics") }
@@ -78,6 +79,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // One atomic swap: the executable's global-executor hook (Sources/shepherd/EventLoopGlobalExecutor.swift).
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -169,7 +172,7 @@ let package = Package(
             dependencies: [
                 "Canary", "ShepherdConfig", "MockProvider", "Resilience", "Upstream", "Shepherd", "ShepherdPostgres",
                 "ShepherdServer", "Operator", .argumentParser, .nioCore, .nioPosix, .logging, .metrics, .prometheus,
-                .serviceLifecycle, .unixSignals, .asyncHTTPClient, .otel, .tracing,
+                .serviceLifecycle, .unixSignals, .asyncHTTPClient, .otel, .tracing, .atomics,
             ],
             swiftSettings: swiftSettings
         ),

@@ -16,9 +16,9 @@ import Synchronization
 ///   Swift's global thread pool while the sockets live on NIO's event loops, so each request
 ///   hops between the two pools several times (read the body, call the upstream, get its
 ///   answer, write the response): on a loaded two-core machine those hops were most of the
-///   proxy's CPU time. With NIO's singleton event loop group installed as the global
-///   executor, a task resumed from an event loop stays on that loop; Hummingbird, the HTTP
-///   clients and the handlers share the same few threads. Nothing in the request path may
+///   proxy's CPU time. With NIO's singleton event loop group as the global executor
+///   (``EventLoopGlobalExecutor``), a task resumed from an event loop stays on that loop;
+///   Hummingbird, the HTTP clients and the handlers share the same few threads. Nothing in the request path may
 ///   block a thread for long (the SQLite store runs on GRDB's own queues, not here).
 /// - **Fewer malloc arenas.** glibc gives every thread that allocates its own arena (up to 8
 ///   per core), and each keeps its high-water mark; a proxy allocates on every thread. Two
@@ -32,15 +32,15 @@ import Synchronization
 enum ServerRuntime {
     /// What ``prepare(maxMallocArenas:)`` managed to set.
     struct Report: Sendable, CustomStringConvertible {
-        /// Whether Swift concurrency now runs on NIO's event loops.
-        var concurrencyOnEventLoops: Bool
+        /// How Swift concurrency now runs on NIO's event loops; `nil`: it does not.
+        var executor: ExecutorChoice?
         /// The malloc arena limit set, `nil` when left alone.
         var mallocArenas: Int?
         /// The open-file (soft) limit now, `nil` when unknown or unlimited.
         var openFiles: Int?
 
         var description: String {
-            "concurrency on event loops: \(concurrencyOnEventLoops ? "yes" : "no"), malloc arenas: "
+            "concurrency on event loops: \(executor.map { "yes (\($0))" } ?? "no"), malloc arenas: "
                 + (mallocArenas.map(String.init) ?? "default") + ", open files: "
                 + (openFiles.map(String.init) ?? "unlimited")
         }
@@ -49,7 +49,8 @@ enum ServerRuntime {
     /// Applies both settings; safe to call more than once (later calls change nothing).
     ///
     /// `SHEPHERD_EVENT_LOOP_EXECUTOR=0` in the environment leaves Swift concurrency on its own
-    /// pool (an escape hatch, should a dependency ever block a thread).
+    /// pool (an escape hatch, should a dependency ever block a thread); `nio` uses NIO's own
+    /// takeover instead of ``EventLoopGlobalExecutor`` (to compare the two).
     ///
     /// - Parameter maxMallocArenas: the glibc arena limit (ignored where there is no glibc).
     /// - Returns: what was set, for the start-up log line.
@@ -57,19 +58,49 @@ enum ServerRuntime {
     static func prepare(maxMallocArenas: Int = 2) -> Report {
         let arenas = limitMallocArenas(maxMallocArenas)
         let openFiles = raiseOpenFileLimit()
-        let wanted = getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) } != "0"
-        let installed = installed.withLock { done -> Bool in
+        let choice = ExecutorChoice(environment: getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) })
+        let executor = installed.withLock { done -> ExecutorChoice? in
             if let done { return done }
-            guard wanted else { return false }
-            let result = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-            done = result
+            var result: ExecutorChoice?
+            switch choice {
+            case .generic?: result = EventLoopGlobalExecutor.install() ? .generic : nil
+            case .nio?:
+                result =
+                    NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() ? .nio : nil
+            case nil: result = nil
+            }
+            done = .some(result)
             return result
         }
-        return Report(concurrencyOnEventLoops: installed, mallocArenas: arenas, openFiles: openFiles)
+        return Report(executor: executor, mallocArenas: arenas, openFiles: openFiles)
     }
 
-    /// Whether the global executor was installed (`nil`: not tried yet); NIO allows one attempt.
-    private static let installed = Mutex<Bool?>(nil)
+    /// How the global executor is put on the event loops, from `SHEPHERD_EVENT_LOOP_EXECUTOR`;
+    /// `nil` (the value `0`): not at all.
+    enum ExecutorChoice: Sendable, CustomStringConvertible {
+        /// ``EventLoopGlobalExecutor``: jobs on the loops, run on the generic executor (the default).
+        case generic
+        /// NIO's own takeover, which runs jobs as the loop's serial executor (kept to compare).
+        case nio
+
+        var description: String {
+            switch self {
+            case .generic: "jobs on the generic executor"
+            case .nio: "NIO's executor"
+            }
+        }
+
+        init?(environment value: String?) {
+            switch value {
+            case "0": return nil
+            case "nio": self = .nio
+            default: self = .generic
+            }
+        }
+    }
+
+    /// Whether the global executor was installed (`nil`: not tried yet); the hook takes one attempt.
+    private static let installed = Mutex<ExecutorChoice??>(nil)
 
     /// Raises the soft open-file limit to the hard limit; returns the soft limit in force.
     private static func raiseOpenFileLimit() -> Int? {

@@ -9,8 +9,8 @@
 //                       streamed chunk costs on Shepherd's stack with none of Shepherd's work)
 //   hummingbird-nio     Hummingbird forwards with a per-event-loop NIO keep-alive pool
 //   nio-nio             a NIO channel handler forwards with the same pool, all on the event loop
-// Each runs Swift concurrency on NIO's event loops, as `shepherd serve` does, unless
-// PROXY_FLOOR_EVENT_LOOP_EXECUTOR=0.
+// Each runs Swift concurrency on NIO's event loops as `shepherd serve` does (GenericJobs.swift);
+// PROXY_FLOOR_EVENT_LOOP_EXECUTOR=nio uses NIO's own takeover instead, =0 neither.
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore
@@ -32,8 +32,10 @@ if mode != "hummingbird-static" && upstreamPort == nil {
     print("proxy-floor: \(mode) needs UPSTREAM_PORT")
     exit(64)
 }
-if getenv("PROXY_FLOOR_EVENT_LOOP_EXECUTOR").map({ String(cString: $0) }) != "0" {
-    _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+switch getenv("PROXY_FLOOR_EVENT_LOOP_EXECUTOR").map({ String(cString: $0) }) {
+case "0": break
+case "nio": _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+default: _ = GenericJobsOnEventLoops.install()
 }
 
 enum Floor {
