@@ -199,6 +199,10 @@ def test_a_failed_over_call_is_one_trace_continued_from_the_caller_and_sent_upst
     assert line["trace_id"] == trace_id
     assert line["status"] == "200" and line["shepherd_path"] == "legacy" and line["fallback"] == "true"
     assert line["model"] and "latency_ms" in line and line["time"].endswith("Z") and line["level"] == "debug"
+    # The process runs its jobs on the event loops, on the generic executor (ServerRuntime, issue #13):
+    # a runtime the hook cannot be installed in would lose that silently but for this line.
+    runtime = [r["message"] for r in records if r.get("message", "").startswith("runtime: ")]
+    assert runtime and "concurrency on event loops: yes (jobs on the generic executor)" in runtime[0], runtime
     transitions = [r for r in records if r.get("event") == "ramp.transition"]
     assert transitions and transitions[-1]["transition"] == "manualSetPercent" and transitions[-1]["to_percent"] == "100.0"
     for name, text in logs.items():
