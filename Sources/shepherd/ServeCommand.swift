@@ -204,6 +204,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("shepherd serve: \(settings); \(tracing)")
         if storeService != nil { logger.notice("replica \(fleet.replicaID) on a shared store") }
         logger.debug("runtime: \(runtime)")
+        if let warning = runtime.warning { logger.warning("\(warning)") }
         var failure: (any Error)?
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()

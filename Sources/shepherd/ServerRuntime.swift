@@ -18,8 +18,8 @@ import Synchronization
 ///   answer, write the response): on a loaded two-core machine those hops were most of the
 ///   proxy's CPU time. With NIO's singleton event loop group as the global executor
 ///   (``EventLoopGlobalExecutor``), a task resumed from an event loop stays on that loop;
-///   Hummingbird, the HTTP clients and the handlers share the same few threads. Nothing in the request path may
-///   block a thread for long (the SQLite store runs on GRDB's own queues, not here).
+///   Hummingbird, the HTTP clients and the handlers share the same few threads. Nothing in the
+///   request path may block a thread for long (the SQLite store runs on GRDB's own queues).
 /// - **Fewer malloc arenas.** glibc gives every thread that allocates its own arena (up to 8
 ///   per core), and each keeps its high-water mark; a proxy allocates on every thread. Two
 ///   arenas bound the resident size under load. The `MALLOC_ARENA_MAX` environment variable
@@ -38,6 +38,9 @@ enum ServerRuntime {
         var mallocArenas: Int?
         /// The open-file (soft) limit now, `nil` when unknown or unlimited.
         var openFiles: Int?
+        /// What is wrong with `SHEPHERD_EVENT_LOOP_EXECUTOR`, when its value is not one it knows
+        /// (the default executor is used).
+        var warning: String?
 
         var description: String {
             "concurrency on event loops: \(executor.map { "yes (\($0))" } ?? "no"), malloc arenas: "
@@ -58,7 +61,13 @@ enum ServerRuntime {
     static func prepare(maxMallocArenas: Int = 2) -> Report {
         let arenas = limitMallocArenas(maxMallocArenas)
         let openFiles = raiseOpenFileLimit()
-        let choice = ExecutorChoice(environment: getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) })
+        let value = getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) }
+        let choice = ExecutorChoice(environment: value)
+        let known = [nil, "", "0", "1", "generic", "nio"].contains(value)
+        let warning =
+            known
+            ? nil
+            : "SHEPHERD_EVENT_LOOP_EXECUTOR=\(value ?? "") is not one of 0, 1, generic or nio: the default is used"
         let executor = installed.withLock { done -> ExecutorChoice? in
             if let done { return done }
             var result: ExecutorChoice?
@@ -72,7 +81,7 @@ enum ServerRuntime {
             done = .some(result)
             return result
         }
-        return Report(executor: executor, mallocArenas: arenas, openFiles: openFiles)
+        return Report(executor: executor, mallocArenas: arenas, openFiles: openFiles, warning: warning)
     }
 
     /// How the global executor is put on the event loops, from `SHEPHERD_EVENT_LOOP_EXECUTOR`;
@@ -90,6 +99,7 @@ enum ServerRuntime {
             }
         }
 
+        /// `0`: none; `nio`: NIO's; anything else (unset, `1`, `generic`): ``generic``.
         init?(environment value: String?) {
             switch value {
             case "0": return nil
@@ -99,7 +109,7 @@ enum ServerRuntime {
         }
     }
 
-    /// Whether the global executor was installed (`nil`: not tried yet); the hook takes one attempt.
+    /// The executor installed: `nil` not tried yet, `.some(nil)` none (the hook takes one attempt).
     private static let installed = Mutex<ExecutorChoice??>(nil)
 
     /// Raises the soft open-file limit to the hard limit; returns the soft limit in force.
