@@ -62,8 +62,7 @@ enum ServerRuntime {
         let arenas = limitMallocArenas(maxMallocArenas)
         let openFiles = raiseOpenFileLimit()
         let value = getenv("SHEPHERD_EVENT_LOOP_EXECUTOR").map { String(cString: $0) }
-        let choice = ExecutorChoice(environment: value)
-        let known = [nil, "", "0", "1", "generic", "nio"].contains(value)
+        let (choice, known) = ExecutorChoice.from(environment: value)
         let warning =
             known
             ? nil
@@ -99,12 +98,14 @@ enum ServerRuntime {
             }
         }
 
-        /// `0`: none; `nio`: NIO's; anything else (unset, `1`, `generic`): ``generic``.
-        init?(environment value: String?) {
+        /// `0`: none; `nio`: NIO's; unset, empty, `1` or `generic`: ``generic``, which is also
+        /// what any other value gets, with `known` false.
+        static func from(environment value: String?) -> (choice: ExecutorChoice?, known: Bool) {
             switch value {
-            case "0": return nil
-            case "nio": self = .nio
-            default: self = .generic
+            case "0": (nil, true)
+            case "nio": (.nio, true)
+            case nil, "", "1", "generic": (.generic, true)
+            default: (.generic, false)
             }
         }
     }

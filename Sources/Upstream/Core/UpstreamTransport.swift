@@ -22,7 +22,7 @@ struct UpstreamTransport: Sendable {
     /// ``fetch(_:path:body:context:)`` only sets a copy's headers and body (building the request
     /// from `baseURL + path` took about 2% of the process's CPU under short answers).
     private let fetchRequests: [String: HTTPClient.Request]
-    static let fetchedPaths: [(HTTPMethod, String)] = [
+    private static let fetchedPaths: [(HTTPMethod, String)] = [
         (.POST, "/chat/completions"), (.POST, "/messages"), (.POST, "/embeddings"), (.GET, "/models"),
     ]
     /// `host:port` of the configured URL, named in connection failures.
@@ -131,13 +131,13 @@ struct UpstreamTransport: Sendable {
         let request: HTTPClient.Request
         do {
             let headers = requestHeaders(context, hasBody: body != nil)
+            let payload = body.map { HTTPClient.Body.byteBuffer($0) }
             if var template = fetchRequests[path], template.method == method {
                 template.headers = headers
-                template.body = body.map { .byteBuffer($0) }
+                template.body = payload
                 request = template
             } else {
-                request = try HTTPClient.Request(
-                    url: baseURL + path, method: method, headers: headers, body: body.map { .byteBuffer($0) })
+                request = try HTTPClient.Request(url: baseURL + path, method: method, headers: headers, body: payload)
             }
         } catch {
             throw ProviderError(
