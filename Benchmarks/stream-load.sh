@@ -65,6 +65,8 @@
 #   SHEPHERD_MAX_CONNECTIONS=     legacy and relay maxConnections (a --config file); unset: Shepherd's default
 #   SHEPHERD_HTTP2=0              1: legacy and relay `http2: true` (Shepherd speaks HTTP/1.1 to upstreams unless
 #                                 asked; shepherd-h2 then measures HTTP/2 itself rather than TLS to an h2 server)
+#   FLOOR_MODE=hummingbird-ahc-stream   the proxy-floor mode of the floor target
+#                                 (hummingbird-ahc-direct-stream: the delegate API writing into the channel)
 #   KEEP_LOGS=1                   keep the temporary directory (logs, the client's JSON lines)
 # Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
 set -euo pipefail
@@ -90,6 +92,7 @@ STREAM_LOAD_SCRATCH_PATH=${STREAM_LOAD_SCRATCH_PATH:-.build-streamload}
 SHEPHERD_LOG_LEVEL=${SHEPHERD_LOG_LEVEL:-}
 SHEPHERD_MAX_CONNECTIONS=${SHEPHERD_MAX_CONNECTIONS:-}
 SHEPHERD_HTTP2=${SHEPHERD_HTTP2:-0}
+FLOOR_MODE=${FLOOR_MODE:-hummingbird-ahc-stream}
 KEEP_LOGS=${KEEP_LOGS:-0}
 
 TPL_DIR="$ROOT/Benchmarks/nginx"
@@ -295,7 +298,7 @@ for c in $CONCURRENCY; do
 
     if wants floor; then
         port=$(free_port)
-        "$PROXY_FLOOR" hummingbird-ahc-stream "$port" "$UPSTREAM_PORT" >"$WORK/floor-$c.log" 2>&1 &
+        "$PROXY_FLOOR" "$FLOOR_MODE" "$port" "$UPSTREAM_PORT" >"$WORK/floor-$c.log" 2>&1 &
         pid=$!
         PIDS+=("$pid")
         wait_ready "proxy-floor" "http://127.0.0.1:$port/v1/chat/completions" "$pid" "$STREAM_BODY"

@@ -7,11 +7,17 @@
 //   hummingbird-ahc-stream  the same, but the answer's body streams through part by part as
 //                       AsyncHTTPClient reads it (Benchmarks/stream-load.sh's `floor` target: what a
 //                       streamed chunk costs on Shepherd's stack with none of Shepherd's work)
+//   hummingbird-ahc-direct-stream  the streaming floor another way: AsyncHTTPClient's delegate API on
+//                       the server channel's event loop writes each body part straight into that
+//                       channel (Hummingbird still routes and writes the head and the end), so no
+//                       Swift task runs per part (DirectRelay.swift). Measured slower per chunk than
+//                       hummingbird-ahc-stream (README, Benchmarks): kept to show it
 //   hummingbird-nio     Hummingbird forwards with a per-event-loop NIO keep-alive pool
 //   nio-nio             a NIO channel handler forwards with the same pool, all on the event loop
 // Each runs Swift concurrency on NIO's event loops as `shepherd serve` does (GenericJobs.swift);
 // PROXY_FLOOR_EVENT_LOOP_EXECUTOR=nio uses NIO's own takeover instead, =0 neither.
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
@@ -23,7 +29,7 @@ import NIOPosix
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
-    print("usage: proxy-floor hummingbird-static|hummingbird-ahc|hummingbird-ahc-stream|hummingbird-nio|nio-nio PORT [UPSTREAM_PORT]")
+    print("usage: proxy-floor hummingbird-static|hummingbird-ahc|hummingbird-ahc-stream|hummingbird-ahc-direct-stream|hummingbird-nio|nio-nio PORT [UPSTREAM_PORT]")
     exit(64)
 }
 let mode = arguments[1]
@@ -93,79 +99,129 @@ final class ForwardHandler: ChannelInboundHandler {
     }
 }
 
-switch mode {
-case "nio-nio":
-    let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
-    let server = try await ServerBootstrap(group: group)
-        .serverChannelOption(.backlog, value: 4096)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                try channel.pipeline.syncOperations.addHandler(ForwardHandler(pool: pools.pool(for: channel.eventLoop)))
-            }
-        }
-        .bind(host: "127.0.0.1", port: port).get()
-    print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
-    try await server.closeFuture.get()
-
-case "hummingbird-static", "hummingbird-ahc", "hummingbird-ahc-stream", "hummingbird-nio":
-    let router = Router()
-    let client: HTTPClient?
+/// The floor's server, run in a task while the main thread waits in its run loop (not an async
+/// top level: Swift's async entry point parks the main thread with `dispatchMain()`, under which
+/// valgrind 3.19 dies before the first line runs; Benchmarks/callgrind-serve.sh counts this
+/// floor's instructions as it counts `shepherd serve`'s, whose entry point does the same).
+func runFloor() async throws {
     switch mode {
-    case "hummingbird-static":
-        client = nil
-        router.post(RouterPath(path)) { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
-            return Floor.respond(Floor.fixedAnswer, status: .ok)
-        }
-    case "hummingbird-ahc", "hummingbird-ahc-stream":
-        // The streaming floor gets as many connections as `shepherd serve` allows per path, so
-        // that no stream queues.
-        let streams = mode == "hummingbird-ahc-stream"
+    case "hummingbird-ahc-direct-stream":
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = streams ? 4096 : 128
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 4096
         let ahc = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        client = ahc
+        let router = Router(context: ChannelContext.self)
         let url = "http://127.0.0.1:\(upstreamPort!)\(path)"
-        router.post(RouterPath(path)) { request, _ -> Response in
+        router.post(RouterPath(path)) { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            var upstream = HTTPClientRequest(url: url)
-            upstream.method = .POST
-            upstream.headers.add(name: "content-type", value: "application/json")
-            upstream.body = .bytes(body)
-            let answer = try await ahc.execute(upstream, timeout: .seconds(streams ? 120 : 30))
-            guard streams else {
-                let bytes = try await answer.body.collect(upTo: 1 << 20)
-                return Floor.respond(bytes, status: .init(code: Int(answer.status.code)))
-            }
-            let contentType = answer.headers.first(name: "content-type") ?? "application/json"
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "application/json")
+            let upstream = try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .byteBuffer(body))
+            let relay = DirectRelay(channel: context.channel)
+            let task = ahc.execute(
+                request: upstream, delegate: relay, eventLoop: .delegateAndChannel(on: context.channel.eventLoop),
+                deadline: .now() + .seconds(120))
+            let head = try await relay.head.futureResult.get()
+            let contentType = head.headers.first(name: "content-type") ?? "application/json"
             return Response(
-                status: .init(code: Int(answer.status.code)),
+                status: .init(code: Int(head.status.code)),
                 headers: [.contentType: contentType, .cacheControl: "no-cache"],
-                body: ResponseBody(asyncSequence: answer.body))
+                body: ResponseBody { writer in
+                    relay.gate.succeed()
+                    try await task.futureResult.get()
+                    try await writer.finish(nil)
+                })
         }
-    default:
-        client = nil
-        let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
-        router.post(RouterPath(path)) { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let answer = try await pools.post(path: Floor.path, body: body, group: group)
-            return Floor.respond(answer.body, status: .init(code: Int(answer.status.code)))
-        }
-    }
-    // The streaming floor holds thousands of connections opened in bursts: the accept queue
-    // `shepherd serve` uses (Hummingbird's default of 256 overflows at 2,000).
-    let app = Application(
-        router: router,
-        configuration: .init(
-            address: .hostname("127.0.0.1", port: port), serverName: nil,
-            backlog: mode == "hummingbird-ahc-stream" ? 4096 : 256))
-    print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
-    try await app.runService()
-    if let client { try await client.shutdown().get() }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 4096))
+        print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
+        try await app.runService()
+        try await ahc.shutdown().get()
 
-default:
-    print("proxy-floor: unknown mode \(mode)")
-    exit(64)
+    case "nio-nio":
+        let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(ForwardHandler(pool: pools.pool(for: channel.eventLoop)))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
+        try await server.closeFuture.get()
+
+    case "hummingbird-static", "hummingbird-ahc", "hummingbird-ahc-stream", "hummingbird-nio":
+        let router = Router()
+        let client: HTTPClient?
+        switch mode {
+        case "hummingbird-static":
+            client = nil
+            router.post(RouterPath(path)) { request, _ -> Response in
+                _ = try await request.body.collect(upTo: 1 << 20)
+                return Floor.respond(Floor.fixedAnswer, status: .ok)
+            }
+        case "hummingbird-ahc", "hummingbird-ahc-stream":
+            // The streaming floor gets as many connections as `shepherd serve` allows per path, so
+            // that no stream queues.
+            let streams = mode == "hummingbird-ahc-stream"
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = streams ? 4096 : 128
+            let ahc = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            client = ahc
+            let url = "http://127.0.0.1:\(upstreamPort!)\(path)"
+            router.post(RouterPath(path)) { request, _ -> Response in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                var upstream = HTTPClientRequest(url: url)
+                upstream.method = .POST
+                upstream.headers.add(name: "content-type", value: "application/json")
+                upstream.body = .bytes(body)
+                let answer = try await ahc.execute(upstream, timeout: .seconds(streams ? 120 : 30))
+                guard streams else {
+                    let bytes = try await answer.body.collect(upTo: 1 << 20)
+                    return Floor.respond(bytes, status: .init(code: Int(answer.status.code)))
+                }
+                let contentType = answer.headers.first(name: "content-type") ?? "application/json"
+                return Response(
+                    status: .init(code: Int(answer.status.code)),
+                    headers: [.contentType: contentType, .cacheControl: "no-cache"],
+                    body: ResponseBody(asyncSequence: answer.body))
+            }
+        default:
+            client = nil
+            let pools = LoopPools(group: group, host: "127.0.0.1", port: upstreamPort!)
+            router.post(RouterPath(path)) { request, _ -> Response in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                let answer = try await pools.post(path: Floor.path, body: body, group: group)
+                return Floor.respond(answer.body, status: .init(code: Int(answer.status.code)))
+            }
+        }
+        // The streaming floor holds thousands of connections opened in bursts: the accept queue
+        // `shepherd serve` uses (Hummingbird's default of 256 overflows at 2,000).
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname("127.0.0.1", port: port), serverName: nil,
+                backlog: mode == "hummingbird-ahc-stream" ? 4096 : 256))
+        print("proxy-floor \(mode) listening on 127.0.0.1:\(port)")
+        try await app.runService()
+        if let client { try await client.shutdown().get() }
+
+    default:
+        print("proxy-floor: unknown mode \(mode)")
+        exit(64)
+    }
 }
+
+Task.detached {
+    do {
+        try await runFloor()
+        exit(0)
+    } catch {
+        print("proxy-floor: \(error)")
+        exit(1)
+    }
+}
+while true { RunLoop.main.run() }

@@ -13,7 +13,9 @@ import NIOPosix
 /// `POST /v1/chat/completions` with `"stream":true` answers `text/event-stream` (chunked, kept
 /// alive): `chunks` content events `{"delta":{"content":"word "}}` spaced by `interval-ms` on the
 /// event loop's timers, then after one more interval the `finish_reason:"stop"` event, a usage-only
-/// event when the body holds `"include_usage":true`, and `data: [DONE]`. Without `"stream":true`
+/// event when the body holds `"include_usage":true`, and `data: [DONE]`. A body with
+/// `"max_tokens":N` gets N content events instead of `chunks` (Benchmarks/callgrind-serve.sh asks
+/// for two lengths through one proxy to tell a chunk's cost from a stream's). Without `"stream":true`
 /// it answers a short chat.completion. `GET /v1/models` answers a model list (readiness checks).
 enum UpstreamServer {
     static let usage = "--port P [--host 127.0.0.1] [--chunks 20] [--interval-ms 50] [--threads 2]"
@@ -109,7 +111,8 @@ final class StreamingHandler: ChannelInboundHandler {
             let text = body.getString(at: body.readerIndex, length: body.readableBytes) ?? ""
             if text.contains(#""stream":true"#) || text.contains(#""stream": true"#) {
                 let usage = text.contains(#""include_usage":true"#) || text.contains(#""include_usage": true"#)
-                startStream(context: context, keepAlive: keepAlive, usage: usage)
+                let chunks = Self.maxTokens(in: text) ?? settings.chunks
+                startStream(context: context, keepAlive: keepAlive, usage: usage, chunks: chunks)
             } else {
                 sendWhole(context: context, status: .ok, body: Events.completion, keepAlive: keepAlive)
             }
@@ -131,7 +134,14 @@ final class StreamingHandler: ChannelInboundHandler {
         if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
     }
 
-    private func startStream(context: ChannelHandlerContext, keepAlive: Bool, usage: Bool) {
+    /// The integer after `"max_tokens":` (one optional space), if the body has one.
+    static func maxTokens(in text: String) -> Int? {
+        let parts = text.split(separator: #""max_tokens":"#, maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        return Int(parts[1].drop(while: { $0 == " " }).prefix(while: \.isNumber))
+    }
+
+    private func startStream(context: ChannelHandlerContext, keepAlive: Bool, usage: Bool, chunks: Int) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "cache-control", value: "no-cache")
@@ -139,20 +149,20 @@ final class StreamingHandler: ChannelInboundHandler {
         if !keepAlive { headers.add(name: "connection", value: "close") }
         context.writeAndFlush(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-        step(context: context, sent: 0, keepAlive: keepAlive, usage: usage)
+        step(context: context, sent: 0, chunks: chunks, keepAlive: keepAlive, usage: usage)
     }
 
     /// Schedules the next event `interval` from now: content while `sent < chunks`, then the stop
     /// event, the usage event and [DONE] together.
-    private func step(context: ChannelHandlerContext, sent: Int, keepAlive: Bool, usage: Bool) {
+    private func step(context: ChannelHandlerContext, sent: Int, chunks: Int, keepAlive: Bool, usage: Bool) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         pending = context.eventLoop.scheduleTask(in: settings.interval) {
             let (handler, context) = bound.value
             handler.pending = nil
             guard context.channel.isActive else { return }
-            if sent < handler.settings.chunks {
+            if sent < chunks {
                 context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(Events.content))), promise: nil)
-                handler.step(context: context, sent: sent + 1, keepAlive: keepAlive, usage: usage)
+                handler.step(context: context, sent: sent + 1, chunks: chunks, keepAlive: keepAlive, usage: usage)
             } else {
                 context.write(handler.wrapOutboundOut(.body(.byteBuffer(Events.stop))), promise: nil)
                 if usage { context.write(handler.wrapOutboundOut(.body(.byteBuffer(Events.usage))), promise: nil) }

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Benchmarks/callgrind-serve.sh: the instructions `shepherd serve` executes per call, counted by
+# valgrind's callgrind (the same from run to run, where CPU time on this VM drifts by a fifth), next
+# to the no-logic floor of its stack (Benchmarks/LoadTools' `proxy-floor hummingbird-ahc-stream`:
+# Hummingbird and AsyncHTTPClient passing the body through, nothing else).
+#
+# One upstream (`stream-load upstream`, chunks INTERVAL_MS apart so that each arrives in a read of
+# its own, as under real load) and, per target, one process run under callgrind with instrumentation
+# off; then, one phase at a time, instrumentation on, REQUESTS calls (CONCURRENCY at once, by curl),
+# instrumentation off, a dump. Three phases: a short answer (`"stream":false`), a stream of 1 content
+# chunk and a stream of LONG chunks (`"max_tokens":N`, which the upstream honours), so that
+#   per chunk  = (Ir of a LONG-chunk stream − Ir of a 1-chunk stream) / (LONG − 1)
+#   per stream = Ir of a 1-chunk stream − 1 chunk
+# Every call is checked (status 200, and `data: [DONE]` for a stream); WARMUP calls of each kind
+# run first uninstrumented (connections, metadata caches, lazily built state).
+#
+#   Benchmarks/callgrind-serve.sh                      # shepherd and the floor, about 5 minutes
+#   SHEPHERD_BIN=.build/release/shepherd TARGETS=shepherd Benchmarks/callgrind-serve.sh
+#
+# Environment (defaults in brackets):
+#   TARGETS="shepherd floor"   what to count
+#   REQUESTS=30  CONCURRENCY=1  WARMUP=10  LONG=21  INTERVAL_MS=20
+#   SHEPHERD_BIN=path          use this binary instead of building one (a copy is stripped of its
+#                              DWARF 5 debug information, which valgrind 3.19 cannot read; the
+#                              symbols stay, so functions keep their names)
+#   SCRATCH_PATH=.build  STREAM_LOAD_SCRATCH_PATH=.build-streamload   swift build scratch paths
+#   KEEP_LOGS=1                keep the temporary directory (callgrind.out files for callgrind_annotate)
+#   TOP=0                      N > 0: also print each phase's N costliest functions (exclusive Ir)
+#
+# Shepherd's default policy ticks its ramp and health work on timers; what runs during a phase
+# counts (a few thousand instructions a second), the rest does not.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+TARGETS=${TARGETS:-shepherd floor}
+REQUESTS=${REQUESTS:-30}
+CONCURRENCY=${CONCURRENCY:-1}
+WARMUP=${WARMUP:-10}
+LONG=${LONG:-21}
+INTERVAL_MS=${INTERVAL_MS:-20}
+SCRATCH_PATH=${SCRATCH_PATH:-.build}
+STREAM_LOAD_SCRATCH_PATH=${STREAM_LOAD_SCRATCH_PATH:-.build-streamload}
+KEEP_LOGS=${KEEP_LOGS:-0}
+TOP=${TOP:-0}
+
+# shellcheck source=common.sh
+. "$ROOT/Benchmarks/common.sh"
+wants() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+for t in $TARGETS; do
+    case "$t" in shepherd | floor) ;; *) die "unknown target $t (known: shepherd floor)" ;; esac
+done
+for n in "$REQUESTS" "$CONCURRENCY" "$WARMUP" "$LONG" "$INTERVAL_MS"; do
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "REQUESTS, CONCURRENCY, WARMUP, LONG and INTERVAL_MS must be positive numbers"
+done
+[ "$LONG" -gt 1 ] || die "LONG must be above 1"
+
+need_install=()
+command -v valgrind >/dev/null 2>&1 || need_install+=(valgrind)
+command -v curl >/dev/null 2>&1 || need_install+=(curl)
+command -v ss >/dev/null 2>&1 || need_install+=(iproute2)
+install_missing "${need_install[@]}"
+command -v callgrind_control >/dev/null 2>&1 || die "callgrind_control not found (Debian's valgrind package has it)"
+
+make_work callgrind-serve
+
+if wants shepherd; then shepherd_binary; fi
+STREAM_LOAD=$(load_tool_binary stream-load "$STREAM_LOAD_SCRATCH_PATH")
+if wants floor; then PROXY_FLOOR=$(load_tool_binary proxy-floor "$STREAM_LOAD_SCRATCH_PATH"); fi
+
+body() { # kind
+    case "$1" in
+        short) echo '{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}],"user":"u-0"}' ;;
+        one) echo '{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}],"user":"u-0","stream":true,"max_tokens":1}' ;;
+        long) echo "{\"model\":\"gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"user\":\"u-0\",\"stream\":true,\"max_tokens\":$LONG}" ;;
+    esac
+}
+
+# One call, checked: prints "ok" or what was wrong.
+one_call() { # port kind
+    local out status
+    out=$(curl -sS -N -m 120 -w '\n%{http_code}' -H 'content-type: application/json' \
+        --data "$(body "$2")" "http://127.0.0.1:$1/v1/chat/completions" 2>&1) || { echo "curl failed: ${out##*$'\n'}"; return; }
+    status=${out##*$'\n'}
+    [ "$status" = 200 ] || { echo "status $status"; return; }
+    if [ "$2" != short ]; then
+        case "$out" in *"data: [DONE]"*) ;; *) echo "no [DONE]"; return ;; esac
+    fi
+    echo ok
+}
+export -f one_call body
+export LONG
+
+# COUNT calls of one kind, CONCURRENCY at once; dies unless every one succeeded.
+calls() { # port kind count
+    local results bad
+    results=$(seq 1 "$3" | xargs -P "$CONCURRENCY" -I{} bash -c 'one_call "$0" "$1"' "$1" "$2")
+    bad=$(printf '%s\n' "$results" | grep -v '^ok$' | sort | uniq -c || true)
+    [ -z "$bad" ] || die "$2 calls through port $1 failed: $bad"
+}
+
+# The instructions a callgrind dump counted (its "totals:" line).
+dumped_ir() { # dump-file
+    [ -s "$1" ] || die "callgrind wrote no dump $1"
+    awk '/^totals:/ { print $2 }' "$1"
+}
+
+UPSTREAM_PORT=$(free_port)
+"$STREAM_LOAD" upstream --port "$UPSTREAM_PORT" --chunks 1 --interval-ms "$INTERVAL_MS" --threads 1 \
+    >"$WORK/upstream.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+    [ "$(one_call "$UPSTREAM_PORT" one)" = ok ] && break
+    sleep 0.1
+done
+[ "$(one_call "$UPSTREAM_PORT" long)" = ok ] || die "the upstream does not stream (see $WORK/upstream.log)"
+log "upstream on 127.0.0.1:$UPSTREAM_PORT, chunks $INTERVAL_MS ms apart; $(valgrind --version)"
+
+declare -A IR
+for target in $TARGETS; do
+    port=$(free_port)
+    out="$WORK/callgrind.$target"
+    case "$target" in
+        shepherd)
+            cp "$SHEPHERD_BIN" "$WORK/shepherd"
+            strip -g "$WORK/shepherd"
+            cmd=("$WORK/shepherd" serve --listen "127.0.0.1:$port"
+                --legacy-url "http://127.0.0.1:$UPSTREAM_PORT/v1" --legacy-flavor openai
+                --relay-url "http://127.0.0.1:$UPSTREAM_PORT/v1" --relay-flavor openai
+                --policy "$ROOT/policies/default.yaml" --state "$WORK/state.sqlite")
+            ;;
+        floor)
+            cp "$PROXY_FLOOR" "$WORK/proxy-floor"
+            strip -g "$WORK/proxy-floor"
+            cmd=("$WORK/proxy-floor" hummingbird-ahc-stream "$port" "$UPSTREAM_PORT")
+            ;;
+    esac
+    log "$target under callgrind: ${cmd[*]}"
+    (cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS -u SSL_CERT_FILE \
+        -u HTTPS_PROXY -u HTTP_PROXY -u https_proxy -u http_proxy \
+        valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "${cmd[@]}") \
+        >"$WORK/$target.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    ready=""
+    for _ in $(seq 1 600); do
+        kill -0 "$pid" 2>/dev/null || { tail -30 "$WORK/$target.log" >&2; die "$target exited under callgrind"; }
+        [ "$(one_call "$port" short)" = ok ] && { ready=1; break; }
+        sleep 0.2
+    done
+    [ -n "$ready" ] || { tail -30 "$WORK/$target.log" >&2; die "$target did not answer within 120 s under callgrind"; }
+    for kind in short one long; do calls "$port" "$kind" "$WARMUP"; done
+    dumps=0
+    for kind in short one long; do
+        callgrind_control -i on "$pid" >/dev/null
+        calls "$port" "$kind" "$REQUESTS"
+        callgrind_control -i off "$pid" >/dev/null
+        callgrind_control --dump="$target-$kind" "$pid" >/dev/null
+        dumps=$((dumps + 1))
+        IR[$target/$kind]=$(dumped_ir "$out.$dumps")
+        log "$target $kind: ${IR[$target/$kind]} Ir over $REQUESTS calls"
+        if [ "$TOP" -gt 0 ]; then
+            callgrind_annotate --inclusive=no "$out.$dumps" 2>/dev/null |
+                sed -n '/^Ir /,$p' | sed -n "3,$((TOP + 2))p" >&2 || true
+        fi
+    done
+    stop_pid "$pid"
+done
+
+echo
+echo "instructions per call (valgrind --tool=callgrind, $REQUESTS calls per figure, $CONCURRENCY at once):"
+printf '%-10s %14s %14s %14s %14s\n' target "short answer" "stream base" "per chunk" "$LONG-chunk stream"
+for target in $TARGETS; do
+    awk -v t="$target" -v n="$REQUESTS" -v long="$LONG" -v s="${IR[$target/short]}" -v o="${IR[$target/one]}" \
+        -v l="${IR[$target/long]}" 'BEGIN {
+            chunk = (l - o) / n / (long - 1)
+            printf "%-10s %14.0f %14.0f %14.0f %14.0f\n", t, s / n, o / n - chunk, chunk, l / n }'
+done
+if wants shepherd && wants floor; then
+    awk -v n="$REQUESTS" -v long="$LONG" \
+        -v s1="${IR[shepherd/short]}" -v o1="${IR[shepherd/one]}" -v l1="${IR[shepherd/long]}" \
+        -v s2="${IR[floor/short]}" -v o2="${IR[floor/one]}" -v l2="${IR[floor/long]}" 'BEGIN {
+            c1 = (l1 - o1) / n / (long - 1); c2 = (l2 - o2) / n / (long - 1)
+            printf "%-10s %14.2f %14.2f %14.2f %14.2f\n", "× floor", s1 / s2, (o1 / n - c1) / (o2 / n - c2), c1 / c2, l1 / l2 }'
+fi
