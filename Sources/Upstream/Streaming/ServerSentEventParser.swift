@@ -1,5 +1,13 @@
 public import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An incremental parser for `text/event-stream` bodies (the WHATWG HTML "event stream interpretation").
 ///
 /// Bytes go in as they arrive, in reads of any size; events come out as soon
@@ -107,35 +115,47 @@ public struct ServerSentEventParser: Sendable {
             index = 1
         }
         previousWasCR = false
-        while index < count {
-            let byte = bytes[index]
-            if byte == cr || byte == lf {
-                if line.isEmpty {
-                    // The whole line is in this read: read it where it is, without copying it.
-                    try checkSize(lineBytes: index - start)
-                    try processLine(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), sink)
+        while let end = Self.lineEnd(in: bytes, from: index) {
+            index = end
+            if line.isEmpty {
+                // The whole line is in this read: read it where it is, without copying it.
+                try checkSize(lineBytes: index - start)
+                try processLine(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), sink)
+            } else {
+                line.append(contentsOf: bytes[start..<index])
+                try checkSize()
+                let carried = line
+                line.removeAll(keepingCapacity: line.capacity <= 4096)
+                try carried.withUnsafeBytes { try processLine($0, sink) }
+            }
+            if bytes[index] == cr {
+                if index + 1 < count {
+                    if bytes[index + 1] == lf { index += 1 }
                 } else {
-                    line.append(contentsOf: bytes[start..<index])
-                    try checkSize()
-                    let carried = line
-                    line.removeAll(keepingCapacity: line.capacity <= 4096)
-                    try carried.withUnsafeBytes { try processLine($0, sink) }
+                    previousWasCR = true
                 }
-                if byte == cr {
-                    if index + 1 < count {
-                        if bytes[index + 1] == lf { index += 1 }
-                    } else {
-                        previousWasCR = true
-                    }
-                }
-                start = index + 1
             }
             index += 1
+            start = index
         }
         if start < count {
             line.append(contentsOf: bytes[start..<count])
             try checkSize()
         }
+    }
+
+    /// The offset of the first CR or LF at or after `from`, found with `memchr` (a byte-at-a-time
+    /// loop here was about 2,000 instructions of a 180-byte streamed chunk, callgrind-serve.sh).
+    @inline(__always)
+    private static func lineEnd(in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard from < bytes.count, let base = bytes.baseAddress else { return nil }
+        let rest = bytes.count - from
+        let lf = memchr(base + from, Int32(UInt8(ascii: "\n")), rest)
+        let limit = lf.map { base.distance(to: UnsafeRawPointer($0)) - from } ?? rest
+        if limit > 0, let cr = memchr(base + from, Int32(UInt8(ascii: "\r")), limit) {
+            return base.distance(to: UnsafeRawPointer(cr))
+        }
+        return lf.map { base.distance(to: UnsafeRawPointer($0)) }
     }
 
     /// Checks the bytes held: the partial line (or `lineBytes`, a line read in place, counted
