@@ -6,7 +6,8 @@
 #
 # One upstream (`stream-load upstream`, chunks INTERVAL_MS apart so that each arrives in a read of
 # its own, as under real load) and, per target, one process run under callgrind with instrumentation
-# off; then, one phase at a time, instrumentation on, REQUESTS calls (CONCURRENCY at once, by curl),
+# off; then, one phase at a time, instrumentation on, REQUESTS calls (by curl, over CONCURRENCY
+# keep-alive connections: a phase's first call on each opens it),
 # instrumentation off, a dump. Three phases: a short answer (`"stream":false`), a stream of 1 content
 # chunk and a stream of LONG chunks (`"max_tokens":N`, which the upstream honours), so that
 #   per chunk  = (Ir of a LONG-chunk stream − Ir of a 1-chunk stream) / (LONG − 1)
@@ -55,6 +56,8 @@ for n in "$REQUESTS" "$CONCURRENCY" "$WARMUP" "$LONG" "$INTERVAL_MS"; do
     [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "REQUESTS, CONCURRENCY, WARMUP, LONG and INTERVAL_MS must be positive numbers"
 done
 [ "$LONG" -gt 1 ] || die "LONG must be above 1"
+[ $((REQUESTS % CONCURRENCY)) -eq 0 ] && [ $((WARMUP % CONCURRENCY)) -eq 0 ] ||
+    die "REQUESTS and WARMUP must be multiples of CONCURRENCY"
 
 need_install=()
 command -v valgrind >/dev/null 2>&1 || need_install+=(valgrind)
@@ -77,25 +80,30 @@ body() { # kind
     esac
 }
 
-# One call, checked: prints "ok" or what was wrong.
-one_call() { # port kind
-    local out status
-    out=$(curl -sS -N -m 120 -w '\n%{http_code}' -H 'content-type: application/json' \
-        --data "$(body "$2")" "http://127.0.0.1:$1/v1/chat/completions" 2>&1) || { echo "curl failed: ${out##*$'\n'}"; return; }
-    status=${out##*$'\n'}
-    [ "$status" = 200 ] || { echo "status $status"; return; }
+# COUNT calls of one kind in one curl, one after the other on one keep-alive connection (as a
+# client under load sends them), checked: prints "ok" or what was wrong.
+batch() { # port kind count
+    local url="http://127.0.0.1:$1/v1/chat/completions" urls=() out ok ended
+    for _ in $(seq 1 "$3"); do urls+=("$url"); done
+    out=$(curl -sS -N -m 900 -w '\n%{http_code}\n' -H 'content-type: application/json' \
+        --data "$(body "$2")" "${urls[@]}" 2>&1) || { echo "curl failed: $(printf '%s' "$out" | tail -1)"; return; }
+    ok=$(printf '%s\n' "$out" | grep -c '^200$' || true)
+    [ "$ok" = "$3" ] || { echo "$(($3 - ok)) of $3 answers not 200"; return; }
     if [ "$2" != short ]; then
-        case "$out" in *"data: [DONE]"*) ;; *) echo "no [DONE]"; return ;; esac
+        ended=$(printf '%s\n' "$out" | grep -c '^data: \[DONE\]$' || true)
+        [ "$ended" = "$3" ] || { echo "$(($3 - ended)) of $3 streams without [DONE]"; return; }
     fi
     echo ok
 }
-export -f one_call body
+export -f batch body
 export LONG
 
-# COUNT calls of one kind, CONCURRENCY at once; dies unless every one succeeded.
+# COUNT calls of one kind, in CONCURRENCY keep-alive connections at once; dies unless every one
+# succeeded.
 calls() { # port kind count
     local results bad
-    results=$(seq 1 "$3" | xargs -P "$CONCURRENCY" -I{} bash -c 'one_call "$0" "$1"' "$1" "$2")
+    results=$(seq 1 "$CONCURRENCY" | xargs -P "$CONCURRENCY" -I{} bash -c 'batch "$0" "$1" "$2"' "$1" "$2" \
+        "$(($3 / CONCURRENCY))")
     bad=$(printf '%s\n' "$results" | grep -v '^ok$' | sort | uniq -c || true)
     [ -z "$bad" ] || die "$2 calls through port $1 failed: $bad"
 }
@@ -111,10 +119,10 @@ UPSTREAM_PORT=$(free_port)
     >"$WORK/upstream.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 100); do
-    [ "$(one_call "$UPSTREAM_PORT" one)" = ok ] && break
+    [ "$(batch "$UPSTREAM_PORT" one 1)" = ok ] && break
     sleep 0.1
 done
-[ "$(one_call "$UPSTREAM_PORT" long)" = ok ] || die "the upstream does not stream (see $WORK/upstream.log)"
+[ "$(batch "$UPSTREAM_PORT" long 1)" = ok ] || die "the upstream does not stream (see $WORK/upstream.log)"
 log "upstream on 127.0.0.1:$UPSTREAM_PORT, chunks $INTERVAL_MS ms apart; $(valgrind --version)"
 
 declare -A IR
@@ -146,7 +154,7 @@ for target in $TARGETS; do
     ready=""
     for _ in $(seq 1 600); do
         kill -0 "$pid" 2>/dev/null || { tail -30 "$WORK/$target.log" >&2; die "$target exited under callgrind"; }
-        [ "$(one_call "$port" short)" = ok ] && { ready=1; break; }
+        [ "$(batch "$port" short 1)" = ok ] && { ready=1; break; }
         sleep 0.2
     done
     [ -n "$ready" ] || { tail -30 "$WORK/$target.log" >&2; die "$target did not answer within 120 s under callgrind"; }
