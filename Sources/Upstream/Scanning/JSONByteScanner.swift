@@ -205,7 +205,22 @@ struct JSONByteScanner: ~Copyable {
     /// - Returns: whether it held an escape.
     @discardableResult
     mutating func skipString() throws(JSONScanError) -> Bool {
-        try scanString(nil)
+        // Most strings a proxy skips (keys, ids, short values) are plain ASCII: a tight loop over
+        // them, and the full reader, from the same start, for anything else.
+        if peek() == UInt8(ascii: "\"") {
+            let bytes = self.bytes
+            var position = index + 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    index = position + 1
+                    return false
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+                position += 1
+            }
+        }
+        return try scanString(nil)
     }
 
     /// Validates a string whose `"` is next and appends its decoded UTF-8 to `out`.
