@@ -28,9 +28,10 @@
 #   KEEP_LOGS=1                keep the temporary directory (callgrind.out files for callgrind_annotate)
 #   TOP=0                      N > 0: also print each phase's N costliest functions (exclusive Ir)
 #
-# Each target runs on one CPU (`taskset -c 0`), so NIO makes one event loop: with two, whether a
-# call's upstream connection shares its client connection's loop is a coin toss, and the hop
-# between loops when it does not moved the per-chunk figure by a tenth from run to run.
+# Each target runs one event loop (NIO_SINGLETON_GROUP_LOOP_COUNT=1, which NIO's singleton group
+# reads): with two, whether a call's upstream connection shares its client connection's loop is a
+# coin toss, and the hop between loops when it does not moved the per-chunk figure by a tenth from
+# run to run. (`taskset` does not do it: NIO counts cores with sysconf and cgroups, not affinity.)
 # Shepherd's default policy ticks its ramp and health work on timers; what runs during a phase
 # counts (a few thousand instructions a second), the rest does not.
 set -euo pipefail
@@ -150,7 +151,7 @@ for target in $TARGETS; do
     log "$target under callgrind: ${cmd[*]}"
     (cd "$WORK" && exec env -u SHEPHERD_ROLLBACK -u SHEPHERD_CLIENT_KEYS -u SSL_CERT_FILE \
         -u HTTPS_PROXY -u HTTP_PROXY -u https_proxy -u http_proxy \
-        taskset -c 0 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "${cmd[@]}") \
+        NIO_SINGLETON_GROUP_LOOP_COUNT=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "${cmd[@]}") \
         >"$WORK/$target.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
