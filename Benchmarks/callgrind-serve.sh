@@ -66,6 +66,7 @@ done
 need_install=()
 command -v valgrind >/dev/null 2>&1 || need_install+=(valgrind)
 command -v curl >/dev/null 2>&1 || need_install+=(curl)
+command -v strip >/dev/null 2>&1 || need_install+=(binutils)
 command -v ss >/dev/null 2>&1 || need_install+=(iproute2)
 install_missing "${need_install[@]}"
 command -v callgrind_control >/dev/null 2>&1 || die "callgrind_control not found (Debian's valgrind package has it)"
