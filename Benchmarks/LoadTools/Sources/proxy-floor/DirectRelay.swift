@@ -45,8 +45,11 @@ final class DirectRelay: HTTPClientResponseDelegate {
         }
     }
 
+    /// Fails whatever still waits (a completed promise ignores it), so no body part is held for a
+    /// head that will never be written.
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
         head.fail(error)
+        gate.fail(error)
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {}
