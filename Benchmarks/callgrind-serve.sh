@@ -7,9 +7,9 @@
 # One upstream (`stream-load upstream`, chunks INTERVAL_MS apart so that each arrives in a read of
 # its own, as under real load) and, per target, one process run under callgrind with instrumentation
 # off; then, one phase at a time, instrumentation on, REQUESTS calls (by curl, over CONCURRENCY
-# keep-alive connections: a phase's first call on each opens it),
-# instrumentation off, a dump. Three phases: a short answer (`"stream":false`), a stream of 1 content
-# chunk and a stream of LONG chunks (`"max_tokens":N`, which the upstream honours), so that
+# keep-alive connections: a phase's first call on each opens it), instrumentation off, a dump.
+# Three phases: a short answer (`"stream":false`), a stream of 1 content chunk and a stream of LONG
+# chunks (`"max_tokens":N`, which the upstream honours), so that
 #   per chunk  = (Ir of a LONG-chunk stream − Ir of a 1-chunk stream) / (LONG − 1)
 #   per stream = Ir of a 1-chunk stream − 1 chunk
 # Every call is checked (status 200, and `data: [DONE]` for a stream); WARMUP calls of each kind
@@ -32,8 +32,8 @@
 # reads): with two, whether a call's upstream connection shares its client connection's loop is a
 # coin toss, and the hop between loops when it does not moved the per-chunk figure by a tenth from
 # run to run. (`taskset` does not do it: NIO counts cores with sysconf and cgroups, not affinity.)
-# Shepherd's default policy ticks its ramp and health work on timers; what runs during a phase
-# counts (a few thousand instructions a second), the rest does not.
+# Shepherd's default policy ticks its ramp and health work on timers: what of it runs during a
+# phase is counted with the phase.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
